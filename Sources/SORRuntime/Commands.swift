@@ -1,0 +1,74 @@
+import Foundation
+import SORCore
+import SORSite
+import SORSpeech
+
+/// The work behind each `sor` command, kept out of the executable so it can be tested and reused.
+public enum Commands {
+    /// `sor process`: processes each file in turn; returns one outcome per file. The engine is started once.
+    public static func process(
+        files: [String], workspace: Workspace, language: String?, buildSite: Bool,
+        report: (String, ProcessOutcome) -> Void
+    ) throws -> [ProcessOutcome] {
+        let speech = SpeechService(workspace: workspace)
+        defer { speech.stop() }
+        let pipeline = Pipeline(workspace: workspace, speech: speech)
+        var outcomes: [ProcessOutcome] = []
+        for file in files {
+            let outcome: ProcessOutcome
+            do {
+                outcome = try pipeline.process(file, languageOverride: language)
+            } catch {
+                // A failure of sor's own storage stops this file, not the run; the input stays where it was.
+                outcome = .engineUnavailable(reason: "\(file): \(error.localizedDescription)")
+            }
+            report(file, outcome)
+            outcomes.append(outcome)
+        }
+        if buildSite { try SiteBuilder(workspace: workspace).build() }
+        return outcomes
+    }
+
+    /// `sor calls list`: one line per call.
+    public static func listCalls(workspace: Workspace) -> (lines: [String], calls: [CallDocument], problems: [String]) {
+        let (calls, problems) = CallStore(dataDirectory: workspace.data).all()
+        let lines = calls.map { document -> String in
+            let call = document.call
+            let when = call.metadata.callTime ?? call.source.receivedAt
+            let duration = String(format: "%7.1fs", call.audio.duration)
+            return "\(call.id)  \(when.prefix(16))  \(duration)  \(call.status)  \(call.metadata.agent ?? "-")  \(call.source.fileName)"
+        }
+        return (lines, calls, problems)
+    }
+
+    /// `sor check`: every problem in the configuration and the templates, compiler-style.
+    public static func check(configPath: String?) -> [String] {
+        let fm = FileManager.default
+        let path = configPath ?? ProcessInfo.processInfo.environment["SOR_CONFIG"] ?? "sor.yaml"
+        var problems: [String] = []
+        let workspace: Workspace
+        if fm.fileExists(atPath: path) {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            let (config, diagnostics) = ConfigParser.parse(text, file: path)
+            problems += diagnostics.map(\.description)
+            guard let config else { return problems }
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            workspace = Workspace(config: config, root: url.deletingLastPathComponent(), configFile: url)
+        } else if configPath != nil {
+            return ["\(path): error: no such file"]
+        } else {
+            workspace = Workspace(config: Config(), root: URL(fileURLWithPath: fm.currentDirectoryPath))
+        }
+        for name in SiteRenderer.requiredTemplates where !fm.fileExists(atPath: "\(workspace.templates)/\(name).mustache") {
+            problems.append("\(workspace.templates)/\(name).mustache: error: template missing")
+        }
+        if workspace.config.speech.engine == .embedded {
+            let embedded = workspace.config.speech.embedded
+            for (what, file) in [("python", embedded.python), ("script", embedded.script), ("model_dir", embedded.modelDir + "/model.bin")]
+            where !fm.fileExists(atPath: workspace.resolve(file)) {
+                problems.append("\(path): warning: speech.embedded.\(what): \(workspace.resolve(file)) not found; run `make setup`")
+            }
+        }
+        return problems
+    }
+}

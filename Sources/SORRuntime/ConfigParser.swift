@@ -1,0 +1,145 @@
+import Foundation
+import SORCore
+import Yams
+
+/// Reads `sor.yaml`. `parse` is pure; `load` wraps it with the file system.
+public enum ConfigParser {
+    /// Parses configuration text. The config is nil when any error was found; every problem is listed.
+    public static func parse(_ text: String, file: String = "sor.yaml") -> (Config?, [Diagnostic]) {
+        var reader = YAMLReader(file: file)
+        var config = Config()
+        guard let root = reader.root(text) else {
+            // An empty file is an empty mapping: all defaults.
+            return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
+        }
+        if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site"], context: "the configuration")
+        if let version = top["version"] {
+            reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
+        }
+        if let node = top["paths"] {
+            let paths = reader.mapping(node, allowed: ["inbox", "data", "site", "templates", "scorecards", "work"], context: "paths")
+            reader.string(paths["inbox"], "paths.inbox", into: &config.paths.inbox)
+            reader.string(paths["data"], "paths.data", into: &config.paths.data)
+            reader.string(paths["site"], "paths.site", into: &config.paths.site)
+            reader.string(paths["templates"], "paths.templates", into: &config.paths.templates)
+            reader.string(paths["scorecards"], "paths.scorecards", into: &config.paths.scorecards)
+            reader.string(paths["work"], "paths.work", into: &config.paths.work)
+        }
+        if let node = top["audio"] {
+            let audio = reader.mapping(node, allowed: ["min_duration", "max_duration", "silence_threshold_db"], context: "audio")
+            reader.double(audio["min_duration"], "audio.min_duration", range: 0...3600, into: &config.audio.minDuration)
+            reader.double(audio["max_duration"], "audio.max_duration", range: 1...86_400, into: &config.audio.maxDuration)
+            reader.double(audio["silence_threshold_db"], "audio.silence_threshold_db", range: -120...0, into: &config.audio.silenceThresholdDB)
+            if config.audio.minDuration >= config.audio.maxDuration, let mark = audio["min_duration"]?.mark {
+                reader.error(at: mark, "audio.min_duration must be smaller than audio.max_duration")
+            }
+        }
+        if let node = top["speech"] {
+            parseSpeech(node, reader: &reader, into: &config.speech)
+        }
+        if let node = top["site"] {
+            let site = reader.mapping(node, allowed: ["title", "language", "listen"], context: "site")
+            reader.string(site["title"], "site.title", into: &config.site.title)
+            reader.string(site["language"], "site.language", into: &config.site.language)
+            if config.site.language != "pl" && config.site.language != "en", let node = site["language"] {
+                reader.error(node, "site.language must be pl or en")
+            }
+            reader.string(site["listen"], "site.listen", into: &config.site.listen)
+            if let node = site["listen"], !isListenAddress(config.site.listen) {
+                reader.error(node, "site.listen must be HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+        }
+        return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
+    }
+
+    private static func parseSpeech(_ node: Node, reader: inout YAMLReader, into speech: inout Config.Speech) {
+        let keys = reader.mapping(
+            node, allowed: ["engine", "url", "model", "api_key_env", "timeout", "language", "prompt", "embedded"], context: "speech")
+        reader.choice(keys["engine"], "speech.engine", into: &speech.engine)
+        reader.string(keys["url"], "speech.url", into: &speech.url)
+        reader.string(keys["model"], "speech.model", into: &speech.model)
+        reader.string(keys["api_key_env"], "speech.api_key_env", into: &speech.apiKeyEnv)
+        reader.double(keys["timeout"], "speech.timeout", range: 1...86_400, into: &speech.timeout)
+        reader.string(keys["language"], "speech.language", into: &speech.language)
+        reader.string(keys["prompt"], "speech.prompt", into: &speech.prompt)
+        if let node = keys["language"], !isLanguage(speech.language) {
+            reader.error(node, "speech.language must be a two-letter language code such as pl or en, or auto")
+        }
+        if speech.engine == .remote {
+            if speech.url.isEmpty {
+                reader.error(keys["engine"] ?? node, "speech.url is required when speech.engine is remote")
+            } else if !(speech.url.hasPrefix("http://") || speech.url.hasPrefix("https://")), let node = keys["url"] {
+                reader.error(node, "speech.url must start with http:// or https://")
+            }
+        }
+        if let node = keys["embedded"] {
+            let embedded = reader.mapping(
+                node, allowed: ["python", "script", "model_dir", "threads", "compute_type", "beam_size", "startup_timeout"],
+                context: "speech.embedded")
+            reader.string(embedded["python"], "speech.embedded.python", into: &speech.embedded.python)
+            reader.string(embedded["script"], "speech.embedded.script", into: &speech.embedded.script)
+            reader.string(embedded["model_dir"], "speech.embedded.model_dir", into: &speech.embedded.modelDir)
+            reader.int(embedded["threads"], "speech.embedded.threads", range: 0...256, into: &speech.embedded.threads)
+            reader.string(embedded["compute_type"], "speech.embedded.compute_type", into: &speech.embedded.computeType)
+            reader.int(embedded["beam_size"], "speech.embedded.beam_size", range: 1...20, into: &speech.embedded.beamSize)
+            reader.double(embedded["startup_timeout"], "speech.embedded.startup_timeout", range: 1...3600, into: &speech.embedded.startupTimeout)
+            let types = ["int8", "int8_float32", "int16", "float32", "float16", "int8_float16", "default"]
+            if let node = embedded["compute_type"], !types.contains(speech.embedded.computeType) {
+                reader.error(node, "speech.embedded.compute_type must be one of: \(types.joined(separator: ", "))")
+            }
+        }
+    }
+
+    static func isLanguage(_ code: String) -> Bool {
+        code == "auto" || code.count == 2 && code.allSatisfy { $0.isASCII && $0.isLowercase }
+    }
+
+    static func isListenAddress(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
+        return (1...65_535).contains(port) && colon != text.startIndex
+    }
+
+    /// The effective configuration as YAML, every key spelt out (`sor config dump`).
+    public static func dump(_ config: Config) -> String {
+        func quote(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        func number(_ value: Double) -> String { YAMLReader.format(value) }
+        return """
+            version: \(config.version)
+            paths:
+              inbox: \(quote(config.paths.inbox))
+              data: \(quote(config.paths.data))
+              site: \(quote(config.paths.site))
+              templates: \(quote(config.paths.templates))
+              scorecards: \(quote(config.paths.scorecards))
+              work: \(quote(config.paths.work))
+            audio:
+              min_duration: \(number(config.audio.minDuration))
+              max_duration: \(number(config.audio.maxDuration))
+              silence_threshold_db: \(number(config.audio.silenceThresholdDB))
+            speech:
+              engine: \(config.speech.engine.rawValue)
+              url: \(quote(config.speech.url))
+              model: \(quote(config.speech.model))
+              api_key_env: \(quote(config.speech.apiKeyEnv))
+              timeout: \(number(config.speech.timeout))
+              language: \(quote(config.speech.language))
+              prompt: \(quote(config.speech.prompt))
+              embedded:
+                python: \(quote(config.speech.embedded.python))
+                script: \(quote(config.speech.embedded.script))
+                model_dir: \(quote(config.speech.embedded.modelDir))
+                threads: \(config.speech.embedded.threads)
+                compute_type: \(quote(config.speech.embedded.computeType))
+                beam_size: \(config.speech.embedded.beamSize)
+                startup_timeout: \(number(config.speech.embedded.startupTimeout))
+            site:
+              title: \(quote(config.site.title))
+              language: \(quote(config.site.language))
+              listen: \(quote(config.site.listen))
+
+            """
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SORCore
+import Yams
+
+/// Reads a recording's sidecar (`NAME.yaml`, `NAME.yml` or `NAME.json`; JSON is read as the YAML it is).
+public enum MetadataParser {
+    /// The sidecar file beside an audio file, if there is one.
+    public static func sidecar(for audioPath: String) -> String? {
+        let base = (audioPath as NSString).deletingPathExtension
+        return ["yaml", "yml", "json"].map { "\(base).\($0)" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public static func parse(_ source: String, file: String) -> (CallMetadata?, [Diagnostic]) {
+        var reader = YAMLReader(file: file)
+        var metadata = CallMetadata()
+        guard let root = reader.root(source) else {
+            return reader.diagnostics.isEmpty ? (metadata, []) : (nil, reader.diagnostics)
+        }
+        let keys = reader.mapping(root, allowed: CallMetadata.keys, context: "the metadata")
+        func text(_ key: String) -> String? {
+            guard let node = keys[key] else { return nil }
+            guard case .scalar(let scalar) = node else {
+                reader.error(node, "\(key) must be text")
+                return nil
+            }
+            return scalar.string
+        }
+        metadata.agent = text("agent")
+        metadata.team = text("team")
+        metadata.direction = text("direction")
+        metadata.clientNumber = text("client_number")
+        metadata.campaign = text("campaign")
+        metadata.scorecard = text("scorecard")
+        metadata.callTime = text("call_time")
+        metadata.language = text("language")
+        if let direction = metadata.direction, !["inbound", "outbound"].contains(direction), let node = keys["direction"] {
+            reader.error(node, "direction must be inbound or outbound")
+        }
+        if let language = metadata.language, !ConfigParser.isLanguage(language), let node = keys["language"] {
+            reader.error(node, "language must be a two-letter code such as pl or en, or auto")
+        }
+        if let callTime = metadata.callTime, let node = keys["call_time"] {
+            if ISO8601DateFormatter().date(from: callTime) == nil && !Self.isDate(callTime) {
+                reader.error(node, "call_time must be an ISO 8601 time such as 2026-11-02T10:15:00+01:00")
+            }
+        }
+        if let node = keys["channels"] {
+            let channels = reader.mapping(node, allowed: ["left", "right"], context: "channels")
+            var roles: [String: String] = [:]
+            for (channel, value) in channels {
+                guard let role = value.string, ["KLIENT", "KONSULTANT"].contains(role) else {
+                    reader.error(value, "channels.\(channel) must be KLIENT or KONSULTANT")
+                    continue
+                }
+                roles[channel] = role
+            }
+            metadata.channels = roles
+        }
+        return (reader.diagnostics.isEmpty ? metadata : nil, reader.diagnostics)
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        text.count == 10 && text.enumerated().allSatisfy { index, character in
+            index == 4 || index == 7 ? character == "-" : character.isNumber
+        }
+    }
+}

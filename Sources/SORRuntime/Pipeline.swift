@@ -1,0 +1,207 @@
+import Crypto
+import Foundation
+import SORAudio
+import SORCore
+import SORSpeech
+
+/// What became of one input file.
+public enum ProcessOutcome: Sendable, Equatable {
+    case processed(id: String)
+    case duplicate(id: String)
+    /// Refused as bad input and kept in `inbox/failed/` with its reason.
+    case quarantined(file: String, reason: String)
+    /// Left where it was because the speech engine failed; trying again later may work.
+    case engineUnavailable(reason: String)
+}
+
+/// Takes recordings from wherever they are to a stored, transcribed call.
+public final class Pipeline: @unchecked Sendable {
+    // The supervisor is thread-safe; everything else here is immutable.
+    public let workspace: Workspace
+    public let store: CallStore
+    private let speech: SpeechService
+    private let now: @Sendable () -> Date
+
+    public init(workspace: Workspace, speech: SpeechService, now: @escaping @Sendable () -> Date = Date.init) {
+        self.workspace = workspace
+        self.store = CallStore(dataDirectory: workspace.data)
+        self.speech = speech
+        self.now = now
+    }
+
+    /// Processes one recording. Files inside the inbox are moved (into the call or into quarantine); files elsewhere
+    /// are copied and left untouched.
+    public func process(_ path: String, languageOverride: String? = nil) throws -> ProcessOutcome {
+        let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let fromInbox = FileSystem.isInside(source, workspace.inbox)
+        let name = (source as NSString).lastPathComponent
+        let sidecar = MetadataParser.sidecar(for: source)
+
+        let (sha256, bytes): (String, Int64)
+        do {
+            (sha256, bytes) = try Self.hash(source)
+        } catch {
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "unreadable", message: "\(source): \(error.localizedDescription)")
+        }
+        let id = Self.callID(sha256: sha256)
+        if store.contains(id) {
+            if fromInbox { try setAside(source, sidecar: sidecar, id: id) }
+            return .duplicate(id: id)
+        }
+
+        var metadata = CallMetadata()
+        if let sidecar {
+            let text = (try? String(contentsOfFile: sidecar, encoding: .utf8)) ?? ""
+            let (parsed, diagnostics) = MetadataParser.parse(text, file: sidecar)
+            guard let parsed else {
+                let message = "the metadata file is invalid; fix it and drop both files again:\n"
+                    + diagnostics.map(\.description).joined(separator: "\n")
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message)
+            }
+            metadata = parsed
+        }
+
+        try FileManager.default.createDirectory(atPath: workspace.work + "/tmp", withIntermediateDirectories: true)
+        let converted = workspace.work + "/tmp/\(id).16k.wav"
+        defer { try? FileManager.default.removeItem(atPath: converted) }
+        let audio: AudioInfo
+        do {
+            audio = try AudioConverter(rules: AudioRules(workspace.config.audio)).convert(source, to: converted)
+        } catch {
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: error.code, message: error.localizedDescription)
+        }
+
+        let requested = languageOverride ?? metadata.language ?? workspace.config.speech.language
+        let started = now()
+        let transcript: Transcript
+        do {
+            transcript = try speech.transcribe(TranscriptionRequest(
+                audioPath: converted, language: requested == "auto" ? nil : requested,
+                prompt: workspace.config.speech.prompt))
+        } catch {
+            let message = "\(source): \(error.localizedDescription)"
+            if Self.blamesInput(error) {
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "engine-refused", message: message)
+            }
+            return .engineUnavailable(reason: message)
+        }
+        let finished = now()
+
+        let ext = (name as NSString).pathExtension.lowercased()
+        let record = CallRecord(
+            id: id, status: "transcribed",
+            source: CallSource(fileName: name, sha256: sha256, bytes: bytes, receivedAt: Self.iso(started)),
+            audioFile: "audio" + (ext.isEmpty ? "" : ".\(ext)"), audio: audio, metadata: metadata,
+            processing: ProcessingInfo(
+                engine: transcript.engine, language: transcript.language, startedAt: Self.iso(started),
+                finishedAt: Self.iso(finished), transcriptionSeconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000))
+        try store.save(record: record, transcript: transcript, audioFrom: source, moveAudio: fromInbox)
+        if fromInbox, let sidecar {
+            try? FileSystem.move(sidecar, to: store.folder(for: record) + "/source-metadata." + (sidecar as NSString).pathExtension)
+        }
+        return .processed(id: id)
+    }
+
+    /// A 400/413/415/422 answer means the engine could not use this recording; anything else is the engine's trouble.
+    static func blamesInput(_ error: SpeechError) -> Bool {
+        if case .rejected(_, let status, _) = error { return [400, 413, 415, 422].contains(status) }
+        return false
+    }
+
+    /// The call id: the first 16 hex digits of the recording's SHA-256, so the same recording is always the same call.
+    public static func callID(sha256: String) -> String { String(sha256.prefix(16)) }
+
+    static func hash(_ path: String) throws -> (String, Int64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RuntimeError.cannotRead(path: path, detail: "no such file or permission denied")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            bytes += Int64(chunk.count)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (digest, bytes)
+    }
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Keeps a refused file with a readable reason beside it. Nothing is deleted: files outside the inbox are copied.
+    private func quarantine(_ source: String, sidecar: String?, fromInbox: Bool, code: String, message: String) throws -> ProcessOutcome {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: workspace.failed, withIntermediateDirectories: true)
+        let target = FileSystem.freePath(workspace.failed + "/" + (source as NSString).lastPathComponent)
+        if fm.fileExists(atPath: source) {
+            if fromInbox { try FileSystem.move(source, to: target) } else { try fm.copyItem(atPath: source, toPath: target) }
+        }
+        if let sidecar {
+            let sidecarTarget = (target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension
+            if fromInbox { try? FileSystem.move(sidecar, to: FileSystem.freePath(sidecarTarget)) } else { try? fm.copyItem(atPath: sidecar, toPath: FileSystem.freePath(sidecarTarget)) }
+        }
+        let report = """
+            file: \((source as NSString).lastPathComponent)
+            reason: \(code)
+            time: \(Self.iso(now()))
+            original location: \(source)
+
+            \(message)
+
+            The file is kept here unchanged. Once the problem is fixed, drop the corrected file into the inbox again.
+
+            """
+        try FileSystem.writeAtomically(Data(report.utf8), to: target + ".error.txt")
+        return .quarantined(file: target, reason: message)
+    }
+
+    /// A recording already stored: moved out of the inbox to `inbox/duplicates/` with a note naming the call.
+    private func setAside(_ source: String, sidecar: String?, id: String) throws {
+        let target = FileSystem.freePath(workspace.duplicates + "/" + (source as NSString).lastPathComponent)
+        try FileSystem.move(source, to: target)
+        if let sidecar { try? FileSystem.move(sidecar, to: FileSystem.freePath(target + "." + (sidecar as NSString).pathExtension)) }
+        let note = "This recording is already stored as call \(id) (same content). It was not processed again.\n"
+        try FileSystem.writeAtomically(Data(note.utf8), to: target + ".duplicate.txt")
+    }
+}
+
+/// Transcription as the pipeline sees it: the embedded engine (started on demand) or a remote endpoint.
+public final class SpeechService: @unchecked Sendable {
+    private let config: Config.Speech
+    private let supervisor: EngineSupervisor?
+    private let environment: [String: String]
+
+    public init(workspace: Workspace, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.config = workspace.config.speech
+        self.environment = environment
+        if config.engine == .embedded {
+            let embedded = config.embedded
+            supervisor = EngineSupervisor(launch: EmbeddedEngineLaunch(
+                python: workspace.resolve(embedded.python), script: workspace.resolve(embedded.script),
+                modelDir: workspace.resolve(embedded.modelDir), threads: embedded.threads,
+                computeType: embedded.computeType, beamSize: embedded.beamSize,
+                startupTimeout: embedded.startupTimeout, runDirectory: workspace.work + "/engine"))
+        } else {
+            supervisor = nil
+        }
+    }
+
+    /// The endpoint to use now, starting the embedded engine if needed.
+    public func endpoint() throws(SpeechError) -> SpeechEndpoint {
+        if let supervisor {
+            return SpeechEndpoint(baseURL: try supervisor.ensureRunning(), model: config.model, timeout: config.timeout)
+        }
+        let key = environment[config.apiKeyEnv]
+        return SpeechEndpoint(baseURL: config.url, model: config.model, apiKey: key, timeout: config.timeout)
+    }
+
+    public func transcribe(_ request: TranscriptionRequest) throws(SpeechError) -> Transcript {
+        try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+    }
+
+    public func stop() { supervisor?.stop() }
+}

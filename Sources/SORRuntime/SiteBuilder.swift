@@ -1,0 +1,74 @@
+import Foundation
+import SORCore
+import SORSite
+
+/// Writes the static site: renders pages from the store, copies static assets and each call's recording.
+public struct SiteBuilder: Sendable {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// Rebuilds the site; returns the number of pages written and any calls that could not be read.
+    @discardableResult
+    public func build() throws -> (pages: Int, problems: [String]) {
+        let fm = FileManager.default
+        let templatesDirectory = workspace.templates
+        var templates: [String: String] = [:]
+        let names = (try? fm.contentsOfDirectory(atPath: templatesDirectory)) ?? []
+        for name in names where name.hasSuffix(".mustache") {
+            templates[String(name.dropLast(".mustache".count))] = try String(contentsOfFile: templatesDirectory + "/" + name, encoding: .utf8)
+        }
+        let renderer = try SiteRenderer(
+            templates: templates,
+            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language),
+            directory: templatesDirectory)
+        let store = CallStore(dataDirectory: workspace.data)
+        let (calls, problems) = store.all()
+        let pages = renderer.render(calls: calls)
+        let site = workspace.site
+        for (path, data) in pages {
+            let target = site + "/" + path
+            if fm.contents(atPath: target) != data { try FileSystem.writeAtomically(data, to: target) }
+        }
+        try copyTree(templatesDirectory + "/static", to: site + "/static")
+        let folders = store.folders()
+        for document in calls {
+            guard let folder = folders[document.call.id] else { continue }
+            let source = folder + "/" + document.call.audioFile
+            let target = "\(site)/calls/\(document.call.id)/\(document.call.audioFile)"
+            if !Self.sameSize(source, target) {
+                try? fm.removeItem(atPath: target)
+                try fm.copyItem(atPath: source, toPath: target)
+            }
+        }
+        // Pages of calls that no longer exist are removed, so the site always mirrors data/.
+        let live = Set(calls.map(\.call.id))
+        for name in (try? fm.contentsOfDirectory(atPath: site + "/calls")) ?? [] where !live.contains(name) {
+            try? fm.removeItem(atPath: site + "/calls/" + name)
+        }
+        return (pages.count, problems)
+    }
+
+    private func copyTree(_ source: String, to target: String) throws {
+        let fm = FileManager.default
+        guard let enumerator = fm.enumerator(atPath: source) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if !fm.fileExists(atPath: source + "/" + relative, isDirectory: &isDirectory) || isDirectory.boolValue { continue }
+            let data = fm.contents(atPath: source + "/" + relative) ?? Data()
+            if fm.contents(atPath: target + "/" + relative) != data {
+                try FileSystem.writeAtomically(data, to: target + "/" + relative)
+            }
+        }
+    }
+
+    private static func sameSize(_ a: String, _ b: String) -> Bool {
+        let fm = FileManager.default
+        guard let sa = try? fm.attributesOfItem(atPath: a)[.size] as? Int64,
+            let sb = try? fm.attributesOfItem(atPath: b)[.size] as? Int64
+        else { return false }
+        return sa == sb
+    }
+}

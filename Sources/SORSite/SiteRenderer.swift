@@ -1,0 +1,153 @@
+import Foundation
+import Mustache
+import SORCore
+
+/// Problems rendering the site.
+public enum SiteError: Error, Equatable, LocalizedError, Sendable {
+    case missingTemplate(name: String, directory: String)
+    case invalidTemplate(name: String, detail: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missingTemplate(let name, let directory):
+            "template \(name).mustache is missing in \(directory). Restore it from git (`git checkout \(directory)`)."
+        case .invalidTemplate(let name, let detail):
+            "template \(name).mustache is invalid: \(detail)"
+        }
+    }
+}
+
+/// Settings the pages need.
+public struct SiteSettings: Sendable, Equatable {
+    public var title: String
+    public var language: String
+
+    public init(title: String, language: String) {
+        self.title = title
+        self.language = language
+    }
+}
+
+/// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
+public struct SiteRenderer: Sendable {
+    public static let requiredTemplates = ["index", "call", "header", "footer"]
+    private let library: MustacheLibrary
+    private let settings: SiteSettings
+
+    /// `templates` maps a template name (file name without `.mustache`) to its text.
+    public init(templates: [String: String], settings: SiteSettings, directory: String = "templates") throws(SiteError) {
+        var library = MustacheLibrary()
+        for name in Self.requiredTemplates where templates[name] == nil {
+            throw .missingTemplate(name: name, directory: directory)
+        }
+        for (name, text) in templates {
+            do {
+                try library.register(text, named: name)
+            } catch {
+                throw .invalidTemplate(name: name, detail: "\(error)")
+            }
+        }
+        self.library = library
+        self.settings = settings
+    }
+
+    /// Every page of the site for these calls.
+    public func render(calls: [CallDocument]) -> [String: Data] {
+        var pages: [String: Data] = [:]
+        pages["index.html"] = page("index", indexContext(calls))
+        for document in calls {
+            pages["calls/\(document.call.id)/index.html"] = page("call", callContext(document))
+        }
+        return pages
+    }
+
+    private func page(_ template: String, _ context: [String: Any]) -> Data {
+        Data((library.render(context, withTemplate: template) ?? "").utf8)
+    }
+
+    private var common: [String: Any] {
+        ["site_title": settings.title, "lang": settings.language, "t": Strings.table(settings.language)]
+    }
+
+    func indexContext(_ calls: [CallDocument]) -> [String: Any] {
+        var context = common
+        context["root"] = ""
+        context["calls"] = calls.map { document -> [String: Any] in
+            let call = document.call
+            return [
+                "id": call.id,
+                "when": Format.dateTime(call.metadata.callTime ?? call.source.receivedAt),
+                "file": call.source.fileName,
+                "duration": Format.clock(call.audio.duration),
+                "agent": call.metadata.agent ?? "—",
+                "team": call.metadata.team ?? "—",
+                "language": document.transcript?.language ?? call.processing?.language ?? "—",
+                "status": Strings.status(call.status, settings.language),
+                "excerpt": Format.excerpt(document.transcript?.text ?? "", words: 18),
+            ]
+        }
+        context["count"] = calls.count
+        context["total_duration"] = Format.clock(calls.reduce(0) { $0 + $1.call.audio.duration })
+        context["has_calls"] = !calls.isEmpty
+        return context
+    }
+
+    func callContext(_ document: CallDocument) -> [String: Any] {
+        let call = document.call
+        var context = common
+        context["root"] = "../../"
+        context["id"] = call.id
+        context["file"] = call.source.fileName
+        context["audio_file"] = call.audioFile
+        context["when"] = Format.dateTime(call.metadata.callTime ?? call.source.receivedAt)
+        let t = Strings.table(settings.language)
+        let facts: [(String, String?)] = [
+            (t["agent"]!, call.metadata.agent), (t["team"]!, call.metadata.team),
+            (t["direction"]!, call.metadata.direction.map { Strings.direction($0, settings.language) }),
+            (t["campaign"]!, call.metadata.campaign), (t["client_number"]!, call.metadata.clientNumber),
+            (t["duration"]!, Format.clock(call.audio.duration)),
+            (t["audio_format"]!, "\(call.audio.format), \(call.audio.sampleRate) Hz, \(call.audio.channels == 1 ? t["mono"]! : t["stereo"]!)"),
+            (t["language"]!, document.transcript?.language),
+            (t["engine"]!, call.processing.map { "\($0.engine.model) (\($0.engine.endpoint))" }),
+        ]
+        context["facts"] = facts.compactMap { label, value in value.map { ["label": label, "value": $0] } }
+        context["segments"] = (document.transcript?.segments ?? []).map { segment -> [String: Any] in
+            [
+                "id": segment.id,
+                "start": Format.seconds(segment.start),
+                "end": Format.seconds(segment.end),
+                "clock": Format.clock(segment.start),
+                "text": segment.text,
+                "words": segment.words.map { word in
+                    ["text": word.text, "start": Format.seconds(word.start), "end": Format.seconds(word.end)]
+                },
+                "has_words": !segment.words.isEmpty,
+            ]
+        }
+        context["has_transcript"] = !(document.transcript?.segments.isEmpty ?? true)
+        return context
+    }
+}
+
+/// Deterministic formatting for pages: fixed decimals, no locale, no clock.
+enum Format {
+    static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    static func clock(_ value: Double) -> String {
+        let total = Int(value.rounded())
+        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
+        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, seconds) : String(format: "%02d:%02d", minutes, seconds)
+    }
+
+    /// `2026-11-02T10:15:00+01:00` → `2026-11-02 10:15`.
+    static func dateTime(_ iso: String) -> String {
+        guard iso.count >= 16 else { return iso }
+        let chars = Array(iso)
+        return String(chars[0..<10]) + " " + String(chars[11..<16])
+    }
+
+    static func excerpt(_ text: String, words: Int) -> String {
+        let parts = text.split(separator: " ")
+        return parts.prefix(words).joined(separator: " ") + (parts.count > words ? " …" : "")
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// How to start the embedded engine (`engine/sor_engine.py` in the project's virtual environment).
+public struct EmbeddedEngineLaunch: Sendable, Equatable {
+    public var python: String
+    public var script: String
+    public var modelDir: String
+    public var threads: Int
+    public var computeType: String
+    public var beamSize: Int
+    public var startupTimeout: Double
+    /// Folder for the port file and the engine's log.
+    public var runDirectory: String
+
+    public init(
+        python: String, script: String, modelDir: String, threads: Int, computeType: String, beamSize: Int,
+        startupTimeout: Double, runDirectory: String
+    ) {
+        self.python = python
+        self.script = script
+        self.modelDir = modelDir
+        self.threads = threads
+        self.computeType = computeType
+        self.beamSize = beamSize
+        self.startupTimeout = startupTimeout
+        self.runDirectory = runDirectory
+    }
+}
+
+/// Starts the embedded engine on a free loopback port, waits until it is healthy, restarts it if it dies, stops it.
+public final class EngineSupervisor: @unchecked Sendable {
+    // Mutable state is guarded by `lock`; the supervisor is shared by the pipeline's workers.
+    private let lock = NSLock()
+    private let launch: EmbeddedEngineLaunch
+    private var process: Process?
+    private var port: Int?
+
+    public init(launch: EmbeddedEngineLaunch) {
+        self.launch = launch
+    }
+
+    deinit { stop() }
+
+    /// The engine's base URL, starting (or restarting) it when it is not running.
+    public func ensureRunning() throws(SpeechError) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let process, process.isRunning, let port { return Self.baseURL(port) }
+        return try start()
+    }
+
+    /// Stops the engine with SIGTERM, then SIGKILL if it lingers.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let process, process.isRunning else { self.process = nil; return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        self.process = nil
+        self.port = nil
+    }
+
+    private static func baseURL(_ port: Int) -> String { "http://127.0.0.1:\(port)/v1" }
+
+    private func start() throws(SpeechError) -> String {
+        let fm = FileManager.default
+        for (what, path) in [("Python", launch.python), ("engine script", launch.script)] where !fm.fileExists(atPath: path) {
+            throw .engineFailedToStart(detail: "\(what) not found at \(path)")
+        }
+        guard fm.fileExists(atPath: launch.modelDir + "/model.bin") else {
+            throw .engineFailedToStart(detail: "no Whisper model in \(launch.modelDir) (model.bin missing)")
+        }
+        try? fm.createDirectory(atPath: launch.runDirectory, withIntermediateDirectories: true)
+        let portFile = launch.runDirectory + "/engine.port"
+        let logFile = launch.runDirectory + "/engine.log"
+        try? fm.removeItem(atPath: portFile)
+        _ = fm.createFile(atPath: logFile, contents: nil)
+        let log = FileHandle(forWritingAtPath: logFile)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: launch.python)
+        var arguments = [
+            launch.script, "--model", launch.modelDir, "--host", "127.0.0.1", "--port", "0", "--port-file", portFile,
+            "--compute-type", launch.computeType, "--beam-size", String(launch.beamSize),
+            // The engine exits by itself if sor dies without stopping it.
+            "--parent-pid", String(getpid()),
+        ]
+        if launch.threads > 0 { arguments += ["--threads", String(launch.threads)] }
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        // Offline by design: the engine must never reach a model hub.
+        environment["HF_HUB_OFFLINE"] = "1"
+        environment["TRANSFORMERS_OFFLINE"] = "1"
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        do {
+            try process.run()
+        } catch {
+            throw .engineFailedToStart(detail: "cannot run \(launch.python): \(error.localizedDescription)")
+        }
+        let deadline = Date().addingTimeInterval(launch.startupTimeout)
+        while Date() < deadline {
+            if !process.isRunning {
+                throw .engineFailedToStart(detail: "it exited with status \(process.terminationStatus); see \(logFile):\n" + Self.tail(logFile))
+            }
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                let client = TranscriptionClient(endpoint: SpeechEndpoint(baseURL: Self.baseURL(port), model: "", timeout: 5))
+                if client.isHealthy() {
+                    self.process = process
+                    self.port = port
+                    return Self.baseURL(port)
+                }
+            }
+            usleep(100_000)
+        }
+        process.terminate()
+        throw .engineFailedToStart(detail: "no healthy answer within \(Int(launch.startupTimeout)) s; see \(logFile)")
+    }
+
+    private static func tail(_ path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(15).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+internal import CCurl
+
+/// A multipart form field for `HTTPClient.post`.
+enum FormField {
+    case text(name: String, value: String)
+    /// Streamed from disk by libcurl, so large recordings are never held in memory.
+    case file(name: String, path: String, contentType: String)
+}
+
+struct HTTPResponse {
+    var status: Int
+    var body: Data
+}
+
+/// The one place SOR speaks HTTP: a blocking libcurl easy handle per request.
+enum HTTPClient {
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    static func get(_ url: String, headers: [String] = [], timeout: Double) throws(SpeechError) -> HTTPResponse {
+        try perform(url: url, headers: headers, form: nil, timeout: timeout)
+    }
+
+    static func post(_ url: String, headers: [String] = [], form: [FormField], timeout: Double) throws(SpeechError) -> HTTPResponse {
+        try perform(url: url, headers: headers, form: form, timeout: timeout)
+    }
+
+    private final class Sink {
+        var data = Data()
+    }
+
+    private static func perform(url: String, headers: [String], form: [FormField]?, timeout: Double) throws(SpeechError) -> HTTPResponse {
+        _ = globalInit
+        guard let curl = curl_easy_init() else { throw .unreachable(url: url, detail: "libcurl could not start") }
+        defer { curl_easy_cleanup(curl) }
+        let sink = Sink()
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for header in headers { headerList = curl_slist_append(headerList, header) }
+        var mime: OpaquePointer?
+        defer { if let mime { curl_mime_free(mime) } }
+
+        _ = sor_curl_setopt_string(curl, CURLOPT_URL, url)
+        _ = sor_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = sor_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        _ = sor_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 10) * 1000))
+        _ = sor_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+        _ = sor_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, sinkPointer)
+        _ = sor_curl_setopt_write_callback(curl) { data, size, count, user in
+            guard let data, let user else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+            sink.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
+            return size * count
+        }
+        if let form {
+            mime = curl_mime_init(curl)
+            for field in form {
+                let part = curl_mime_addpart(mime)
+                switch field {
+                case .text(let name, let value):
+                    curl_mime_name(part, name)
+                    curl_mime_data(part, value, -1)  // -1 is CURL_ZERO_TERMINATED
+                case .file(let name, let path, let contentType):
+                    curl_mime_name(part, name)
+                    curl_mime_filedata(part, path)
+                    curl_mime_type(part, contentType)
+                }
+            }
+            _ = sor_curl_setopt_pointer(curl, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(mime))
+        }
+        let code = curl_easy_perform(curl)
+        switch code {
+        case CURLE_OK:
+            break
+        case CURLE_OPERATION_TIMEDOUT:
+            throw .timedOut(url: url, seconds: timeout)
+        default:
+            throw .unreachable(url: url, detail: String(cString: curl_easy_strerror(code)))
+        }
+        var status = 0
+        _ = sor_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, body: sink.data)
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import SORCore
+import SORRuntime
+
+@main
+struct SOR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sor",
+        abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
+        subcommands: [Process.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self])
+}
+
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: sor.yaml in the current folder, or $SOR_CONFIG).")
+    var config: String?
+
+    func workspace() throws -> Workspace { try Workspace.load(configPath: config) }
+}
+
+/// Prints `error: …` and exits non-zero, as every command does on failure.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode.failure
+}
+
+struct Process: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Process recordings once (validate, store, transcribe) and print their call ids.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Language of the calls (pl, en, … or auto); overrides metadata and sor.yaml.") var language: String?
+    @Flag(help: "Do not rebuild the site afterwards.") var noSite = false
+    @Argument(help: "Audio files (WAV, MP3, FLAC, OGG).") var files: [String]
+
+    func run() throws {
+        let workspace = try options.workspace()
+        var failed = false
+        _ = try Commands.process(files: files, workspace: workspace, language: language, buildSite: !noSite) { file, outcome in
+            switch outcome {
+            case .processed(let id):
+                print(id)
+            case .duplicate(let id):
+                print(id)
+                FileHandle.standardError.write(Data("note: \(file) is already stored as call \(id); not processed again\n".utf8))
+            case .quarantined(let target, let reason):
+                failed = true
+                FileHandle.standardError.write(Data("error: \(reason)\n  kept in \(target) (reason in \(target).error.txt)\n".utf8))
+            case .engineUnavailable(let reason):
+                failed = true
+                FileHandle.standardError.write(Data("error: \(reason)\n  the file was left where it is; process it again later\n".utf8))
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show everything known about a call.")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Print JSON (the stable interface for scripts).") var json = false
+    @Argument(help: "Call id (a unique prefix is enough).") var id: String
+
+    func run() throws {
+        let workspace = try options.workspace()
+        let document = try CallStore(dataDirectory: workspace.data).load(id)
+        if json {
+            print(String(decoding: try FileFormats.json(document), as: UTF8.self), terminator: "")
+        } else {
+            print(String(decoding: try FileFormats.yaml(document.call), as: UTF8.self))
+            for segment in document.transcript?.segments ?? [] {
+                print(String(format: "[%7.2f → %7.2f] ", segment.start, segment.end) + segment.text)
+            }
+        }
+    }
+}
+
+struct Calls: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Work with stored calls.", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored calls, newest first.")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let (lines, calls, problems) = Commands.listCalls(workspace: try options.workspace())
+            if json {
+                print(String(decoding: try FileFormats.json(calls.map(\.call)), as: UTF8.self), terminator: "")
+            } else {
+                lines.forEach { print($0) }
+            }
+            for problem in problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate sor.yaml and the templates; list every problem.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let problems = Commands.check(configPath: options.config)
+        problems.forEach { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        if problems.contains(where: { $0.contains(": error: ") }) { throw ExitCode.failure }
+        print("ok")
+    }
+}
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "config", abstract: "Inspect the configuration.", subcommands: [Dump.self])
+
+    struct Dump: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the effective configuration, defaults included.")
+        @OptionGroup var options: GlobalOptions
+        func run() throws { print(ConfigParser.dump(try options.workspace().config), terminator: "") }
+    }
+}
+
+struct Site: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the static site.", subcommands: [Build.self])
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Regenerate site/ from data/ and templates/.")
+        @OptionGroup var options: GlobalOptions
+        func run() throws {
+            let workspace = try options.workspace()
+            let (pages, problems) = try SiteBuilder(workspace: workspace).build()
+            for problem in problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+            print("\(pages) pages written to \(workspace.site)")
+        }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the site with nginx on loopback (site.listen).")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "HOST:PORT to listen on (default: site.listen).") var listen: String?
+    @Flag(help: "Stop the server.") var stop = false
+
+    func run() throws {
+        let server = LocalServer(workspace: try options.workspace(), listen: listen)
+        if stop {
+            try server.stop()
+            print("stopped")
+        } else {
+            try server.start()
+            print("serving \(server.workspace.site) on http://\(server.listen)/")
+        }
+    }
+}
+
+struct Engine: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The embedded speech engine.", subcommands: [Run.self])
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded engine, print its URL and keep it running until interrupted.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let speech = SpeechService(workspace: try options.workspace())
+            let endpoint = try speech.endpoint()
+            print(endpoint.baseURL)
+            fflush(nil)
+            signal(SIGPIPE, SIG_IGN)
+            let stopper = DispatchSemaphore(value: 0)
+            var sources: [DispatchSourceSignal] = []
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig)
+                source.setEventHandler { stopper.signal() }
+                source.resume()
+                sources.append(source)
+            }
+            stopper.wait()
+            speech.stop()
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// Call page: clicking a word or a segment's time seeks the recording; the segment being played is highlighted.
+// Plain ES module, no dependencies.
+
+const player = document.getElementById('player');
+const transcript = document.getElementById('transcript');
+const segments = Array.from(document.querySelectorAll('#transcript .segment')).map((element) => ({
+  element,
+  start: Number(element.dataset.start),
+  end: Number(element.dataset.end),
+}));
+let current = null;
+
+/** Seeks to `seconds` and plays; some browsers refuse play() without a gesture, which is fine. */
+function seek(seconds) {
+  player.currentTime = seconds;
+  const playing = player.play();
+  if (playing && playing.catch) playing.catch(() => {});
+  highlight(seconds);
+}
+
+/** The segment that contains `time`, or the last one that started before it. */
+export function segmentAt(list, time) {
+  let found = null;
+  for (const segment of list) {
+    if (segment.start <= time + 0.001) found = segment;
+    else break;
+  }
+  return found;
+}
+
+function highlight(time) {
+  const segment = segmentAt(segments, time);
+  if (segment === current) return;
+  if (current) current.element.classList.remove('playing');
+  current = segment;
+  if (current) {
+    current.element.classList.add('playing');
+    current.element.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+if (player && transcript) {
+  transcript.addEventListener('click', (event) => {
+    const target = event.target.closest('[data-start]');
+    if (target) seek(Number(target.dataset.start));
+  });
+  player.addEventListener('timeupdate', () => highlight(player.currentTime));
+  player.addEventListener('seeked', () => highlight(player.currentTime));
+}

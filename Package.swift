@@ -20,12 +20,13 @@ let package = Package(
 
         // One module per C library, each used by exactly one adapter.
         .systemLibrary(name: "CSndfile", path: "Sources/C/CSndfile"),
+        .systemLibrary(name: "CMpg123", path: "Sources/C/CMpg123"),
         .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr"),
         // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
         .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
         // Adapters.
-        .target(name: "SORAudio", dependencies: ["SORCore", "CSndfile", "CSoxr"]),
+        .target(name: "SORAudio", dependencies: ["SORCore", "CSndfile", "CMpg123", "CSoxr"]),
         .target(name: "SORSpeech", dependencies: ["SORCore", "CCurl"]),
         .target(name: "SORSite", dependencies: [
             "SORCore", .product(name: "Mustache", package: "swift-mustache"),

@@ -35,7 +35,7 @@ public struct AudioConverter: Sendable {
 
     /// Reads the header only and checks what can be known from it.
     public func probe(_ path: String) throws(AudioError) -> (sampleRate: Int, channels: Int, declaredSeconds: Double, format: String) {
-        let decoder = try AudioDecoder(path: path)
+        let decoder = try openDecoder(path)
         let seconds = Double(decoder.declaredFrames) / Double(decoder.sampleRate)
         return (decoder.sampleRate, decoder.channels, seconds, decoder.format)
     }
@@ -51,7 +51,7 @@ public struct AudioConverter: Sendable {
     }
 
     private func convertUnchecked(_ path: String, to output: String) throws(AudioError) -> AudioInfo {
-        let decoder = try AudioDecoder(path: path)
+        let decoder = try openDecoder(path)
         let declaredSeconds = Double(decoder.declaredFrames) / Double(decoder.sampleRate)
         if decoder.declaredFrames > 0, declaredSeconds > rules.maxDuration + 1 {
             throw .tooLong(path: path, seconds: declaredSeconds, maximum: rules.maxDuration)
@@ -94,8 +94,8 @@ public struct AudioConverter: Sendable {
 
         let seconds = Double(decodedFrames) / Double(decoder.sampleRate)
         if decodedFrames == 0 { throw .noAudioStream(path: path) }
-        if Self.headerPromisesMore(decoder: decoder, decodedFrames: decodedFrames) {
-            throw .truncated(path: path, expectedSeconds: declaredSeconds, decodedSeconds: seconds)
+        if let expected = Self.truncation(decoder: decoder, decodedFrames: decodedFrames) {
+            throw .truncated(path: path, expectedSeconds: expected, decodedSeconds: seconds)
         }
         if seconds < rules.minDuration { throw .tooShort(path: path, seconds: seconds, minimum: rules.minDuration) }
         let peakDb = Self.decibels(Double(peak))
@@ -109,15 +109,23 @@ public struct AudioConverter: Sendable {
             rmsDb: (rmsDb * 10).rounded() / 10)
     }
 
-    /// A header that announces more audio than the file holds means the file was cut short. libsndfile clamps the
-    /// frame count to the file's length and says so in its log; MP3 lengths are estimates, so they get 2% slack.
-    static func headerPromisesMore(decoder: AudioDecoder, decodedFrames: Int64) -> Bool {
-        let log = decoder.parseLog
-        if log.contains("> file length") || log.contains("should be") && log.contains("data") && log.contains("*** ") {
-            return true
+    /// The seconds the header promised when the file holds less audio than that, i.e. it was cut short; else nil.
+    ///
+    /// libsndfile clamps a WAV's frame count to the file's length and logs `data : 352000 (should be 99922)`.
+    /// A size of 0 or 0xFFFFFFFF is a recorder's placeholder for a stream it never finalised, not a truncation.
+    /// MP3 lengths are estimates (Xing header or bit rate), so they get 2% slack.
+    static func truncation(decoder: any BlockDecoder, decodedFrames: Int64) -> Double? {
+        let decodedSeconds = Double(decodedFrames) / Double(decoder.sampleRate)
+        for line in decoder.parseLog.split(separator: "\n") where line.hasPrefix("data") && line.contains("(should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Double($0) }
+            guard numbers.count >= 2, numbers[1] > 0, numbers[0] > 0, numbers[0] < 0xFFFF_FFF0, numbers[0] > numbers[1] else { continue }
+            return decodedSeconds * numbers[0] / numbers[1]
         }
         let slack = decoder.format.hasPrefix("MPEG") ? max(Int64(Double(decoder.declaredFrames) * 0.02), 4_608) : 0
-        return decoder.declaredFrames > 0 && decodedFrames + slack < decoder.declaredFrames
+        if decoder.declaredFrames > 0 && decodedFrames + slack < decoder.declaredFrames {
+            return Double(decoder.declaredFrames) / Double(decoder.sampleRate)
+        }
+        return nil
     }
 
     static func decibels(_ amplitude: Double) -> Double {

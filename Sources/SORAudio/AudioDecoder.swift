@@ -1,9 +1,32 @@
 import Foundation
 internal import CSndfile
 
-/// Reads any format libsndfile knows (WAV in every sample format, MP3, FLAC, OGG/Vorbis, …) in blocks,
-/// so memory stays bounded however long the recording is.
-final class AudioDecoder {
+/// A decoder that hands out interleaved float frames block by block, so memory stays bounded however long the
+/// recording is.
+protocol BlockDecoder: AnyObject {
+    var path: String { get }
+    var sampleRate: Int { get }
+    var channels: Int { get }
+    /// Frames the header announces (an estimate for some MP3s; 0 when unknown).
+    var declaredFrames: Int64 { get }
+    var format: String { get }
+    /// The decoder's notes on the file's structure (libsndfile's parse log), for truncation checks.
+    var parseLog: String { get }
+    func read(into buffer: inout [Float], frames: Int) throws(AudioError) -> Int
+}
+
+/// Opens a recording with the right decoder: libmpg123 for MPEG audio, libsndfile for everything else.
+func openDecoder(_ path: String) throws(AudioError) -> any BlockDecoder {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    guard let size = attributes?[.size] as? Int64 else {
+        throw .unreadable(path: path, detail: "no such file or not readable")
+    }
+    guard size > 0 else { throw .empty(path: path) }
+    return MPEGDecoder.looksLikeMPEG(path) ? try MPEGDecoder(path: path) : try AudioDecoder(path: path)
+}
+
+/// Reads any format libsndfile knows (WAV in every sample format, FLAC, OGG/Vorbis, AIFF, …).
+final class AudioDecoder: BlockDecoder {
     let path: String
     let sampleRate: Int
     let channels: Int
@@ -14,11 +37,6 @@ final class AudioDecoder {
 
     init(path: String) throws(AudioError) {
         self.path = path
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = attributes?[.size] as? Int64 else {
-            throw .unreadable(path: path, detail: "no such file or not readable")
-        }
-        guard size > 0 else { throw .empty(path: path) }
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw .notAudio(path: path, detail: Self.describeUnknown(path: path, libraryMessage: String(cString: sf_strerror(nil))))
@@ -39,7 +57,6 @@ final class AudioDecoder {
         if let handle { sf_close(handle) }
     }
 
-    /// Reads up to `frames` interleaved frames into `buffer`; returns how many were read (0 at the end).
     func read(into buffer: inout [Float], frames: Int) throws(AudioError) -> Int {
         guard let handle else { return 0 }
         let read = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, Int64(frames)) }
@@ -50,7 +67,6 @@ final class AudioDecoder {
         return Int(read)
     }
 
-    /// libsndfile's parse log for this file; it reports header inconsistencies such as a data chunk longer than the file.
     var parseLog: String {
         guard let handle else { return "" }
         var buffer = [CChar](repeating: 0, count: 4096)

@@ -1,0 +1,116 @@
+import Foundation
+import SORCore
+import Testing
+
+@Suite("Speech endpoints, end to end", .serialized)
+struct EngineTests {
+    @Test("a remote OpenAI-compatible endpoint, given by URL (the local engine started by `sor engine run`)")
+    func remoteEndpoint() throws {
+        let server = try Workspace()
+        defer { server.remove() }
+        let engine = Process()
+        engine.executableURL = URL(fileURLWithPath: Paths.sor)
+        engine.arguments = ["engine", "run"]
+        engine.currentDirectoryURL = URL(fileURLWithPath: server.root)
+        let output = Pipe()
+        engine.standardOutput = output
+        try engine.run()
+        defer {
+            engine.terminate()
+            engine.waitUntilExit()
+        }
+        // The first line is the engine's base URL, printed once it is healthy.
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+        let url = String(decoding: line, as: UTF8.self)
+        #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/v1"))
+
+        let client = try Workspace(speech: """
+            speech:
+              engine: remote
+              url: \(url)
+              model: whisper-base-remote
+            """)
+        defer { client.remove() }
+        let result = try client.sor("process", "--language", "en", "--no-site", Paths.shared + "/jfk-en/jfk.wav")
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try client.show(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(document[path: "call.processing.engine.endpoint"] as? String == url)
+        #expect(document[path: "call.processing.engine.model"] as? String == "whisper-base-remote")
+        let reference = try String(contentsOfFile: Paths.shared + "/jfk-en/jfk.reference.txt", encoding: .utf8)
+        #expect(WordErrorRate(reference: reference, hypothesis: document[path: "transcript.text"] as? String ?? "").rate <= 0.10)
+    }
+
+    @Test("an unreachable engine leaves the recording where it is, not quarantined")
+    func engineDown() throws {
+        let workspace = try Workspace(speech: """
+            speech:
+              engine: remote
+              url: http://127.0.0.1:9/v1
+              timeout: 5
+            """)
+        defer { workspace.remove() }
+        let inbox = workspace.root + "/inbox/call.wav"
+        try FileManager.default.copyItem(atPath: Paths.shared + "/jfk-en/jfk.wav", toPath: inbox)
+        let result = try workspace.sor("process", "--no-site", inbox)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("speech engine at http://127.0.0.1:9/v1/audio/transcriptions is unreachable"))
+        #expect(FileManager.default.fileExists(atPath: inbox))
+        #expect(!FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed"))
+        #expect(try workspace.sor("calls", "list").stdout.isEmpty)
+    }
+
+    @Test("a missing embedded engine is a clear error that names the fix")
+    func missingEngine() throws {
+        let workspace = try Workspace(speech: """
+            speech:
+              embedded:
+                python: /nonexistent/python
+            """)
+        defer { workspace.remove() }
+        let result = try workspace.sor("process", "--no-site", Paths.shared + "/jfk-en/jfk.wav")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the embedded speech engine did not start: Python not found at /nonexistent/python. Run `make setup`"))
+    }
+}
+
+@Suite("Demo calls, end to end", .serialized)
+struct DemoTests {
+    static let scenarios = ["sales-pass", "service-fail", "retention-pass", "collections-critical"]
+
+    /// Transcribes every variant of the demo calls and measures the word error rate against the script's reference.
+    @Test("demo calls (stereo, mono, 8 kHz): transcribed, WER measured and reported")
+    func wer() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        var table: [String] = []
+        var rates: [String: [Double]] = [:]
+        for variant in ["stereo", "mono", "mono-8k"] {
+            let files = Self.scenarios.map { "\(Paths.demo)/\(variant)/\($0).wav" }
+            let result = try workspace.sor(["process", "--no-site"] + files)
+            #expect(result.status == 0, "\(result.stderr)")
+            let ids = result.stdout.split(separator: "\n").map(String.init)
+            #expect(ids.count == 4)
+            for (scenario, id) in zip(Self.scenarios, ids) {
+                let reference = try String(contentsOfFile: "\(Paths.demo)/ref/\(scenario).txt", encoding: .utf8)
+                let document = try workspace.show(id)
+                let wer = WordErrorRate(reference: reference, hypothesis: document[path: "transcript.text"] as? String ?? "")
+                rates[variant, default: []].append(wer.rate)
+                #expect(document[path: "transcript.language"] as? String == "pl")
+                table.append(String(format: "%-8@ %-22@ WER %5.1f%%  (%d ref words: %d sub, %d del, %d ins)",
+                    variant as NSString, scenario as NSString, wer.rate * 100, wer.referenceWords, wer.substitutions, wer.deletions, wer.insertions))
+            }
+        }
+        for (variant, values) in rates.sorted(by: { $0.key < $1.key }) {
+            table.append(String(format: "%-8@ mean WER %5.1f%%", variant as NSString, values.reduce(0, +) / Double(values.count) * 100))
+        }
+        print("Demo calls, Whisper base (embedded):\n" + table.joined(separator: "\n"))
+        // Whisper base on synthetic Polish: a bound that catches a broken pipeline (wrong channel, wrong rate,
+        // wrong language), not a quality claim.
+        for variant in ["stereo", "mono"] {
+            let mean = rates[variant, default: [1]].reduce(0, +) / Double(rates[variant, default: [1]].count)
+            #expect(mean < 0.5, "\(variant) mean WER")
+        }
+        #expect((rates["mono-8k"] ?? []).allSatisfy { $0 < 0.9 })
+    }
+}

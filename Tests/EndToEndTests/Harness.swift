@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// Paths of the repository, the shared test data and the built `sor` binary.
+enum Paths {
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let shared = URL(fileURLWithPath: repository).deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let demo = repository + "/demo"
+
+    /// The `sor` built by `swift build` (debug) next to the test bundle.
+    static let sor: String = {
+        for candidate in [".build/debug/sor", ".build/release/sor"] where FileManager.default.isExecutableFile(atPath: repository + "/" + candidate) {
+            return repository + "/" + candidate
+        }
+        return repository + "/.build/debug/sor"
+    }()
+}
+
+/// The result of running a command.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program to completion, capturing its output.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    // stderr goes to a file so that a chatty process never blocks on a full pipe while stdout is read.
+    let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("sor-stderr-\(UUID().uuidString)").path
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle(forWritingAtPath: errPath)
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let errData = FileManager.default.contents(atPath: errPath) ?? Data()
+    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A throw-away SOR installation: its own sor.yaml, inbox, data and site, sharing the repository's templates and engine.
+struct Workspace {
+    let root: String
+
+    init(speech: String? = nil, extra: String = "") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
+        let repo = Paths.repository
+        let speechSection = speech ?? """
+            speech:
+              engine: embedded
+              embedded:
+                python: \(repo)/.venv/bin/python
+                script: \(repo)/engine/sor_engine.py
+                model_dir: \(repo)/models/whisper-base
+            """
+        let config = """
+            version: 1
+            paths:
+              templates: \(repo)/templates
+            \(speechSection)
+            \(extra)
+            """
+        try config.write(toFile: root + "/sor.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Runs `sor` in this workspace.
+    @discardableResult
+    func sor(_ arguments: String...) throws -> Run { try sor(arguments) }
+
+    @discardableResult
+    func sor(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        try run(Paths.sor, arguments, in: root, environment: environment)
+    }
+
+    /// `sor show ID --json`, decoded.
+    func show(_ id: String) throws -> [String: Any] {
+        let result = try sor("show", id, "--json")
+        #expect(result.status == 0, "sor show \(id): \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    subscript(path path: String) -> Any? {
+        var current: Any? = self
+        for key in path.split(separator: ".") {
+            current = (current as? [String: Any])?[String(key)]
+        }
+        return current
+    }
+}

@@ -1,0 +1,118 @@
+import Testing
+@testable import SORCore
+@testable import SORRuntime
+
+@Suite("sor.yaml")
+struct ConfigParserTests {
+    @Test("the defaults equal decoding an empty mapping, and an empty file")
+    func defaults() {
+        #expect(ConfigParser.parse("{}").0 == Config())
+        #expect(ConfigParser.parse("").0 == Config())
+    }
+
+    @Test("the shipped sor.yaml is valid and spells out the defaults")
+    func shipped() throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/sor.yaml", encoding: .utf8)
+        let (config, diagnostics) = ConfigParser.parse(text)
+        #expect(diagnostics.isEmpty)
+        #expect(config == Config())
+    }
+
+    @Test("dump round-trips")
+    func dumpRoundTrips() {
+        var config = Config()
+        config.speech.engine = .remote
+        config.speech.url = "http://127.0.0.1:9/v1"
+        config.speech.prompt = "Telkom Plus, \"światłowód\""
+        config.audio.minDuration = 2.5
+        let (parsed, diagnostics) = ConfigParser.parse(ConfigParser.dump(config))
+        #expect(diagnostics.isEmpty)
+        #expect(parsed == config)
+    }
+
+    @Test("every problem is reported with its line and column, not just the first")
+    func located() {
+        let text = """
+            version: 1
+            paths:
+              inbx: in
+            audio:
+              min_duration: -3
+              max_duration: lots
+            speech:
+              engine: cloud
+              language: polish
+            site:
+              listen: localhost
+            colour: blue
+            """
+        let (config, diagnostics) = ConfigParser.parse(text, file: "sor.yaml")
+        #expect(config == nil)
+        let messages = diagnostics.map(\.description)
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:3:3: error: unknown key 'inbx' in paths (did you mean 'inbox'?)") })
+        #expect(messages.contains("sor.yaml:5:17: error: audio.min_duration must be between 0 and 3600, not -3"))
+        #expect(messages.contains("sor.yaml:6:17: error: audio.max_duration must be a number"))
+        #expect(messages.contains("sor.yaml:8:11: error: speech.engine must be one of: embedded, remote"))
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:9:13: error: speech.language must be") })
+        #expect(messages.contains("sor.yaml:11:11: error: site.listen must be HOST:PORT, e.g. 127.0.0.1:8080"))
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:12:1: error: unknown key 'colour' in the configuration") })
+        #expect(diagnostics.count == 7)
+    }
+
+    @Test("a remote engine needs a URL")
+    func remoteNeedsURL() {
+        let (config, diagnostics) = ConfigParser.parse("speech:\n  engine: remote\n")
+        #expect(config == nil)
+        #expect(diagnostics.map(\.description) == ["sor.yaml:2:11: error: speech.url is required when speech.engine is remote"])
+    }
+
+    @Test("a YAML syntax error is located")
+    func syntax() {
+        let (config, diagnostics) = ConfigParser.parse("paths:\n  inbox: [unclosed\n")
+        #expect(config == nil)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.message.hasPrefix("YAML syntax:") == true)
+        #expect(diagnostics.first?.line ?? 0 >= 2)
+    }
+}
+
+@Suite("Metadata sidecars")
+struct MetadataParserTests {
+    @Test("YAML and JSON sidecars read alike")
+    func formats() {
+        let yaml = """
+            agent: Jan Kowalski
+            direction: outbound
+            call_time: 2026-11-02T10:15:00+01:00
+            client_number: "+48 501 234 567"
+            channels: {left: KONSULTANT, right: KLIENT}
+            """
+        let json = #"{"agent": "Jan Kowalski", "direction": "outbound", "call_time": "2026-11-02T10:15:00+01:00", "client_number": "+48 501 234 567", "channels": {"left": "KONSULTANT", "right": "KLIENT"}}"#
+        let fromYAML = MetadataParser.parse(yaml, file: "a.yaml")
+        let fromJSON = MetadataParser.parse(json, file: "a.json")
+        #expect(fromYAML.1.isEmpty && fromJSON.1.isEmpty)
+        #expect(fromYAML.0 == fromJSON.0)
+        #expect(fromYAML.0?.channels == ["left": "KONSULTANT", "right": "KLIENT"])
+        #expect(fromYAML.0?.callTime == "2026-11-02T10:15:00+01:00")
+    }
+
+    @Test("bad values and unknown keys are located")
+    func errors() {
+        let (metadata, diagnostics) = MetadataParser.parse("direction: sideways\nagnet: X\nchannels: {left: BOSS}\n", file: "m.yaml")
+        #expect(metadata == nil)
+        #expect(diagnostics.map(\.description).sorted() == [
+            "m.yaml:1:12: error: direction must be inbound or outbound",
+            "m.yaml:2:1: error: unknown key 'agnet' in the metadata (did you mean 'agent'?); allowed: agent, call_time, campaign, channels, client_number, direction, language, scorecard, team",
+            "m.yaml:3:18: error: channels.left must be KLIENT or KONSULTANT",
+        ])
+    }
+}
+
+/// The repository's root folder, found from this file's path.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+import Foundation

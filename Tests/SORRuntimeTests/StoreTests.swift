@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import SORCore
+@testable import SORRuntime
+
+@Suite("Call store")
+struct StoreTests {
+    static func sampleRecord(id: String = "0123456789abcdef") -> (CallRecord, Transcript) {
+        let engine = EngineInfo(endpoint: "http://127.0.0.1:1/v1", model: "whisper-base")
+        let transcript = Transcript(
+            language: "pl", duration: 3.5, text: "Dzień dobry.",
+            segments: [Segment(id: 0, start: 0.1, end: 1.2, text: "Dzień dobry.", words: [
+                Word(text: "Dzień", start: 0.1, end: 0.5, probability: 0.9), Word(text: "dobry.", start: 0.6, end: 1.2, probability: 0.8),
+            ])], engine: engine)
+        let record = CallRecord(
+            id: id, status: "transcribed",
+            source: CallSource(fileName: "a.wav", sha256: id + id, bytes: 1000, receivedAt: "2026-11-24T10:00:00Z"),
+            audioFile: "audio.wav",
+            audio: AudioInfo(format: "WAV/PCM_16", sampleRate: 8000, channels: 2, duration: 3.5, peakDb: -3.2, rmsDb: -20.1),
+            metadata: CallMetadata(agent: "Anna", callTime: "2026-11-02T10:15:00+01:00", channels: ["left": "KONSULTANT"]),
+            processing: ProcessingInfo(engine: engine, language: "pl", startedAt: "a", finishedAt: "b", transcriptionSeconds: 0.5))
+        return (record, transcript)
+    }
+
+    @Test("a saved call loads back unchanged, in its dated folder, found by a prefix of its id")
+    func roundTrip() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = CallStore(dataDirectory: root)
+        let (record, transcript) = Self.sampleRecord()
+        let audio = root + "/input.wav"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: audio, contents: Data("RIFF".utf8))
+        try store.save(record: record, transcript: transcript, audioFrom: audio, moveAudio: false)
+
+        #expect(FileManager.default.fileExists(atPath: root + "/calls/2026/11/02/0123456789abcdef/call.yaml"))
+        #expect(FileManager.default.fileExists(atPath: audio), "a copied input stays where it was")
+        let loaded = try store.load("01234")
+        #expect(loaded.call == record)
+        #expect(loaded.transcript == transcript)
+        #expect(throws: RuntimeError.callNotFound(id: "ffff", dataDirectory: root)) { try store.load("ffff") }
+        let yaml = try String(contentsOfFile: root + "/calls/2026/11/02/0123456789abcdef/call.yaml", encoding: .utf8)
+        #expect(yaml.contains("peak_db: -3.2"))
+        #expect(yaml.contains("sample_rate: 8000"))
+        #expect(yaml.contains("call_time: '2026-11-02T10:15:00+01:00'"))
+    }
+
+    @Test("no staging folder is left behind and a half-written call is not listed")
+    func staging() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = CallStore(dataDirectory: root)
+        try FileManager.default.createDirectory(atPath: root + "/calls/2026/11/02/.abc.staging", withIntermediateDirectories: true)
+        #expect(store.folders().isEmpty)
+    }
+}

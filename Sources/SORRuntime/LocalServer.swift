@@ -83,17 +83,10 @@ public struct LocalServer: Sendable {
     }
 
     private func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-c", configPath, "-p", prefix + "/"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RuntimeError.commandFailed(
-                command: "nginx -c \(configPath) \(arguments.joined(separator: " "))", detail: String(decoding: output, as: UTF8.self))
+        let full = ["-c", configPath, "-p", prefix + "/"] + arguments
+        let (status, errors) = try Command.run(nginx, full, errorLog: prefix + "/nginx-command.log")
+        guard status == 0 else {
+            throw RuntimeError.commandFailed(command: "nginx " + full.joined(separator: " "), detail: errors)
         }
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Runs a short helper program (nginx's control commands) to completion with posix_spawn and waitpid.
+///
+/// Foundation's `Process.waitUntilExit()` was seen to hang here when the child forks a daemon and exits at once
+/// (nginx does); waiting on the pid directly has no such race.
+enum Command {
+    /// Runs `executable` with `arguments`; stdin and stdout are /dev/null and stderr goes to `errorLog`.
+    /// Returns the exit status and what the program wrote to stderr.
+    static func run(_ executable: String, _ arguments: [String], errorLog: String) throws -> (status: Int32, errors: String) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorLog, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw RuntimeError.commandFailed(command: executable, detail: String(cString: strerror(spawned)))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let errors = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+        // WIFEXITED/WEXITSTATUS are macros Swift cannot import.
+        let exited = status & 0x7F == 0
+        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), errors)
+    }
+}

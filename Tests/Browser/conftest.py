@@ -1,0 +1,86 @@
+"""Fixtures for the browser tests: a real SOR workspace, served by real nginx, opened in Debian's Chromium."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "data"
+SOR = REPO / ".build" / "debug" / "sor"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Workspace:
+    """A throw-away SOR installation sharing the repository's templates and speech engine."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "inbox").mkdir(parents=True)
+        (root / "sor.yaml").write_text(
+            "version: 1\n"
+            f"paths:\n  templates: {REPO}/templates\n"
+            "speech:\n  embedded:\n"
+            f"    python: {REPO}/.venv/bin/python\n"
+            f"    script: {REPO}/engine/sor_engine.py\n"
+            f"    model_dir: {REPO}/models/whisper-base\n"
+        )
+
+    def sor(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(SOR), *args], cwd=self.root, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"sor {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+        return result
+
+    def show(self, call_id: str) -> dict:
+        return json.loads(self.sor("show", call_id, "--json").stdout)
+
+
+@pytest.fixture(scope="session")
+def served():
+    """One workspace with the JFK recording processed, served by nginx on a free loopback port."""
+    root = Path(tempfile.mkdtemp(prefix="sor-browser-"))
+    workspace = Workspace(root)
+    call_id = workspace.sor("process", "--language", "en", str(SHARED / "jfk-en" / "jfk.wav")).stdout.strip()
+    address = f"127.0.0.1:{free_port()}"
+    workspace.sor("serve", "--listen", address)
+    try:
+        yield workspace, call_id, f"http://{address}"
+    finally:
+        workspace.sor("serve", "--stop", check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.errors = errors
+    yield page
+    page.close()

@@ -200,7 +200,13 @@ public final class SpeechService: @unchecked Sendable {
     }
 
     public func transcribe(_ request: TranscriptionRequest) throws(SpeechError) -> Transcript {
-        try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+        var transcript = try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+        if config.engine == .embedded {
+            // The embedded engine's port changes with every start; name the engine and its model instead.
+            let model = (config.embedded.modelDir as NSString).lastPathComponent
+            transcript.engine = EngineInfo(endpoint: "embedded", model: "faster-whisper \(model) \(config.embedded.computeType)")
+        }
+        return transcript
     }
 
     public func stop() { supervisor?.stop() }

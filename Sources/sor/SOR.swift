@@ -8,7 +8,7 @@ struct SOR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor",
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
-        subcommands: [Process.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self])
+        subcommands: [Process.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self, Bench.self])
 }
 
 struct GlobalOptions: ParsableArguments {
@@ -176,6 +176,33 @@ struct Engine: ParsableCommand {
             }
             stopper.wait()
             speech.stop()
+        }
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self])
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decode, validate and resample recordings; report × real time and peak memory.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            for file in files { print(try Benchmarks.decode(file, workDirectory: workspace.work + "/bench")) }
+        }
+    }
+
+    struct SpeechEngine: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "engine", abstract: "Transcribe recordings; report the engine's real-time factor.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Language (default: speech.language).") var language: String?
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            let chosen = language ?? workspace.config.speech.language
+            for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
         }
     }
 }

@@ -40,13 +40,16 @@ build-release: apt
 demo: apt
 	@python3 scripts/make-demo.py demo
 
+# Processes the demo calls, serves the site, then watches inbox/ in the foreground until Ctrl-C.
 run: setup build-release demo
 	$(SOR) check
 	$(SOR) process demo/calls/*.wav || true
 	$(SOR) serve
 	@echo
 	@echo "SOR is serving the site on http://$$($(SOR) config dump | sed -n 's/^  listen: \"\(.*\)\"/\1/p')/"
-	@echo "Process more recordings with: $(SOR) process FILE...   Stop the server with: make stop"
+	@echo "Drop recordings (WAV, MP3, FLAC, OGG; optional NAME.yaml metadata) into $(CURDIR)/inbox/"
+	@echo "Ctrl-C stops watching; the site stays up until 'make stop'."
+	$(SOR) watch
 
 stop:
 	@if [ -x $(SOR) ]; then $(SOR) serve --stop; fi

@@ -44,12 +44,15 @@ public struct CallSource: Codable, Sendable, Equatable {
     public var sha256: String
     public var bytes: Int64
     public var receivedAt: String
+    /// The user whose browser upload (`inbox/uploads/<user>/`) brought the recording, if it came that way.
+    public var uploadedBy: String?
 
-    public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String) {
+    public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String, uploadedBy: String? = nil) {
         self.fileName = fileName
         self.sha256 = sha256
         self.bytes = bytes
         self.receivedAt = receivedAt
+        self.uploadedBy = uploadedBy
     }
 }
 

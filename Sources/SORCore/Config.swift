@@ -68,6 +68,22 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// The inbox watcher (`sor watch`).
+    public struct Watch: Sendable, Equatable {
+        /// Seconds between full scans of the inbox, for shared folders (SMB/NFS) where inotify misses events.
+        public var rescanInterval = 10.0
+        /// Seconds a file's size and modification time must stay unchanged before it is taken.
+        public var settleSeconds = 2.0
+        /// Recordings processed in parallel.
+        public var jobs = 1
+        /// Immediate retries after the speech engine fails, with doubling delays starting at `retryDelay`.
+        public var engineRetries = 3
+        public var retryDelay = 2.0
+        /// Seconds a recording waits for the engine after the immediate retries, before the next attempt.
+        public var engineWaitInterval = 60.0
+        public init() {}
+    }
+
     public static let currentVersion = 1
 
     public var version = Config.currentVersion
@@ -75,6 +91,7 @@ public struct Config: Sendable, Equatable {
     public var audio = Audio()
     public var speech = Speech()
     public var site = Site()
+    public var watch = Watch()
 
     public init() {}
 }

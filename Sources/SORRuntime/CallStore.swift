@@ -90,35 +90,51 @@ public struct CallStore: Sendable {
     }
 
     /// Stores a new call: the files are written into a hidden folder, flushed, and the folder renamed into place,
-    /// so a reader never sees half a call.
-    public func save(record: CallRecord, transcript: Transcript, audioFrom audioPath: String, moveAudio: Bool) throws {
+    /// so a reader never sees half a call. The recording and `extras` (source path → name in the call folder) are
+    /// hard-linked (or copied) in; with `moveInputs` the inputs are removed only after the call is in place, so a
+    /// crash at any point leaves either the inputs or the call, never neither.
+    public func save(
+        record: CallRecord, transcript: Transcript, audioFrom audioPath: String, extras: [(String, String)] = [],
+        moveInputs: Bool
+    ) throws {
         let fm = FileManager.default
         let final = folder(for: record)
         let parent = (final as NSString).deletingLastPathComponent
         let staging = parent + "/.\(record.id).staging"
         try? fm.removeItem(atPath: staging)
+        let inputs = [(audioPath, record.audioFile)] + extras
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            let audioTarget = staging + "/" + record.audioFile
-            if moveAudio {
-                try FileSystem.move(audioPath, to: audioTarget)
-            } else {
-                try fm.copyItem(atPath: audioPath, toPath: audioTarget)
+            for (source, name) in inputs {
+                if link(source, staging + "/" + name) != 0 { try fm.copyItem(atPath: source, toPath: staging + "/" + name) }
             }
             try FileSystem.writeAtomically(FileFormats.json(transcript), to: staging + "/transcript.json")
             try FileSystem.writeAtomically(FileFormats.yaml(record), to: staging + "/call.yaml")
         } catch let error as RuntimeError {
-            if moveAudio { try? FileSystem.move(staging + "/" + record.audioFile, to: audioPath) }
             try? fm.removeItem(atPath: staging)
             throw error
         } catch {
-            if moveAudio { try? FileSystem.move(staging + "/" + record.audioFile, to: audioPath) }
             try? fm.removeItem(atPath: staging)
             throw RuntimeError.cannotWrite(path: staging, detail: error.localizedDescription)
         }
         guard rename(staging, final) == 0 else {
             let detail = String(cString: strerror(errno))
+            try? fm.removeItem(atPath: staging)
             throw RuntimeError.cannotWrite(path: final, detail: detail)
         }
+        if moveInputs {
+            // The recording goes last: while it is there, a resumed claim recognises its call (`holds`).
+            for (source, _) in inputs.reversed() { unlink(source) }
+        }
+    }
+
+    /// Whether `path` is the very file stored in a call (a hard link to it): a claim resumed after a crash that
+    /// happened once the call was already stored.
+    public func holds(_ path: String, inCall id: String) -> Bool {
+        guard let folder = folders()[id], let document = try? load(folder: folder) else { return false }
+        var a = stat()
+        var b = stat()
+        guard stat(path, &a) == 0, stat(folder + "/" + document.call.audioFile, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 }

@@ -41,6 +41,41 @@ public enum Commands {
         return (lines, calls, problems)
     }
 
+    /// What `sor status` reports: the watcher's own status file plus what is on disk now.
+    public struct StatusReport: Codable, Sendable {
+        public var watcherRunning: Bool
+        public var watcher: WatchStatus?
+        /// Recordings in the inbox not yet taken.
+        public var inbox: [String]
+        /// Recordings claimed and not finished (in flight, queued or waiting for the engine).
+        public var claimed: [String]
+        /// Refused recordings in `inbox/failed/`.
+        public var failed: [String]
+
+        public var text: String {
+            var lines = [watcherRunning ? "watcher: running (pid \(watcher?.pid ?? 0), since \(watcher?.startedAt ?? "?"))" : "watcher: not running"]
+            lines.append("inbox: \(inbox.count) waiting to be taken" + (inbox.isEmpty ? "" : ": " + inbox.joined(separator: ", ")))
+            if let watcher {
+                lines.append("queued: \(watcher.queued.count), in flight: \(watcher.inFlight.count), waiting for the engine: \(watcher.waitingForEngine.count)")
+                for waiting in watcher.waitingForEngine { lines.append("  \(waiting.claim): next attempt \(waiting.nextAttempt): \(waiting.reason)") }
+                lines.append("since start: \(watcher.processed) processed, \(watcher.duplicates) duplicates, \(watcher.quarantined) refused")
+            }
+            lines.append("claimed, not finished: \(claimed.count)")
+            lines.append("failed (inbox/failed/): \(failed.count)" + (failed.isEmpty ? "" : ": " + failed.joined(separator: ", ")))
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public static func status(workspace: Workspace) -> StatusReport {
+        let fm = FileManager.default
+        let watcher = fm.contents(atPath: workspace.work + "/watch-status.json").flatMap { try? FileFormats.jsonDecoder().decode(WatchStatus.self, from: $0) }
+        let running = watcher?.pid.map { kill(pid_t($0), 0) == 0 } ?? false
+        let inbox = ((try? fm.contentsOfDirectory(atPath: workspace.inbox)) ?? []).filter(InboxWatcher.isCandidate).sorted()
+        let claimed = ((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/.processing")) ?? []).sorted()
+        let failed = ((try? fm.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasPrefix(".") }.sorted()
+        return StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed)
+    }
+
     /// `sor check`: every problem in the configuration and the templates, compiler-style.
     public static func check(configPath: String?) -> [String] {
         let fm = FileManager.default

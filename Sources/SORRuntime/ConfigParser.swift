@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -49,6 +49,17 @@ public enum ConfigParser {
             if let node = site["listen"], !isListenAddress(config.site.listen) {
                 reader.error(node, "site.listen must be HOST:PORT, e.g. 127.0.0.1:8080")
             }
+        }
+        if let node = top["watch"] {
+            let watch = reader.mapping(
+                node, allowed: ["rescan_interval", "settle_seconds", "jobs", "engine_retries", "retry_delay", "engine_wait_interval"],
+                context: "watch")
+            reader.double(watch["rescan_interval"], "watch.rescan_interval", range: 0.5...3600, into: &config.watch.rescanInterval)
+            reader.double(watch["settle_seconds"], "watch.settle_seconds", range: 0...600, into: &config.watch.settleSeconds)
+            reader.int(watch["jobs"], "watch.jobs", range: 1...64, into: &config.watch.jobs)
+            reader.int(watch["engine_retries"], "watch.engine_retries", range: 0...20, into: &config.watch.engineRetries)
+            reader.double(watch["retry_delay"], "watch.retry_delay", range: 0...600, into: &config.watch.retryDelay)
+            reader.double(watch["engine_wait_interval"], "watch.engine_wait_interval", range: 1...86_400, into: &config.watch.engineWaitInterval)
         }
         return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
     }
@@ -139,6 +150,13 @@ public enum ConfigParser {
               title: \(quote(config.site.title))
               language: \(quote(config.site.language))
               listen: \(quote(config.site.listen))
+            watch:
+              rescan_interval: \(number(config.watch.rescanInterval))
+              settle_seconds: \(number(config.watch.settleSeconds))
+              jobs: \(config.watch.jobs)
+              engine_retries: \(config.watch.engineRetries)
+              retry_delay: \(number(config.watch.retryDelay))
+              engine_wait_interval: \(number(config.watch.engineWaitInterval))
 
             """
     }

@@ -31,8 +31,12 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Processes one recording. Files inside the inbox are moved (into the call or into quarantine); files elsewhere
     /// are copied and left untouched.
-    public func process(_ path: String, languageOverride: String? = nil) throws -> ProcessOutcome {
+    /// `originalPath` names the file in messages when `path` is a watcher's claim of it.
+    public func process(
+        _ path: String, languageOverride: String? = nil, uploadedBy: String? = nil, originalPath: String? = nil
+    ) throws -> ProcessOutcome {
         let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let shown = originalPath ?? source
         let fromInbox = FileSystem.isInside(source, workspace.inbox)
         let name = (source as NSString).lastPathComponent
         let sidecar = MetadataParser.sidecar(for: source)
@@ -41,10 +45,16 @@ public final class Pipeline: @unchecked Sendable {
         do {
             (sha256, bytes) = try Self.hash(source)
         } catch {
-            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "unreadable", message: "\(source): \(error.localizedDescription)")
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "unreadable", message: "\(source): \(error.localizedDescription)", shown: shown)
         }
         let id = Self.callID(sha256: sha256)
         if store.contains(id) {
+            if fromInbox && store.holds(source, inCall: id) {
+                // A crash came after the call was stored and before its input was removed: finish the removal.
+                unlink(source)
+                if let sidecar { unlink(sidecar) }
+                return .processed(id: id)
+            }
             if fromInbox { try setAside(source, sidecar: sidecar, id: id) }
             return .duplicate(id: id)
         }
@@ -56,7 +66,7 @@ public final class Pipeline: @unchecked Sendable {
             guard let parsed else {
                 let message = "the metadata file is invalid; fix it and drop both files again:\n"
                     + diagnostics.map(\.description).joined(separator: "\n")
-                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message)
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message, shown: shown)
             }
             metadata = parsed
         }
@@ -68,7 +78,7 @@ public final class Pipeline: @unchecked Sendable {
         do {
             audio = try AudioConverter(rules: AudioRules(workspace.config.audio)).convert(source, to: converted)
         } catch {
-            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: error.code, message: error.localizedDescription)
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: error.code, message: error.localizedDescription, shown: shown)
         }
 
         let requested = languageOverride ?? metadata.language ?? workspace.config.speech.language
@@ -81,25 +91,31 @@ public final class Pipeline: @unchecked Sendable {
         } catch {
             let message = "\(source): \(error.localizedDescription)"
             if Self.blamesInput(error) {
-                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "engine-refused", message: message)
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "engine-refused", message: message, shown: shown)
             }
-            return .engineUnavailable(reason: message)
+            return .engineUnavailable(reason: Self.relocate(message, from: source, to: shown))
         }
         let finished = now()
 
         let ext = (name as NSString).pathExtension.lowercased()
         let record = CallRecord(
             id: id, status: "transcribed",
-            source: CallSource(fileName: name, sha256: sha256, bytes: bytes, receivedAt: Self.iso(started)),
+            source: CallSource(fileName: name, sha256: sha256, bytes: bytes, receivedAt: Self.iso(started), uploadedBy: uploadedBy),
             audioFile: "audio" + (ext.isEmpty ? "" : ".\(ext)"), audio: audio, metadata: metadata,
             processing: ProcessingInfo(
                 engine: transcript.engine, language: transcript.language, startedAt: Self.iso(started),
                 finishedAt: Self.iso(finished), transcriptionSeconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000))
-        try store.save(record: record, transcript: transcript, audioFrom: source, moveAudio: fromInbox)
-        if fromInbox, let sidecar {
-            try? FileSystem.move(sidecar, to: store.folder(for: record) + "/source-metadata." + (sidecar as NSString).pathExtension)
-        }
+        let extras = sidecar.map { [($0, "source-metadata." + ($0 as NSString).pathExtension)] } ?? []
+        try store.save(record: record, transcript: transcript, audioFrom: source, extras: extras, moveInputs: fromInbox)
         return .processed(id: id)
+    }
+
+    /// Names files by where they were dropped rather than by the watcher's claim folder (sidecars included).
+    static func relocate(_ message: String, from source: String, to shown: String) -> String {
+        guard source != shown else { return message }
+        let from = (source as NSString).deletingLastPathComponent + "/"
+        let to = (shown as NSString).deletingLastPathComponent + "/"
+        return message.replacingOccurrences(of: from, with: to)
     }
 
     /// A 400/413/415/422 answer means the engine could not use this recording; anything else is the engine's trouble.
@@ -126,46 +142,51 @@ public final class Pipeline: @unchecked Sendable {
         return (digest, bytes)
     }
 
-    static func iso(_ date: Date) -> String {
+    /// A time as ISO 8601 in UTC, as every result file writes it.
+    public static func iso(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
 
     /// Keeps a refused file with a readable reason beside it. Nothing is deleted: files outside the inbox are copied.
-    private func quarantine(_ source: String, sidecar: String?, fromInbox: Bool, code: String, message: String) throws -> ProcessOutcome {
+    private func quarantine(
+        _ source: String, sidecar: String?, fromInbox: Bool, code: String, message rawMessage: String, shown: String
+    ) throws -> ProcessOutcome {
+        let message = Self.relocate(rawMessage, from: source, to: shown)
         let fm = FileManager.default
         try fm.createDirectory(atPath: workspace.failed, withIntermediateDirectories: true)
         let target = FileSystem.freePath(workspace.failed + "/" + (source as NSString).lastPathComponent)
-        if fm.fileExists(atPath: source) {
-            if fromInbox { try FileSystem.move(source, to: target) } else { try fm.copyItem(atPath: source, toPath: target) }
-        }
-        if let sidecar {
-            let sidecarTarget = (target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension
-            if fromInbox { try? FileSystem.move(sidecar, to: FileSystem.freePath(sidecarTarget)) } else { try? fm.copyItem(atPath: sidecar, toPath: FileSystem.freePath(sidecarTarget)) }
-        }
         let report = """
             file: \((source as NSString).lastPathComponent)
             reason: \(code)
             time: \(Self.iso(now()))
-            original location: \(source)
+            original location: \(shown)
 
             \(message)
 
             The file is kept here unchanged. Once the problem is fixed, drop the corrected file into the inbox again.
 
             """
+        // The reason is written before the file moves, so a crash never leaves a refused file without its reason.
         try FileSystem.writeAtomically(Data(report.utf8), to: target + ".error.txt")
+        if fm.fileExists(atPath: source) {
+            if fromInbox { try FileSystem.move(source, to: target) } else { try fm.copyItem(atPath: source, toPath: target) }
+        }
+        if let sidecar {
+            let sidecarTarget = FileSystem.freePath((target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension)
+            if fromInbox { try? FileSystem.move(sidecar, to: sidecarTarget) } else { try? fm.copyItem(atPath: sidecar, toPath: sidecarTarget) }
+        }
         return .quarantined(file: target, reason: message)
     }
 
     /// A recording already stored: moved out of the inbox to `inbox/duplicates/` with a note naming the call.
     private func setAside(_ source: String, sidecar: String?, id: String) throws {
         let target = FileSystem.freePath(workspace.duplicates + "/" + (source as NSString).lastPathComponent)
-        try FileSystem.move(source, to: target)
-        if let sidecar { try? FileSystem.move(sidecar, to: FileSystem.freePath(target + "." + (sidecar as NSString).pathExtension)) }
         let note = "This recording is already stored as call \(id) (same content). It was not processed again.\n"
         try FileSystem.writeAtomically(Data(note.utf8), to: target + ".duplicate.txt")
+        try FileSystem.move(source, to: target)
+        if let sidecar { try? FileSystem.move(sidecar, to: FileSystem.freePath(target + "." + (sidecar as NSString).pathExtension)) }
     }
 }
 
@@ -200,7 +221,16 @@ public final class SpeechService: @unchecked Sendable {
     }
 
     public func transcribe(_ request: TranscriptionRequest) throws(SpeechError) -> Transcript {
-        var transcript = try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+        var transcript: Transcript
+        do {
+            transcript = try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+        } catch {
+            // The embedded engine is ours to mend: if it stopped answering, restart it and try once more.
+            guard let supervisor, case .unreachable = error else { throw error }
+            let url = try supervisor.restartIfUnhealthy()
+            transcript = try TranscriptionClient(endpoint: SpeechEndpoint(baseURL: url, model: config.model, timeout: config.timeout))
+                .transcribe(request)
+        }
         if config.engine == .embedded {
             // The embedded engine's port changes with every start; name the engine and its model instead.
             let model = (config.embedded.modelDir as NSString).lastPathComponent

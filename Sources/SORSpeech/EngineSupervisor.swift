@@ -46,13 +46,30 @@ public final class EngineSupervisor: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let process, process.isRunning, let port { return Self.baseURL(port) }
+        stopLocked()
         return try start()
+    }
+
+    /// Restarts the engine if it no longer answers its health check (hung, or a stale port); returns its base URL.
+    public func restartIfUnhealthy() throws(SpeechError) -> String {
+        lock.lock()
+        let current = port
+        lock.unlock()
+        if let current, TranscriptionClient(endpoint: SpeechEndpoint(baseURL: Self.baseURL(current), model: "", timeout: 5)).isHealthy() {
+            return Self.baseURL(current)
+        }
+        stop()
+        return try ensureRunning()
     }
 
     /// Stops the engine with SIGTERM, then SIGKILL if it lingers.
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
+        stopLocked()
+    }
+
+    private func stopLocked() {
         guard let process, process.isRunning else { self.process = nil; return }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
@@ -74,11 +91,13 @@ public final class EngineSupervisor: @unchecked Sendable {
             throw .engineFailedToStart(detail: "no Whisper model in \(launch.modelDir) (model.bin missing)")
         }
         try? fm.createDirectory(atPath: launch.runDirectory, withIntermediateDirectories: true)
-        let portFile = launch.runDirectory + "/engine.port"
+        // A port file of our own: an engine of an earlier, killed sor may still be starting and write its port late.
+        let portFile = launch.runDirectory + "/engine-\(getpid())-\(UUID().uuidString.prefix(8)).port"
         let logFile = launch.runDirectory + "/engine.log"
-        try? fm.removeItem(atPath: portFile)
-        _ = fm.createFile(atPath: logFile, contents: nil)
+        if !fm.fileExists(atPath: logFile) { _ = fm.createFile(atPath: logFile, contents: nil) }
         let log = FileHandle(forWritingAtPath: logFile)
+        log?.seekToEndOfFile()
+        defer { try? fm.removeItem(atPath: portFile) }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launch.python)

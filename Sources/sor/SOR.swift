@@ -8,7 +8,7 @@ struct SOR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor",
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
-        subcommands: [Process.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self, Bench.self])
+        subcommands: [Process.self, Watch.self, Status.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self, Bench.self])
 }
 
 struct GlobalOptions: ParsableArguments {
@@ -203,6 +203,47 @@ struct Bench: ParsableCommand {
             let workspace = try options.workspace()
             let chosen = language ?? workspace.config.speech.language
             for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
+        }
+    }
+}
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch the inbox: process every complete recording exactly once, until Ctrl-C or SIGTERM.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let workspace = try options.workspace()
+        let watcher = InboxWatcher(workspace: workspace) { line in
+            print("\(Pipeline.iso(Date())) \(line)")
+            fflush(nil)
+        }
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { watcher.stop() }
+            source.resume()
+            sources.append(source)
+        }
+        print("watching \(workspace.inbox) — drop WAV/MP3/FLAC/OGG recordings (with an optional NAME.yaml) there; Ctrl-C stops")
+        fflush(nil)
+        try watcher.run()
+        _ = sources
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the watcher's queue, work in flight, waiting and failed files.")
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let report = Commands.status(workspace: try options.workspace())
+        if json {
+            print(String(decoding: try FileFormats.json(report), as: UTF8.self), terminator: "")
+        } else {
+            print(report.text)
         }
     }
 }

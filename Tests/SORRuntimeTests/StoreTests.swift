@@ -31,7 +31,7 @@ struct StoreTests {
         let audio = root + "/input.wav"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: audio, contents: Data("RIFF".utf8))
-        try store.save(record: record, transcript: transcript, audioFrom: audio, moveAudio: false)
+        try store.save(record: record, transcript: transcript, audioFrom: audio, moveInputs: false)
 
         #expect(FileManager.default.fileExists(atPath: root + "/calls/2026/11/02/0123456789abcdef/call.yaml"))
         #expect(FileManager.default.fileExists(atPath: audio), "a copied input stays where it was")

@@ -1,0 +1,334 @@
+import Foundation
+import SORCore
+
+/// `sor watch`: takes complete recordings from the inbox, exactly once, and processes them with N workers.
+///
+/// - inotify wakes the loop early; a full rescan every `watch.rescan_interval` catches what inotify misses on
+///   shared folders. A file is taken only when its size and mtime have been stable for `watch.settle_seconds`.
+/// - Taking is a rename into `inbox/.processing/<claim>/` (with its sidecar), atomic on one file system, so two
+///   watchers or a restart never process a file twice. Claims left by a crash are resumed at start.
+/// - Speech-engine failures are retried with doubling delays, then the claim waits and is tried again later;
+///   it is never quarantined for that.
+public final class InboxWatcher: @unchecked Sendable {
+    // Shared state is guarded by `condition`; workers and the scanning loop run on their own threads.
+    private let workspace: Workspace
+    private let pipeline: Pipeline
+    private let speech: SpeechService
+    private let log: @Sendable (String) -> Void
+    private let condition = NSCondition()
+    private var queue: [String] = []
+    private var inFlight: Set<String> = []
+    private var waiting: [String: (due: Date, reason: String)] = [:]
+    private var stopping = false
+    private var siteDirty = false
+    private var counters = (processed: 0, duplicates: 0, quarantined: 0)
+    private var seen: [String: (size: Int64, modified: Date, since: Date)] = [:]
+    private let startedAt = Date()
+    private var wakeFD: [Int32] = [-1, -1]
+
+    static let audioExtensions: Set<String> = ["wav", "mp3", "flac", "ogg", "oga", "opus", "aiff", "aif", "w64", "rf64", "au"]
+    static let sidecarExtensions: Set<String> = ["yaml", "yml", "json"]
+    static let partialSuffixes = [".part", ".tmp", "~", ".crdownload", ".partial", ".download"]
+    /// Folders inside the inbox that hold SOR's own bookkeeping, not new recordings.
+    static let reservedFolders: Set<String> = ["failed", "duplicates", "edits"]
+
+    public init(workspace: Workspace, log: @escaping @Sendable (String) -> Void) {
+        self.workspace = workspace
+        self.speech = SpeechService(workspace: workspace)
+        self.pipeline = Pipeline(workspace: workspace, speech: speech)
+        self.log = log
+    }
+
+    var processingDirectory: String { workspace.inbox + "/.processing" }
+    var statusPath: String { workspace.work + "/watch-status.json" }
+
+    /// Runs until `stop()` (SIGINT/SIGTERM): in-flight work finishes, claims not started stay for the next start.
+    public func run() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: processingDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: workspace.work, withIntermediateDirectories: true)
+        pipe(&wakeFD)
+        defer {
+            close(wakeFD[0])
+            close(wakeFD[1])
+        }
+        let inotify = InotifyWatch(directories: [workspace.inbox])
+        // Claims left by an earlier run (a crash, a kill -9) are taken up first.
+        for claim in ((try? fm.contentsOfDirectory(atPath: processingDirectory)) ?? []).sorted() {
+            enqueue(processingDirectory + "/" + claim)
+            log("resuming \(claim) left by an earlier run")
+        }
+        let workers = (0..<workspace.config.watch.jobs).map { index in
+            let thread = Thread { [self] in work() }
+            thread.name = "sor-worker-\(index)"
+            thread.start()
+            return thread
+        }
+        _ = workers
+        var lastScan = Date.distantPast
+        while !isStopping {
+            let now = Date()
+            let rescanDue = now.timeIntervalSince(lastScan) >= workspace.config.watch.rescanInterval
+            if rescanDue || inotify.hasEvents || hasUnsettled {
+                scan(now: now)
+                lastScan = rescanDue ? now : lastScan
+            }
+            requeueWaiting(now: now)
+            rebuildSiteIfIdle()
+            writeStatus()
+            inotify.addSubdirectories(of: workspace.inbox + "/uploads")
+            let timeout = hasUnsettled ? 0.25 : min(workspace.config.watch.rescanInterval, 1.0)
+            inotify.wait(timeout: timeout, alsoWakeOn: wakeFD[0])
+        }
+        condition.lock()
+        while !inFlight.isEmpty { condition.wait() }
+        condition.broadcast()
+        condition.unlock()
+        rebuildSiteIfIdle()
+        speech.stop()
+        writeStatus(final: true)
+        log("stopped")
+    }
+
+    /// Asks the watcher to stop; safe to call from a signal handler's queue.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        var byte: UInt8 = 1
+        _ = write(wakeFD[1], &byte, 1)
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    private var hasUnsettled: Bool { !seen.isEmpty }
+
+    // MARK: Scanning and claiming
+
+    /// Finds complete recordings in the inbox (and `uploads/<user>/`) and claims those that have settled.
+    private func scan(now: Date) {
+        var present: Set<String> = []
+        for path in candidateFiles() {
+            present.insert(path)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = attributes[.size] as? Int64, let modified = attributes[.modificationDate] as? Date
+            else { continue }
+            if let previous = seen[path], previous.size == size, previous.modified == modified {
+                if now.timeIntervalSince(previous.since) >= workspace.config.watch.settleSeconds {
+                    seen[path] = nil
+                    claim(path)
+                }
+            } else {
+                seen[path] = (size, modified, now)
+            }
+        }
+        for path in seen.keys where !present.contains(path) { seen[path] = nil }
+    }
+
+    private func candidateFiles() -> [String] {
+        let fm = FileManager.default
+        var folders = [workspace.inbox]
+        let uploads = workspace.inbox + "/uploads"
+        for user in ((try? fm.contentsOfDirectory(atPath: uploads)) ?? []).sorted() where !user.hasPrefix(".") {
+            folders.append(uploads + "/" + user)
+        }
+        var files: [String] = []
+        for folder in folders {
+            for name in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted() {
+                guard Self.isCandidate(name) else { continue }
+                var isDirectory: ObjCBool = false
+                let path = folder + "/" + name
+                if fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+            }
+        }
+        return files
+    }
+
+    /// Audio that is not hidden and not a partial download; sidecars travel with their audio and are not candidates.
+    static func isCandidate(_ name: String) -> Bool {
+        if name.hasPrefix(".") || reservedFolders.contains(name) { return false }
+        if partialSuffixes.contains(where: { name.hasSuffix($0) }) { return false }
+        return audioExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
+    /// Renames the recording (and its sidecar, if one is there) into a claim folder. If another watcher got there
+    /// first, the rename fails and the file is simply not ours.
+    private func claim(_ path: String) {
+        let stamp = Pipeline.iso(Date()).replacingOccurrences(of: ":", with: "")
+        let claim = processingDirectory + "/\(stamp)-\(UUID().uuidString.prefix(8))"
+        let name = (path as NSString).lastPathComponent
+        guard mkdir(claim, 0o755) == 0 else { return }
+        guard rename(path, claim + "/" + name) == 0 else {
+            rmdir(claim)
+            return
+        }
+        if let sidecar = MetadataParser.sidecar(for: path) {
+            _ = rename(sidecar, claim + "/" + (sidecar as NSString).lastPathComponent)
+        }
+        if let user = Self.uploader(of: path, inbox: workspace.inbox) {
+            try? Data(user.utf8).write(to: URL(fileURLWithPath: claim + "/.uploaded-by"))
+        }
+        try? Data(path.utf8).write(to: URL(fileURLWithPath: claim + "/.original-path"))
+        log("claimed \(name)")
+        enqueue(claim)
+    }
+
+    /// The user whose upload folder (`inbox/uploads/<user>/`) a file came from.
+    static func uploader(of path: String, inbox: String) -> String? {
+        let parts = path.dropFirst(inbox.count).split(separator: "/")
+        return parts.count == 3 && parts[0] == "uploads" ? String(parts[1]) : nil
+    }
+
+    private func enqueue(_ claim: String) {
+        condition.lock()
+        queue.append(claim)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func requeueWaiting(now: Date) {
+        condition.lock()
+        let due = waiting.filter { $0.value.due <= now }.map(\.key)
+        for claim in due {
+            waiting[claim] = nil
+            queue.append(claim)
+        }
+        if !due.isEmpty { condition.broadcast() }
+        condition.unlock()
+    }
+
+    // MARK: Workers
+
+    private func work() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                return
+            }
+            let claim = queue.removeFirst()
+            inFlight.insert(claim)
+            condition.unlock()
+
+            let outcome = processClaim(claim)
+
+            condition.lock()
+            inFlight.remove(claim)
+            switch outcome {
+            case .processed: counters.processed += 1; siteDirty = true
+            case .duplicate: counters.duplicates += 1
+            case .quarantined: counters.quarantined += 1
+            case .engineUnavailable(let reason):
+                waiting[claim] = (Date().addingTimeInterval(workspace.config.watch.engineWaitInterval), reason)
+            case nil: break
+            }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Processes the recording in a claim folder, retrying engine failures with doubling delays.
+    private func processClaim(_ claim: String) -> ProcessOutcome? {
+        let fm = FileManager.default
+        let files = ((try? fm.contentsOfDirectory(atPath: claim)) ?? []).filter { Self.isCandidate($0) }
+        guard let name = files.first else {
+            // No recording left: an earlier run was interrupted after handling it. Anything else still here (a
+            // sidecar) is kept in inbox/failed/ rather than deleted.
+            for leftover in (try? fm.contentsOfDirectory(atPath: claim)) ?? [] where !leftover.hasPrefix(".") {
+                try? FileSystem.move(claim + "/" + leftover, to: FileSystem.freePath(workspace.failed + "/" + leftover))
+                log("kept \(leftover), left over from an interrupted run, in inbox/failed/")
+            }
+            try? fm.removeItem(atPath: claim)
+            return nil
+        }
+        let uploader = try? String(contentsOfFile: claim + "/.uploaded-by", encoding: .utf8)
+        let original = try? String(contentsOfFile: claim + "/.original-path", encoding: .utf8)
+        var delay = workspace.config.watch.retryDelay
+        var attempt = 0
+        while true {
+            let outcome: ProcessOutcome
+            do {
+                outcome = try pipeline.process(claim + "/" + name, uploadedBy: uploader, originalPath: original)
+            } catch {
+                outcome = .engineUnavailable(reason: "\(name): \(error.localizedDescription)")
+            }
+            switch outcome {
+            case .processed(let id):
+                log("processed \(name) → call \(id)")
+            case .duplicate(let id):
+                log("duplicate \(name): already stored as call \(id); set aside in inbox/duplicates/")
+            case .quarantined(let target, let reason):
+                log("refused \(name): \(reason.split(separator: "\n").first ?? "") (kept in \(target))")
+            case .engineUnavailable(let reason):
+                if attempt < workspace.config.watch.engineRetries && !isStopping {
+                    attempt += 1
+                    log("engine failed for \(name) (attempt \(attempt)), retrying in \(Int(delay)) s: \(reason)")
+                    Thread.sleep(forTimeInterval: delay)
+                    delay *= 2
+                    continue
+                }
+                log("waiting for the engine: \(name) stays claimed and is tried again in \(Int(workspace.config.watch.engineWaitInterval)) s: \(reason)")
+                return outcome
+            }
+            try? fm.removeItem(atPath: claim)
+            return outcome
+        }
+    }
+
+    // MARK: Site and status
+
+    private func rebuildSiteIfIdle() {
+        condition.lock()
+        let due = siteDirty && queue.isEmpty && inFlight.isEmpty
+        if due { siteDirty = false }
+        condition.unlock()
+        guard due else { return }
+        do {
+            try SiteBuilder(workspace: workspace).build()
+            log("site rebuilt")
+        } catch {
+            log("error: the site could not be rebuilt: \(error.localizedDescription)")
+        }
+    }
+
+    private func writeStatus(final: Bool = false) {
+        condition.lock()
+        let status = WatchStatus(
+            pid: final ? nil : Int(getpid()), startedAt: Pipeline.iso(startedAt), updatedAt: Pipeline.iso(Date()),
+            queued: queue.map { ($0 as NSString).lastPathComponent }.sorted(),
+            inFlight: inFlight.map { ($0 as NSString).lastPathComponent }.sorted(),
+            waitingForEngine: waiting.map { WatchStatus.Waiting(claim: ($0.key as NSString).lastPathComponent, nextAttempt: Pipeline.iso($0.value.due), reason: $0.value.reason) }
+                .sorted { $0.claim < $1.claim },
+            processed: counters.processed, duplicates: counters.duplicates, quarantined: counters.quarantined)
+        condition.unlock()
+        if let data = try? FileFormats.json(status), FileManager.default.contents(atPath: statusPath) != data {
+            try? FileSystem.writeAtomically(data, to: statusPath)
+        }
+    }
+}
+
+/// What `sor watch` is doing, written to `var/watch-status.json` for `sor status`.
+public struct WatchStatus: Codable, Sendable, Equatable {
+    public struct Waiting: Codable, Sendable, Equatable {
+        public var claim: String
+        public var nextAttempt: String
+        public var reason: String
+    }
+
+    /// The watcher's process id while it runs; nil once it has stopped.
+    public var pid: Int?
+    public var startedAt: String
+    public var updatedAt: String
+    public var queued: [String]
+    public var inFlight: [String]
+    public var waitingForEngine: [Waiting]
+    public var processed: Int
+    public var duplicates: Int
+    public var quarantined: Int
+}

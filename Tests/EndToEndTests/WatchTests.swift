@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+
+/// `sor watch` with the real engine: files dropped while the watcher is killed with SIGKILL again and again.
+@Suite("sor watch, end to end", .serialized)
+struct WatchTests {
+    /// Short real recordings from ../shared/data (speech, 1–25 s).
+    static func realClips() throws -> [String] {
+        let fm = FileManager.default
+        var clips: [String] = []
+        for folder in ["pocketsphinx-librivox-en/librivox", "pocketsphinx-librivox-en/cards", "asterisk-ivr-prompts-en"] {
+            let path = Paths.shared + "/" + folder
+            clips += try fm.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".wav") }.sorted().map { path + "/" + $0 }
+        }
+        clips.append(Paths.shared + "/jfk-en/jfk.mp3")
+        clips.append(Paths.shared + "/fasterwhisper-stereo-2ch/stereo_diarization.wav")
+        return clips.filter { !$0.hasSuffix("basic-pbx-ivr-main.wav") }
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        try run("/usr/bin/sha256sum", [path]).stdout.split(separator: " ").first.map(String.init) ?? ""
+    }
+
+    func startWatcher(_ workspace: Workspace, log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.sor)
+        process.arguments = ["watch"]
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: log)!
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    @Test("kill -9 at random moments while 100+ files arrive: each good file processed once, bad ones quarantined, duplicates reported, nothing lost")
+    func killNine() throws {
+        let workspace = try Workspace(extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.5
+              jobs: 2
+              retry_delay: 0.5
+            """)
+        defer { workspace.remove() }
+        let fm = FileManager.default
+        let staging = workspace.root + "/prepared"
+        try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+
+        // 100+ distinct good recordings: each real clip and variants of it at other levels (different bytes,
+        // the same speech), made with sox.
+        var good: [String] = []
+        for (index, clip) in try Self.realClips().enumerated() {
+            let ext = (clip as NSString).pathExtension
+            let original = "\(staging)/c\(index)-0.\(ext)"
+            try fm.copyItem(atPath: clip, toPath: original)
+            good.append(original)
+            for (variant, gain) in ["-1", "-2", "-3", "-4"].enumerated() {
+                let path = "\(staging)/c\(index)-\(variant + 1).wav"
+                try run("/usr/bin/sox", [clip, path, "gain", gain])
+                good.append(path)
+            }
+        }
+        #expect(good.count >= 100)
+        // Exact copies under other names: each must be reported as a duplicate, not processed.
+        let duplicates = stride(from: 0, to: good.count, by: 10).map { index -> String in
+            let path = "\(staging)/dup\(index).\((good[index] as NSString).pathExtension)"
+            try? fm.copyItem(atPath: good[index], toPath: path)
+            return path
+        }
+        // Bad input.
+        let jfk = try Data(contentsOf: URL(fileURLWithPath: Paths.shared + "/jfk-en/jfk.wav"))
+        var bad: [String] = []
+        for index in 0..<4 {
+            let empty = "\(staging)/bad-empty\(index).wav"
+            fm.createFile(atPath: empty, contents: Data())
+            let text = "\(staging)/bad-text\(index).mp3"
+            fm.createFile(atPath: text, contents: Data("to nie jest nagranie \(index)\n".utf8))
+            let cut = "\(staging)/bad-cut\(index).wav"
+            fm.createFile(atPath: cut, contents: jfk.prefix(60_000 + index * 1000))
+            bad += [empty, text, cut]
+        }
+        let goodHashes = try Set(good.map(Self.sha256))
+        #expect(goodHashes.count == good.count)
+
+        // Drop everything in shuffled order: most by copy-then-rename, every fifth as a slow copy straight under its
+        // final name (written in pieces over about two seconds), while a killer thread SIGKILLs the watcher.
+        var generator = SystemRandomNumberGenerator()
+        let drops = (good + duplicates + bad).shuffled(using: &generator)
+        let inbox = workspace.root + "/inbox"
+        let log = workspace.root + "/watch.log"
+        var watcher = try startWatcher(workspace, log: log)
+        let dropper = Thread {
+            for (index, path) in drops.enumerated() {
+                let name = (path as NSString).lastPathComponent
+                let data = FileManager.default.contents(atPath: path) ?? Data()
+                if index % 5 == 0 {
+                    let handle = FileManager.default.createFile(atPath: inbox + "/" + name, contents: nil) ? FileHandle(forWritingAtPath: inbox + "/" + name) : nil
+                    let pieces = 8
+                    let size = max(1, (data.count + pieces - 1) / pieces)
+                    for piece in 0..<pieces where piece * size < data.count {
+                        handle?.write(data.subdata(in: (piece * size)..<min(data.count, (piece + 1) * size)))
+                        Thread.sleep(forTimeInterval: 0.25)
+                    }
+                    try? handle?.close()
+                } else {
+                    FileManager.default.createFile(atPath: inbox + "/." + name + ".part", contents: data)
+                    rename(inbox + "/." + name + ".part", inbox + "/" + name)
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+        }
+        dropper.start()
+        var kills = 0
+        let dropDeadline = Date().addingTimeInterval(Double(drops.count) * 0.3 + 30)
+        while !dropper.isFinished && Date() < dropDeadline || kills < 6 {
+            Thread.sleep(forTimeInterval: Double.random(in: 1.5...5, using: &generator))
+            kill(watcher.processIdentifier, SIGKILL)
+            watcher.waitUntilExit()
+            kills += 1
+            watcher = try startWatcher(workspace, log: log)
+        }
+        #expect(dropper.isFinished)
+
+        // Let the last watcher finish everything, then stop it the polite way.
+        let deadline = Date().addingTimeInterval(600)
+        func pending() -> Int {
+            let inboxFiles = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).filter { !["failed", "duplicates", ".processing"].contains($0) }
+            let claims = (try? fm.contentsOfDirectory(atPath: inbox + "/.processing")) ?? []
+            return inboxFiles.count + claims.count
+        }
+        while pending() > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 1) }
+        watcher.terminate()
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 0, "SIGTERM ends the watcher cleanly")
+        #expect(pending() == 0, "everything was taken: \(String(describing: try? fm.contentsOfDirectory(atPath: inbox)))")
+
+        // Every good recording is exactly one call.
+        let list = try workspace.sor("calls", "list", "--json")
+        let calls = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        let stored = calls.compactMap { ($0["source"] as? [String: Any])?["sha256"] as? String }
+        #expect(stored.count == good.count, "\(stored.count) calls for \(good.count) good files after \(kills) kills")
+        #expect(Set(stored) == goodHashes)
+        #expect(Set(stored).count == stored.count, "no recording was processed twice")
+
+        // Every bad file is kept with its reason; every duplicate is set aside with a note.
+        let failed = Set((try? fm.contentsOfDirectory(atPath: inbox + "/failed")) ?? [])
+        for path in bad {
+            let name = (path as NSString).lastPathComponent
+            #expect(failed.contains(name) && failed.contains(name + ".error.txt"), "\(name) quarantined with its reason")
+        }
+        let setAside = ((try? fm.contentsOfDirectory(atPath: inbox + "/duplicates")) ?? []).filter { !$0.hasSuffix(".duplicate.txt") }
+        #expect(setAside.count == duplicates.count)
+        for name in setAside {
+            #expect(fm.fileExists(atPath: inbox + "/duplicates/\(name).duplicate.txt"))
+        }
+        // Nothing is lost: the bytes of every dropped file are somewhere (a call, failed/ or duplicates/).
+        let kept = try Set((failed.filter { !$0.hasSuffix(".txt") }.map { inbox + "/failed/" + $0 } + setAside.map { inbox + "/duplicates/" + $0 }).map(Self.sha256))
+        for path in bad + duplicates {
+            #expect(kept.contains(try Self.sha256(path)), "\(path) kept")
+        }
+        // No half-written call is visible and no staging folder is left.
+        let dataFiles = try run("/usr/bin/find", [workspace.root + "/data", "-name", ".*staging*"]).stdout
+        #expect(dataFiles.isEmpty)
+        print("kill -9 test: \(drops.count) files dropped, \(kills) kills, \(stored.count) calls, \(failed.count / 2) refused, \(setAside.count) duplicates")
+    }
+
+    @Test("with the engine stopped, recordings wait and are processed once it is back")
+    func engineComesBack() throws {
+        // A remote engine on a port where nothing listens yet; the embedded engine is started there later.
+        let port = Int.random(in: 20_000...40_000)
+        let workspace = try Workspace(speech: """
+            speech:
+              engine: remote
+              url: http://127.0.0.1:\(port)/v1
+              timeout: 60
+              language: en
+            """, extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.3
+              engine_retries: 1
+              retry_delay: 0.2
+              engine_wait_interval: 2
+            """)
+        defer { workspace.remove() }
+        let log = workspace.root + "/watch.log"
+        let watcher = try startWatcher(workspace, log: log)
+        defer {
+            watcher.terminate()
+            watcher.waitUntilExit()
+        }
+        try FileManager.default.copyItem(atPath: Paths.shared + "/jfk-en/jfk.wav", toPath: workspace.root + "/inbox/jfk.wav")
+        // Wait until the watcher reports the file as waiting for the engine.
+        var waited = false
+        for _ in 0..<60 {
+            Thread.sleep(forTimeInterval: 0.5)
+            let status = try workspace.sor("status")
+            if status.stdout.contains("waiting for the engine: 1") { waited = true; break }
+        }
+        #expect(waited, "sor status shows the recording waiting for the engine")
+        #expect(!FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed/jfk.wav"), "not quarantined")
+
+        let engine = Process()
+        engine.executableURL = URL(fileURLWithPath: Paths.repository + "/.venv/bin/python")
+        engine.arguments = [Paths.repository + "/engine/sor_engine.py", "--model", Paths.repository + "/models/whisper-base", "--port", String(port)]
+        engine.standardOutput = FileHandle.nullDevice
+        engine.standardError = FileHandle.nullDevice
+        try engine.run()
+        defer {
+            engine.terminate()
+            engine.waitUntilExit()
+        }
+        var processed = false
+        for _ in 0..<120 {
+            Thread.sleep(forTimeInterval: 0.5)
+            if try workspace.sor("calls", "list").stdout.contains("jfk.wav") { processed = true; break }
+        }
+        #expect(processed, "processed once the engine is back")
+        let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(logText.contains("waiting for the engine: jfk.wav"))
+    }
+}

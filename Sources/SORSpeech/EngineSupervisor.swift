@@ -45,7 +45,7 @@ public final class EngineSupervisor: @unchecked Sendable {
     public func ensureRunning() throws(SpeechError) -> String {
         lock.lock()
         defer { lock.unlock() }
-        if let process, process.isRunning, let port { return Self.baseURL(port) }
+        if let process, ChildProcess.isAlive(process.processIdentifier), let port { return Self.baseURL(port) }
         stopLocked()
         return try start()
     }
@@ -70,12 +70,8 @@ public final class EngineSupervisor: @unchecked Sendable {
     }
 
     private func stopLocked() {
-        guard let process, process.isRunning else { self.process = nil; return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard let process else { return }
+        ChildProcess.stop(process.processIdentifier)
         self.process = nil
         self.port = nil
     }
@@ -123,8 +119,8 @@ public final class EngineSupervisor: @unchecked Sendable {
         }
         let deadline = Date().addingTimeInterval(launch.startupTimeout)
         while Date() < deadline {
-            if !process.isRunning {
-                throw .engineFailedToStart(detail: "it exited with status \(process.terminationStatus); see \(logFile):\n" + Self.tail(logFile))
+            if !ChildProcess.isAlive(process.processIdentifier) {
+                throw .engineFailedToStart(detail: "it exited; see \(logFile):\n" + Self.tail(logFile))
             }
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
                 let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -138,7 +134,7 @@ public final class EngineSupervisor: @unchecked Sendable {
             }
             usleep(100_000)
         }
-        process.terminate()
+        ChildProcess.stop(process.processIdentifier)
         throw .engineFailedToStart(detail: "no healthy answer within \(Int(launch.startupTimeout)) s; see \(logFile)")
     }
 

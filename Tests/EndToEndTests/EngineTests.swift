@@ -15,10 +15,7 @@ struct EngineTests {
         let output = Pipe()
         engine.standardOutput = output
         try engine.run()
-        defer {
-            engine.terminate()
-            engine.waitUntilExit()
-        }
+        defer { stop(engine) }
         // The first line is the engine's base URL, printed once it is healthy.
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }

@@ -45,9 +45,9 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
     process.standardError = FileHandle(forWritingAtPath: errPath)
     try process.run()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let status = waitForExit(process)
     let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return Run(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// A throw-away SOR installation: its own sor.yaml, inbox, data and site, sharing the repository's templates and engine.
@@ -103,4 +103,31 @@ extension Dictionary where Key == String, Value == Any {
         }
         return current
     }
+}
+
+/// Waits for a child to exit and returns its exit status (128 + signal when killed). Foundation's
+/// `waitUntilExit()` was seen to hang here after the child had exited, so the kernel is asked directly.
+@discardableResult
+func waitForExit(_ process: Process, timeout: Double = 900) -> Int32 {
+    let pid = process.processIdentifier
+    let deadline = Date().addingTimeInterval(timeout)
+    var status: Int32 = 0
+    while Date() < deadline {
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid { return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
+        if result == -1 {
+            // Foundation's monitor reaped it first: its own record of the status is then complete.
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            return process.terminationStatus
+        }
+        usleep(20_000)
+    }
+    return -1
+}
+
+/// SIGTERM (or `signal`) and wait.
+@discardableResult
+func stop(_ process: Process, signal: Int32 = SIGTERM) -> Int32 {
+    kill(process.processIdentifier, signal)
+    return waitForExit(process)
 }

@@ -117,8 +117,7 @@ struct WatchTests {
         let dropDeadline = Date().addingTimeInterval(Double(drops.count) * 0.3 + 30)
         while !dropper.isFinished && Date() < dropDeadline || kills < 6 {
             Thread.sleep(forTimeInterval: Double.random(in: 1.5...5, using: &generator))
-            kill(watcher.processIdentifier, SIGKILL)
-            watcher.waitUntilExit()
+            stop(watcher, signal: SIGKILL)
             kills += 1
             watcher = try startWatcher(workspace, log: log)
         }
@@ -132,9 +131,7 @@ struct WatchTests {
             return inboxFiles.count + claims.count
         }
         while pending() > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 1) }
-        watcher.terminate()
-        watcher.waitUntilExit()
-        #expect(watcher.terminationStatus == 0, "SIGTERM ends the watcher cleanly")
+        #expect(stop(watcher) == 0, "SIGTERM ends the watcher cleanly")
         #expect(pending() == 0, "everything was taken: \(String(describing: try? fm.contentsOfDirectory(atPath: inbox)))")
 
         // Every good recording is exactly one call.
@@ -188,10 +185,7 @@ struct WatchTests {
         defer { workspace.remove() }
         let log = workspace.root + "/watch.log"
         let watcher = try startWatcher(workspace, log: log)
-        defer {
-            watcher.terminate()
-            watcher.waitUntilExit()
-        }
+        defer { stop(watcher) }
         try FileManager.default.copyItem(atPath: Paths.shared + "/jfk-en/jfk.wav", toPath: workspace.root + "/inbox/jfk.wav")
         // Wait until the watcher reports the file as waiting for the engine.
         var waited = false
@@ -209,10 +203,7 @@ struct WatchTests {
         engine.standardOutput = FileHandle.nullDevice
         engine.standardError = FileHandle.nullDevice
         try engine.run()
-        defer {
-            engine.terminate()
-            engine.waitUntilExit()
-        }
+        defer { stop(engine) }
         var processed = false
         for _ in 0..<120 {
             Thread.sleep(forTimeInterval: 0.5)

@@ -25,8 +25,10 @@ enum Fixtures {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
         process.arguments = arguments
         try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sox \(arguments.joined(separator: " "))")
+        // Foundation's waitUntilExit() was seen to hang after the child exited; ask the kernel.
+        var status: Int32 = 0
+        while waitpid(process.processIdentifier, &status, 0) == -1 && errno == EINTR {}
+        #expect(status == 0, "sox \(arguments.joined(separator: " "))")
     }
 
     static func write(_ name: String, _ data: Data) -> String {

@@ -55,7 +55,7 @@ stop:
 	@if [ -x $(SOR) ]; then $(SOR) serve --stop; fi
 
 test: setup build demo
-	swift test $(SWIFT_FLAGS)
+	swift test --no-parallel $(SWIFT_FLAGS)
 	.venv/bin/python -m pytest -q Tests/Browser
 
 bench: setup build-release demo

@@ -57,7 +57,12 @@ public struct AudioConverter: Sendable {
             throw .tooLong(path: path, seconds: declaredSeconds, maximum: rules.maxDuration)
         }
         let channels = decoder.channels
-        let resampler = try Resampler(from: decoder.sampleRate, to: Self.targetRate, channels: channels)
+        let resampler: Resampler
+        do {
+            resampler = try Resampler(from: decoder.sampleRate, to: Self.targetRate, channels: channels)
+        } catch {
+            throw .conversionFailed(path: path, detail: error.detailText)
+        }
         let writer = try WAVWriter(path: output, sampleRate: Self.targetRate, channels: channels)
 
         var input = [Float](repeating: 0, count: blockFrames * channels)
@@ -85,11 +90,20 @@ public struct AudioConverter: Sendable {
             if Double(decodedFrames) / Double(decoder.sampleRate) > rules.maxDuration + 1 {
                 throw .tooLong(path: path, seconds: Double(decodedFrames) / Double(decoder.sampleRate), maximum: rules.maxDuration)
             }
-            let produced = try resampler.process(block, output: &converted)
+            let produced: Int
+            do {
+                produced = try resampler.process(block, output: &converted)
+            } catch {
+                throw .conversionFailed(path: path, detail: error.detailText)
+            }
             try writer.write(converted[0..<(produced * channels)])
         }
-        let tail = try resampler.process([], output: &converted)
-        try writer.write(converted[0..<(tail * channels)])
+        // The filter holds back a little audio; flushing may take more than one call.
+        while true {
+            let tail = try resampler.process([], output: &converted)
+            if tail == 0 { break }
+            try writer.write(converted[0..<(tail * channels)])
+        }
         try writer.close()
 
         let seconds = Double(decodedFrames) / Double(decoder.sampleRate)

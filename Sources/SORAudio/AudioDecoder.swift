@@ -22,8 +22,16 @@ func openDecoder(_ path: String) throws(AudioError) -> any BlockDecoder {
         throw .unreadable(path: path, detail: "no such file or not readable")
     }
     guard size > 0 else { throw .empty(path: path) }
-    return MPEGDecoder.looksLikeMPEG(path) ? try MPEGDecoder(path: path) : try AudioDecoder(path: path)
+    let decoder: any BlockDecoder = MPEGDecoder.looksLikeMPEG(path) ? try MPEGDecoder(path: path) : try AudioDecoder(path: path)
+    // Headers are untrusted: a rate of 2 Hz or 1024 channels would make the resampler's buffers explode.
+    guard (1_000...384_000).contains(decoder.sampleRate), (1...maximumChannels).contains(decoder.channels) else {
+        throw .notAudio(path: path, detail: "implausible header: \(decoder.sampleRate) Hz, \(decoder.channels) channels (SOR takes 1 kHz–384 kHz, 1–\(maximumChannels) channels)")
+    }
+    return decoder
 }
+
+/// Call recordings have one or two channels; conference and multitrack exports a few more.
+let maximumChannels = 8
 
 /// Reads any format libsndfile knows (WAV in every sample format, FLAC, OGG/Vorbis, AIFF, …).
 final class AudioDecoder: BlockDecoder {

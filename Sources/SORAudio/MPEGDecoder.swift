@@ -64,7 +64,15 @@ final class MPEGDecoder: BlockDecoder {
             let status = chunk.withUnsafeMutableBytes { mpg123_read(handle, $0.baseAddress, $0.count, &done) }
             pending.append(contentsOf: chunk[0..<(done / MemoryLayout<Float>.size)])
             if status == MPG123_DONE.rawValue { break }
-            if status == MPG123_NEW_FORMAT.rawValue || status == MPG123_OK.rawValue { continue }
+            if status == MPG123_OK.rawValue { continue }
+            if status == MPG123_NEW_FORMAT.rawValue {
+                var rate = 0
+                var channelCount: Int32 = 0
+                var encoding: Int32 = 0
+                mpg123_getformat(handle, &rate, &channelCount, &encoding)
+                if rate == sampleRate && Int(channelCount) == channels { continue }
+                throw .corrupt(path: path, atSeconds: 0, detail: "the stream changes from \(sampleRate) Hz \(channels) ch to \(rate) Hz \(channelCount) ch part-way")
+            }
             throw .corrupt(path: path, atSeconds: 0, detail: "libmpg123: \(String(cString: mpg123_strerror(handle)))")
         }
         let count = min(wanted, pending.count) / channels * channels

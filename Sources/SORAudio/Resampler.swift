@@ -31,6 +31,7 @@ final class Resampler {
     /// Converts one block; pass an empty block at the end to flush what the filter holds back.
     func process(_ input: ArraySlice<Float>, output: inout [Float]) throws(AudioError) -> Int {
         guard let handle else {
+            if output.count < input.count { output = [Float](repeating: 0, count: input.count) }
             output.replaceSubrange(0..<input.count, with: input)
             return input.count / channels
         }

@@ -100,8 +100,8 @@ public struct CallStore: Sendable {
         let fm = FileManager.default
         let final = folder(for: record)
         let parent = (final as NSString).deletingLastPathComponent
-        let staging = parent + "/.\(record.id).staging"
-        try? fm.removeItem(atPath: staging)
+        // A staging folder of its own; one left by a crash is swept by `sweepStaging`.
+        let staging = parent + "/.\(record.id).\(UUID().uuidString.prefix(8)).staging"
         let inputs = [(audioPath, record.audioFile)] + extras
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -125,6 +125,19 @@ public struct CallStore: Sendable {
         if moveInputs {
             // The recording goes last: while it is there, a resumed claim recognises its call (`holds`).
             for (source, _) in inputs.reversed() { unlink(source) }
+        }
+    }
+
+    /// Removes staging folders left by a crash (nothing in them is the only copy: inputs are removed only after
+    /// their call is in place). Call when no other process writes to the store.
+    public func sweepStaging() {
+        let fm = FileManager.default
+        guard let enumerator = fm.enumerator(atPath: callsDirectory) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            if (relative as NSString).lastPathComponent.hasSuffix(".staging") {
+                enumerator.skipDescendants()
+                try? fm.removeItem(atPath: callsDirectory + "/" + relative)
+            }
         }
     }
 

@@ -6,7 +6,7 @@ enum FileSystem {
     static func writeAtomically(_ data: Data, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
         var offset = 0
@@ -27,26 +27,40 @@ enum FileSystem {
         }
     }
 
-    /// Moves a file, falling back to copy + delete across file systems; never overwrites an existing file.
-    static func move(_ source: String, to destination: String) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if rename(source, destination) == 0 { return }
-        try fm.copyItem(atPath: source, toPath: destination)
-        try fm.removeItem(atPath: source)
-    }
-
-    /// `path`, or `path` with ` (2)`, ` (3)`… before the extension when it exists, so nothing is overwritten.
-    static func freePath(_ path: String) -> String {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: path) else { return path }
+    /// Claims a free name for a new file: `path`, or `path` with ` (2)`, ` (3)`… before the extension. The name is
+    /// created empty with O_EXCL, so two workers never get the same one; fill it with `replace` or `copy(_:over:)`.
+    static func reserve(_ path: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let base = (path as NSString).deletingPathExtension
         let ext = (path as NSString).pathExtension
-        for index in 2... {
-            let candidate = ext.isEmpty ? "\(base) (\(index))" : "\(base) (\(index)).\(ext)"
-            if !fm.fileExists(atPath: candidate) { return candidate }
+        for index in 1...10_000 {
+            let candidate = index == 1 ? path : (ext.isEmpty ? "\(base) (\(index))" : "\(base) (\(index)).\(ext)")
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            if fd >= 0 {
+                close(fd)
+                return candidate
+            }
+            if errno != EEXIST { throw RuntimeError.cannotWrite(path: candidate, detail: String(cString: strerror(errno))) }
         }
-        fatalError("unreachable")
+        throw RuntimeError.cannotWrite(path: path, detail: "10 000 files of that name already exist")
+    }
+
+    /// Moves `source` onto a name made by `reserve` (rename replaces the empty placeholder atomically).
+    static func replace(_ reserved: String, with source: String) throws {
+        if rename(source, reserved) == 0 { return }
+        try copy(source, over: reserved)
+        try FileManager.default.removeItem(atPath: source)
+    }
+
+    /// Copies `source` onto a name made by `reserve`, via a temporary file so the name never holds half a copy.
+    static func copy(_ source: String, over reserved: String) throws {
+        let temporary = reserved + ".\(UUID().uuidString.prefix(8)).copying"
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, reserved) == 0 else {
+            let detail = String(cString: strerror(errno))
+            unlink(temporary)
+            throw RuntimeError.cannotWrite(path: reserved, detail: detail)
+        }
     }
 
     /// Whether `path` lies inside `directory`.

@@ -47,6 +47,15 @@ public final class InboxWatcher: @unchecked Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: processingDirectory, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: workspace.work, withIntermediateDirectories: true)
+        // One watcher per inbox: claims in .processing/ belong to the watcher that holds this lock.
+        let lockFD = open(processingDirectory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            throw RuntimeError.commandFailed(
+                command: "sor watch",
+                detail: "another sor watch is already watching \(workspace.inbox) (it holds \(processingDirectory)/.lock); stop it first")
+        }
+        defer { close(lockFD) }
+        CallStore(dataDirectory: workspace.data).sweepStaging()
         pipe(&wakeFD)
         defer {
             close(wakeFD[0])
@@ -54,7 +63,7 @@ public final class InboxWatcher: @unchecked Sendable {
         }
         let inotify = InotifyWatch(directories: [workspace.inbox])
         // Claims left by an earlier run (a crash, a kill -9) are taken up first.
-        for claim in ((try? fm.contentsOfDirectory(atPath: processingDirectory)) ?? []).sorted() {
+        for claim in ((try? fm.contentsOfDirectory(atPath: processingDirectory)) ?? []).sorted() where !claim.hasPrefix(".") {
             enqueue(processingDirectory + "/" + claim)
             log("resuming \(claim) left by an earlier run")
         }
@@ -162,18 +171,24 @@ public final class InboxWatcher: @unchecked Sendable {
         let stamp = Pipeline.iso(Date()).replacingOccurrences(of: ":", with: "")
         let claim = processingDirectory + "/\(stamp)-\(UUID().uuidString.prefix(8))"
         let name = (path as NSString).lastPathComponent
-        guard mkdir(claim, 0o755) == 0 else { return }
-        guard rename(path, claim + "/" + name) == 0 else {
-            rmdir(claim)
-            return
-        }
-        if let sidecar = MetadataParser.sidecar(for: path) {
-            _ = rename(sidecar, claim + "/" + (sidecar as NSString).lastPathComponent)
-        }
+        guard mkdir(claim, 0o755) == 0 else { return log("error: cannot create \(claim): \(String(cString: strerror(errno)))") }
+        // Where it came from is written first, so a crash in the middle of claiming still knows.
+        try? Data(path.utf8).write(to: URL(fileURLWithPath: claim + "/.original-path"))
         if let user = Self.uploader(of: path, inbox: workspace.inbox) {
             try? Data(user.utf8).write(to: URL(fileURLWithPath: claim + "/.uploaded-by"))
         }
-        try? Data(path.utf8).write(to: URL(fileURLWithPath: claim + "/.original-path"))
+        let sidecar = MetadataParser.sidecar(for: path)
+        if let sidecar {
+            _ = rename(sidecar, claim + "/" + (sidecar as NSString).lastPathComponent)
+        }
+        guard rename(path, claim + "/" + name) == 0 else {
+            // Another watcher took it, or it cannot be moved (permissions): put the sidecar back.
+            let reason = String(cString: strerror(errno))
+            if let sidecar { _ = rename(claim + "/" + (sidecar as NSString).lastPathComponent, sidecar) }
+            try? FileManager.default.removeItem(atPath: claim)
+            if FileManager.default.fileExists(atPath: path) { log("error: cannot take \(name) (\(reason)); check the inbox's permissions") }
+            return
+        }
         log("claimed \(name)")
         enqueue(claim)
     }
@@ -236,13 +251,24 @@ public final class InboxWatcher: @unchecked Sendable {
     /// Processes the recording in a claim folder, retrying engine failures with doubling delays.
     private func processClaim(_ claim: String) -> ProcessOutcome? {
         let fm = FileManager.default
-        let files = ((try? fm.contentsOfDirectory(atPath: claim)) ?? []).filter { Self.isCandidate($0) }
-        guard let name = files.first else {
+        let contents: [String]
+        do {
+            contents = try fm.contentsOfDirectory(atPath: claim)
+        } catch {
+            // A shared folder's hiccup is not an empty claim: leave it for the next attempt.
+            return .engineUnavailable(reason: "\(claim) cannot be listed: \(error.localizedDescription)")
+        }
+        guard let name = contents.filter({ Self.isCandidate($0) }).first else {
             // No recording left: an earlier run was interrupted after handling it. Anything else still here (a
             // sidecar) is kept in inbox/failed/ rather than deleted.
-            for leftover in (try? fm.contentsOfDirectory(atPath: claim)) ?? [] where !leftover.hasPrefix(".") {
-                try? FileSystem.move(claim + "/" + leftover, to: FileSystem.freePath(workspace.failed + "/" + leftover))
-                log("kept \(leftover), left over from an interrupted run, in inbox/failed/")
+            for leftover in contents where !leftover.hasPrefix(".") {
+                do {
+                    try FileSystem.replace(try FileSystem.reserve(workspace.failed + "/" + leftover), with: claim + "/" + leftover)
+                    log("kept \(leftover), left over from an interrupted run, in inbox/failed/")
+                } catch {
+                    log("error: \(leftover) stays in \(claim): \(error.localizedDescription)")
+                    return nil
+                }
             }
             try? fm.removeItem(atPath: claim)
             return nil

@@ -21,6 +21,9 @@ public final class Pipeline: @unchecked Sendable {
     public let store: CallStore
     private let speech: SpeechService
     private let now: @Sendable () -> Date
+    /// Call ids being processed now: two workers given the same recording under two names must not both store it.
+    private let busy = NSCondition()
+    private var busyIDs: Set<String> = []
 
     public init(workspace: Workspace, speech: SpeechService, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
@@ -48,6 +51,16 @@ public final class Pipeline: @unchecked Sendable {
             return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "unreadable", message: "\(source): \(error.localizedDescription)", shown: shown)
         }
         let id = Self.callID(sha256: sha256)
+        busy.lock()
+        while busyIDs.contains(id) { busy.wait() }
+        busyIDs.insert(id)
+        busy.unlock()
+        defer {
+            busy.lock()
+            busyIDs.remove(id)
+            busy.broadcast()
+            busy.unlock()
+        }
         if store.contains(id) {
             if fromInbox && store.holds(source, inCall: id) {
                 // A crash came after the call was stored and before its input was removed: finish the removal.
@@ -61,7 +74,11 @@ public final class Pipeline: @unchecked Sendable {
 
         var metadata = CallMetadata()
         if let sidecar {
-            let text = (try? String(contentsOfFile: sidecar, encoding: .utf8)) ?? ""
+            guard let text = try? String(contentsOfFile: sidecar, encoding: .utf8) else {
+                let message = "\(sidecar): the metadata file cannot be read as UTF-8 text. Save it as UTF-8 "
+                    + "(Excel: \"CSV UTF-8\"; editors: encoding UTF-8) and drop both files again."
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message, shown: shown)
+            }
             let (parsed, diagnostics) = MetadataParser.parse(text, file: sidecar)
             guard let parsed else {
                 let message = "the metadata file is invalid; fix it and drop both files again:\n"
@@ -72,7 +89,7 @@ public final class Pipeline: @unchecked Sendable {
         }
 
         try FileManager.default.createDirectory(atPath: workspace.work + "/tmp", withIntermediateDirectories: true)
-        let converted = workspace.work + "/tmp/\(id).16k.wav"
+        let converted = workspace.work + "/tmp/\(id).\(UUID().uuidString.prefix(8)).16k.wav"
         defer { try? FileManager.default.removeItem(atPath: converted) }
         let audio: AudioInfo
         do {
@@ -156,7 +173,7 @@ public final class Pipeline: @unchecked Sendable {
         let message = Self.relocate(rawMessage, from: source, to: shown)
         let fm = FileManager.default
         try fm.createDirectory(atPath: workspace.failed, withIntermediateDirectories: true)
-        let target = FileSystem.freePath(workspace.failed + "/" + (source as NSString).lastPathComponent)
+        let target = try FileSystem.reserve(workspace.failed + "/" + (source as NSString).lastPathComponent)
         let report = """
             file: \((source as NSString).lastPathComponent)
             reason: \(code)
@@ -171,22 +188,22 @@ public final class Pipeline: @unchecked Sendable {
         // The reason is written before the file moves, so a crash never leaves a refused file without its reason.
         try FileSystem.writeAtomically(Data(report.utf8), to: target + ".error.txt")
         if fm.fileExists(atPath: source) {
-            if fromInbox { try FileSystem.move(source, to: target) } else { try fm.copyItem(atPath: source, toPath: target) }
+            if fromInbox { try FileSystem.replace(target, with: source) } else { try FileSystem.copy(source, over: target) }
         }
         if let sidecar {
-            let sidecarTarget = FileSystem.freePath((target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension)
-            if fromInbox { try? FileSystem.move(sidecar, to: sidecarTarget) } else { try? fm.copyItem(atPath: sidecar, toPath: sidecarTarget) }
+            let sidecarTarget = try FileSystem.reserve((target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension)
+            if fromInbox { try FileSystem.replace(sidecarTarget, with: sidecar) } else { try FileSystem.copy(sidecar, over: sidecarTarget) }
         }
         return .quarantined(file: target, reason: message)
     }
 
     /// A recording already stored: moved out of the inbox to `inbox/duplicates/` with a note naming the call.
     private func setAside(_ source: String, sidecar: String?, id: String) throws {
-        let target = FileSystem.freePath(workspace.duplicates + "/" + (source as NSString).lastPathComponent)
+        let target = try FileSystem.reserve(workspace.duplicates + "/" + (source as NSString).lastPathComponent)
         let note = "This recording is already stored as call \(id) (same content). It was not processed again.\n"
         try FileSystem.writeAtomically(Data(note.utf8), to: target + ".duplicate.txt")
-        try FileSystem.move(source, to: target)
-        if let sidecar { try? FileSystem.move(sidecar, to: FileSystem.freePath(target + "." + (sidecar as NSString).pathExtension)) }
+        try FileSystem.replace(target, with: source)
+        if let sidecar { try FileSystem.replace(try FileSystem.reserve(target + "." + (sidecar as NSString).pathExtension), with: sidecar) }
     }
 }
 
@@ -222,12 +239,13 @@ public final class SpeechService: @unchecked Sendable {
 
     public func transcribe(_ request: TranscriptionRequest) throws(SpeechError) -> Transcript {
         var transcript: Transcript
+        let current = try endpoint()
         do {
-            transcript = try TranscriptionClient(endpoint: endpoint()).transcribe(request)
+            transcript = try TranscriptionClient(endpoint: current).transcribe(request)
         } catch {
             // The embedded engine is ours to mend: if it stopped answering, restart it and try once more.
             guard let supervisor, case .unreachable = error else { throw error }
-            let url = try supervisor.restartIfUnhealthy()
+            let url = try supervisor.restartIfUnhealthy(failedURL: current.baseURL)
             transcript = try TranscriptionClient(endpoint: SpeechEndpoint(baseURL: url, model: config.model, timeout: config.timeout))
                 .transcribe(request)
         }

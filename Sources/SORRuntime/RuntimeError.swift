@@ -22,7 +22,7 @@ public enum RuntimeError: Error, Equatable, LocalizedError, Sendable {
         case .callNotFound(let id, let data):
             "no call with id \(id) in \(data). `sor calls list` shows the calls there are."
         case .corruptResult(let path, let detail):
-            "\(path) cannot be read (\(detail)). Restore it from a backup or process the recording again."
+            "\(path) cannot be read (\(detail)). Restore it from a backup, or remove the call's folder and process the recording again."
         case .commandFailed(let command, let detail):
             "\(command) failed: \(detail)"
         }

@@ -50,16 +50,19 @@ public final class EngineSupervisor: @unchecked Sendable {
         return try start()
     }
 
-    /// Restarts the engine if it no longer answers its health check (hung, or a stale port); returns its base URL.
-    public func restartIfUnhealthy() throws(SpeechError) -> String {
+    /// Restarts the engine if the one at `failedURL` is still current and no longer answers its health check;
+    /// returns the base URL to use. A worker whose colleague already restarted it just gets the new URL.
+    public func restartIfUnhealthy(failedURL: String) throws(SpeechError) -> String {
         lock.lock()
-        let current = port
-        lock.unlock()
-        if let current, TranscriptionClient(endpoint: SpeechEndpoint(baseURL: Self.baseURL(current), model: "", timeout: 5)).isHealthy() {
-            return Self.baseURL(current)
+        defer { lock.unlock() }
+        if let port, Self.baseURL(port) != failedURL, let process, ChildProcess.isAlive(process.processIdentifier) {
+            return Self.baseURL(port)
         }
-        stop()
-        return try ensureRunning()
+        if let port, TranscriptionClient(endpoint: SpeechEndpoint(baseURL: Self.baseURL(port), model: "", timeout: 5)).isHealthy() {
+            return Self.baseURL(port)
+        }
+        stopLocked()
+        return try start()
     }
 
     /// Stops the engine with SIGTERM, then SIGKILL if it lingers.

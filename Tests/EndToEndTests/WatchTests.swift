@@ -124,7 +124,7 @@ struct WatchTests {
         #expect(dropper.isFinished)
 
         // Let the last watcher finish everything, then stop it the polite way.
-        let deadline = Date().addingTimeInterval(600)
+        let deadline = Date().addingTimeInterval(900)
         func pending() -> Int {
             let inboxFiles = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).filter { !["failed", "duplicates", ".processing"].contains($0) }
             let claims = (try? fm.contentsOfDirectory(atPath: inbox + "/.processing")) ?? []

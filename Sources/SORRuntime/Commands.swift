@@ -71,7 +71,7 @@ public enum Commands {
         let watcher = fm.contents(atPath: workspace.work + "/watch-status.json").flatMap { try? FileFormats.jsonDecoder().decode(WatchStatus.self, from: $0) }
         let running = watcher?.pid.map { kill(pid_t($0), 0) == 0 } ?? false
         let inbox = ((try? fm.contentsOfDirectory(atPath: workspace.inbox)) ?? []).filter(InboxWatcher.isCandidate).sorted()
-        let claimed = ((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/.processing")) ?? []).sorted()
+        let claimed = ((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/.processing")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let failed = ((try? fm.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasPrefix(".") }.sorted()
         return StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed)
     }

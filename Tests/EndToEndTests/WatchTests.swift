@@ -127,7 +127,7 @@ struct WatchTests {
         let deadline = Date().addingTimeInterval(900)
         func pending() -> Int {
             let inboxFiles = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).filter { !["failed", "duplicates", ".processing"].contains($0) }
-            let claims = (try? fm.contentsOfDirectory(atPath: inbox + "/.processing")) ?? []
+            let claims = ((try? fm.contentsOfDirectory(atPath: inbox + "/.processing")) ?? []).filter { !$0.hasPrefix(".") }
             return inboxFiles.count + claims.count
         }
         while pending() > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 1) }

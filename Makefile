@@ -55,6 +55,7 @@ stop:
 	@if [ -x $(SOR) ]; then $(SOR) serve --stop; fi
 
 test: setup build demo
+	@test -d ../shared/data || { echo "error: ../shared/data (the shared test recordings) must sit beside this checkout"; exit 1; }
 	swift test --no-parallel $(SWIFT_FLAGS)
 	.venv/bin/python -m pytest -q Tests/Browser
 

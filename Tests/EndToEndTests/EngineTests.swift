@@ -87,7 +87,7 @@ struct DemoTests {
             let result = try workspace.sor(["process", "--no-site"] + files)
             #expect(result.status == 0, "\(result.stderr)")
             let ids = result.stdout.split(separator: "\n").map(String.init)
-            #expect(ids.count == 4)
+            try #require(ids.count == 4)
             for (scenario, id) in zip(Self.scenarios, ids) {
                 let reference = try String(contentsOfFile: "\(Paths.demo)/ref/\(scenario).txt", encoding: .utf8)
                 let document = try workspace.show(id)

@@ -14,7 +14,7 @@ struct ProcessTests {
         let result = try workspace.sor("process", "--language", "en", Paths.shared + "/jfk-en/jfk.mp3", Paths.shared + "/jfk-en/jfk.wav")
         #expect(result.status == 0, "\(result.stderr)")
         let ids = result.stdout.split(separator: "\n").map(String.init)
-        #expect(ids.count == 2)
+        try #require(ids.count == 2)
         for id in ids {
             let document = try workspace.show(id)
             let text = document[path: "transcript.text"] as? String ?? ""
@@ -65,7 +65,7 @@ struct ProcessTests {
         let result = try workspace.sor(["process", "--language", "en", "--no-site"] + files)
         #expect(result.status == 0, "\(result.stderr)")
         let ids = result.stdout.split(separator: "\n").map(String.init)
-        #expect(ids.count == 3)
+        try #require(ids.count == 3)
         let formats = try ids.map { try workspace.show($0)[path: "call.audio.format"] as? String ?? "" }
         #expect(formats == ["WAV/FLOAT", "WAV/PCM_16", "WAV/PCM_16"])
         let harvard = try workspace.show(ids[1])

@@ -808,6 +808,8 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: stop("SIGTERM"))
     signal.signal(signal.SIGINT, lambda *_: stop("SIGINT"))
+    # A parent may spawn us from a thread that blocks these signals (sor's workers, test runners): unblock them.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
     if args.parent_pid:
         def watch_parent():

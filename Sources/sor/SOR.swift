@@ -18,6 +18,16 @@ struct GlobalOptions: ParsableArguments {
     func workspace() throws -> Workspace { try Workspace.load(configPath: config) }
 }
 
+/// Lets SIGINT and SIGTERM through on the main thread: a parent may start `sor` with them blocked (test runners and
+/// supervisors spawn from threads that block signals), and the signal sources below must receive them.
+func unblockStopSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
+
 /// Prints `error: …` and exits non-zero, as every command does on failure.
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -165,6 +175,7 @@ struct Engine: ParsableCommand {
             print(endpoint.baseURL)
             fflush(nil)
             signal(SIGPIPE, SIG_IGN)
+            unblockStopSignals()
             let stopper = DispatchSemaphore(value: 0)
             var sources: [DispatchSourceSignal] = []
             for sig in [SIGINT, SIGTERM] {
@@ -218,6 +229,7 @@ struct Watch: ParsableCommand {
             print("\(Pipeline.iso(Date())) \(line)")
             fflush(nil)
         }
+        unblockStopSignals()
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)

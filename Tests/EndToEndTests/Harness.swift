@@ -125,9 +125,12 @@ func waitForExit(_ process: Process, timeout: Double = 900) -> Int32 {
     return -1
 }
 
-/// SIGTERM (or `signal`) and wait.
+/// SIGTERM (or `signal`) and wait; SIGKILL after 20 s so a stuck child cannot hang the suite.
 @discardableResult
 func stop(_ process: Process, signal: Int32 = SIGTERM) -> Int32 {
     kill(process.processIdentifier, signal)
-    return waitForExit(process)
+    let status = waitForExit(process, timeout: 20)
+    if status != -1 { return status }
+    kill(process.processIdentifier, SIGKILL)
+    return waitForExit(process, timeout: 20)
 }

@@ -46,13 +46,16 @@ public struct CallSource: Codable, Sendable, Equatable {
     public var receivedAt: String
     /// The user whose browser upload (`inbox/uploads/<user>/`) brought the recording, if it came that way.
     public var uploadedBy: String?
+    /// `device:inode` of the dropped file: a claim resumed after a crash recognises its own, already stored, call.
+    public var inode: String?
 
-    public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String, uploadedBy: String? = nil) {
+    public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String, uploadedBy: String? = nil, inode: String? = nil) {
         self.fileName = fileName
         self.sha256 = sha256
         self.bytes = bytes
         self.receivedAt = receivedAt
         self.uploadedBy = uploadedBy
+        self.inode = inode
     }
 }
 
@@ -111,6 +114,11 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var processing: ProcessingInfo?
     /// Increases with every change to the call's results; edits name the revision they were based on.
     public var revision: Int
+    /// The last person to change the call's results, and when (absent until the first edit).
+    public var updatedBy: String?
+    public var updatedAt: String?
+    /// The id of the last edit applied (its content hash), so an edit interrupted by a crash is not applied twice.
+    public var lastEdit: String?
 
     public init(
         id: String, status: String, source: CallSource, audioFile: String, audio: AudioInfo,
@@ -134,13 +142,58 @@ public struct CallRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// One change people made to a call (or tried to): a file in the call's `history/`.
+public struct HistoryEntry: Codable, Sendable, Equatable {
+    /// The edit's id: the first 16 hex digits of its document's SHA-256.
+    public var edit: String
+    /// `applied` or `rejected`.
+    public var state: String
+    /// The edit type, e.g. `transcript.text`.
+    public var type: String
+    public var user: String
+    public var time: String
+    /// The file the edit came in (its name in `inbox/edits/<user>/`).
+    public var file: String
+    /// The revision the edit was based on, and the one it produced (applied edits only).
+    public var baseRevision: Int?
+    public var revision: Int?
+    /// What the edit changed, before and after (`segment`, `text`, …).
+    public var before: [String: String]?
+    public var after: [String: String]?
+    /// Why a rejected edit was refused.
+    public var reason: String?
+    public var comment: String?
+
+    public init(
+        edit: String, state: String, type: String, user: String, time: String, file: String, baseRevision: Int? = nil,
+        revision: Int? = nil, before: [String: String]? = nil, after: [String: String]? = nil, reason: String? = nil,
+        comment: String? = nil
+    ) {
+        self.edit = edit
+        self.state = state
+        self.type = type
+        self.user = user
+        self.time = time
+        self.file = file
+        self.baseRevision = baseRevision
+        self.revision = revision
+        self.before = before
+        self.after = after
+        self.reason = reason
+        self.comment = comment
+    }
+}
+
 /// Everything known about a call, as `sor show --json` prints it.
 public struct CallDocument: Codable, Sendable, Equatable {
     public var call: CallRecord
     public var transcript: Transcript?
+    /// Applied and rejected edits, oldest first.
+    public var history: [HistoryEntry]
 
-    public init(call: CallRecord, transcript: Transcript?) {
+    public init(call: CallRecord, transcript: Transcript?, history: [HistoryEntry] = []) {
         self.call = call
         self.transcript = transcript
+        self.history = history
     }
 }

@@ -84,6 +84,25 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// Protection of the store.
+    public struct Security: Sendable, Equatable {
+        /// The key file that seals recordings and results (AES-256-GCM). Created by `sor key init`; keep it outside
+        /// `data/` and back it up separately.
+        public var keyFile = "keys/sor.key"
+        public init() {}
+    }
+
+    /// How long calls are kept; applied by `sor watch` once an hour and by `sor calls expire`.
+    public struct Retention: Sendable, Equatable {
+        public enum Action: String, Sendable, CaseIterable { case delete, archive }
+        /// Calls older than this many days (by call time, else by the time received) are expired; 0 keeps them forever.
+        public var days = 0
+        /// `delete` erases them (a tombstone stays in the audit log); `archive` moves their sealed folder to `archiveDir`.
+        public var action = Action.delete
+        public var archiveDir = "archive"
+        public init() {}
+    }
+
     public static let currentVersion = 1
 
     public var version = Config.currentVersion
@@ -92,6 +111,8 @@ public struct Config: Sendable, Equatable {
     public var speech = Speech()
     public var site = Site()
     public var watch = Watch()
+    public var security = Security()
+    public var retention = Retention()
 
     public init() {}
 }

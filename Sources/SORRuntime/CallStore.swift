@@ -1,12 +1,15 @@
 import Foundation
 import SORCore
 
-/// The calls on disk: `data/calls/YYYY/MM/DD/<call-id>/` with `call.yaml`, `transcript.json` and the recording.
+/// The calls on disk: `data/calls/YYYY/MM/DD/<call-id>/`, every file sealed by the vault (`call.yaml.sealed`,
+/// `transcript.json.sealed`, `audio.<ext>.sealed`, `history/*.sealed`). Nothing in a call folder is plaintext.
 public struct CallStore: Sendable {
     public let dataDirectory: String
+    public let vault: Vault
 
-    public init(dataDirectory: String) {
+    public init(dataDirectory: String, vault: Vault) {
         self.dataDirectory = dataDirectory
+        self.vault = vault
     }
 
     var callsDirectory: String { dataDirectory + "/calls" }
@@ -47,13 +50,22 @@ public struct CallStore: Sendable {
 
     public func contains(_ id: String) -> Bool { folders()[id] != nil }
 
+    // MARK: Reading
+
+    /// The plaintext of the call file `name` (e.g. `transcript.json`), or nil when the call has none.
+    public func read(_ name: String, in folder: String) throws -> Data? {
+        let path = folder + "/" + name + Vault.suffix
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try vault.read(path)
+    }
+
     public func load(_ id: String) throws -> CallDocument {
         try load(folder: find(id))
     }
 
     public func load(folder: String) throws -> CallDocument {
-        let callPath = folder + "/call.yaml"
-        guard let data = FileManager.default.contents(atPath: callPath) else {
+        let callPath = folder + "/call.yaml" + Vault.suffix
+        guard let data = try read("call.yaml", in: folder) else {
             throw RuntimeError.corruptResult(path: callPath, detail: "missing")
         }
         let record: CallRecord
@@ -63,15 +75,31 @@ public struct CallStore: Sendable {
             throw RuntimeError.corruptResult(path: callPath, detail: "\(error)")
         }
         var transcript: Transcript?
-        let transcriptPath = folder + "/transcript.json"
-        if let data = FileManager.default.contents(atPath: transcriptPath) {
+        if let data = try read("transcript.json", in: folder) {
             do {
                 transcript = try FileFormats.jsonDecoder().decode(Transcript.self, from: data)
             } catch {
-                throw RuntimeError.corruptResult(path: transcriptPath, detail: "\(error)")
+                throw RuntimeError.corruptResult(path: folder + "/transcript.json" + Vault.suffix, detail: "\(error)")
             }
         }
-        return CallDocument(call: record, transcript: transcript)
+        return CallDocument(call: record, transcript: transcript, history: try history(in: folder))
+    }
+
+    /// The call's history entries, oldest first.
+    public func history(in folder: String) throws -> [HistoryEntry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/history")) ?? []
+        var entries: [HistoryEntry] = []
+        for name in names where name.hasSuffix(".json" + Vault.suffix) && !name.hasPrefix(".") {
+            let path = folder + "/history/" + name
+            do {
+                entries.append(try FileFormats.jsonDecoder().decode(HistoryEntry.self, from: try vault.read(path)))
+            } catch let error as VaultError {
+                throw error
+            } catch {
+                throw RuntimeError.corruptResult(path: path, detail: "\(error)")
+            }
+        }
+        return entries.sorted { ($0.time, $0.revision ?? 0) < ($1.time, $1.revision ?? 0) }
     }
 
     /// Every readable call, newest first; unreadable folders are returned as problems, not thrown.
@@ -89,15 +117,30 @@ public struct CallStore: Sendable {
         return (calls, problems)
     }
 
-    /// Stores a new call: the files are written into a hidden folder, flushed, and the folder renamed into place,
-    /// so a reader never sees half a call. The recording and `extras` (source path → name in the call folder) are
-    /// hard-linked (or copied) in; with `moveInputs` the inputs are removed only after the call is in place, so a
-    /// crash at any point leaves either the inputs or the call, never neither.
+    /// Writes the call's original recording, opened, to `target` (for the site's audio player).
+    public func exportAudio(of record: CallRecord, in folder: String, to target: String) throws {
+        try vault.openFile(folder + "/" + record.audioFile + Vault.suffix, to: target)
+    }
+
+    // MARK: Writing
+
+    /// Seals `data` as the call file `name` (atomically).
+    public func write(_ data: Data, as name: String, in folder: String) throws {
+        try vault.write(data, to: folder + "/" + name + Vault.suffix)
+    }
+
+    /// Stores a new call: everything is sealed into a hidden folder, flushed, and the folder renamed into place,
+    /// so a reader never sees half a call. `extras` are (source path, name in the call folder). With `moveInputs`
+    /// the inputs are removed only after the call is in place, so a crash at any point leaves either the inputs or
+    /// the call, never neither.
     public func save(
         record: CallRecord, transcript: Transcript, audioFrom audioPath: String, extras: [(String, String)] = [],
         moveInputs: Bool
     ) throws {
         let fm = FileManager.default
+        var record = record
+        var info = stat()
+        if stat(audioPath, &info) == 0 { record.source.inode = "\(info.st_dev):\(info.st_ino)" }
         let final = folder(for: record)
         let parent = (final as NSString).deletingLastPathComponent
         // A staging folder of its own; one left by a crash is swept by `sweepStaging`.
@@ -106,11 +149,14 @@ public struct CallStore: Sendable {
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
             for (source, name) in inputs {
-                if link(source, staging + "/" + name) != 0 { try fm.copyItem(atPath: source, toPath: staging + "/" + name) }
+                try vault.sealFile(source, to: staging + "/" + name + Vault.suffix)
             }
-            try FileSystem.writeAtomically(FileFormats.json(transcript), to: staging + "/transcript.json")
-            try FileSystem.writeAtomically(FileFormats.yaml(record), to: staging + "/call.yaml")
+            try write(FileFormats.json(transcript), as: "transcript.json", in: staging)
+            try write(FileFormats.yaml(record), as: "call.yaml", in: staging)
         } catch let error as RuntimeError {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        } catch let error as VaultError {
             try? fm.removeItem(atPath: staging)
             throw error
         } catch {
@@ -128,26 +174,50 @@ public struct CallStore: Sendable {
         }
     }
 
-    /// Removes staging folders left by a crash (nothing in them is the only copy: inputs are removed only after
-    /// their call is in place). Call when no other process writes to the store.
+    /// Erases a call: its folder is renamed out of sight first (so it vanishes at once), then removed.
+    public func delete(folder: String) throws {
+        let hidden = (folder as NSString).deletingLastPathComponent + "/." + (folder as NSString).lastPathComponent + ".deleting"
+        guard rename(folder, hidden) == 0 else {
+            throw RuntimeError.cannotWrite(path: folder, detail: String(cString: strerror(errno)))
+        }
+        try FileManager.default.removeItem(atPath: hidden)
+    }
+
+    /// Removes what a crash can leave: staging folders, half-deleted calls and temporary files (none of them is
+    /// the only copy of anything). Call when no other process writes to the store.
     public func sweepStaging() {
         let fm = FileManager.default
         guard let enumerator = fm.enumerator(atPath: callsDirectory) else { return }
         while let relative = enumerator.nextObject() as? String {
-            if (relative as NSString).lastPathComponent.hasSuffix(".staging") {
+            let name = (relative as NSString).lastPathComponent
+            if name.hasPrefix(".") && (name.hasSuffix(".staging") || name.hasSuffix(".deleting") || name.hasSuffix(".tmp")) {
                 enumerator.skipDescendants()
                 try? fm.removeItem(atPath: callsDirectory + "/" + relative)
             }
         }
     }
 
-    /// Whether `path` is the very file stored in a call (a hard link to it): a claim resumed after a crash that
-    /// happened once the call was already stored.
+    /// Every sealed file of every call (for key rotation and the plaintext check).
+    public func sealedFiles() -> [String] {
+        let fm = FileManager.default
+        var files: [String] = []
+        guard let enumerator = fm.enumerator(atPath: callsDirectory) else { return [] }
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(Vault.suffix) && !(relative as NSString).lastPathComponent.hasPrefix(".") {
+                files.append(callsDirectory + "/" + relative)
+            }
+        }
+        return files.sorted()
+    }
+
+    /// Whether `path` is the very file stored in a call: a claim resumed after a crash that happened once the call
+    /// was already stored (its device and inode were recorded).
     public func holds(_ path: String, inCall id: String) -> Bool {
-        guard let folder = folders()[id], let document = try? load(folder: folder) else { return false }
-        var a = stat()
-        var b = stat()
-        guard stat(path, &a) == 0, stat(folder + "/" + document.call.audioFile, &b) == 0 else { return false }
-        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+        guard let folder = folders()[id], let document = try? load(folder: folder), let stored = document.call.source.inode else {
+            return false
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return stored == "\(info.st_dev):\(info.st_ino)"
     }
 }

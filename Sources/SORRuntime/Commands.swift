@@ -10,14 +10,18 @@ public enum Commands {
         files: [String], workspace: Workspace, language: String?, buildSite: Bool,
         report: (String, ProcessOutcome) -> Void
     ) throws -> [ProcessOutcome] {
+        let lock = try StoreLock(dataDirectory: workspace.data, purpose: "sor process")
+        defer { withExtendedLifetime(lock) {} }
+        let store = try workspace.store()
+        try store.vault.check(dataDirectory: workspace.data)
         let speech = SpeechService(workspace: workspace)
         defer { speech.stop() }
-        let pipeline = Pipeline(workspace: workspace, speech: speech)
+        let pipeline = Pipeline(workspace: workspace, store: store, speech: speech)
         var outcomes: [ProcessOutcome] = []
         for file in files {
             let outcome: ProcessOutcome
             do {
-                outcome = try pipeline.process(file, languageOverride: language)
+                outcome = try pipeline.process(file, languageOverride: language, actor: AuditLog.commandLineActor)
             } catch {
                 // A failure of sor's own storage stops this file, not the run; the input stays where it was.
                 outcome = .engineUnavailable(reason: "\(file): \(error.localizedDescription)")
@@ -29,9 +33,46 @@ public enum Commands {
         return outcomes
     }
 
+    /// Which calls `sor calls list` shows.
+    public struct CallFilter: Sendable {
+        /// Call day (`YYYY-MM-DD`) from, and to, inclusive.
+        public var from: String?
+        public var to: String?
+        public var agent: String?
+        public var team: String?
+        public var status: String?
+        /// Words that must all occur in the transcript (case- and diacritics-insensitive).
+        public var text: String?
+
+        public init(from: String? = nil, to: String? = nil, agent: String? = nil, team: String? = nil, status: String? = nil, text: String? = nil) {
+            self.from = from
+            self.to = to
+            self.agent = agent
+            self.team = team
+            self.status = status
+            self.text = text
+        }
+
+        func matches(_ document: CallDocument) -> Bool {
+            let call = document.call
+            if let from, call.day < from { return false }
+            if let to, call.day > to { return false }
+            if let agent, !(call.metadata.agent ?? "").localizedCaseInsensitiveContains(agent) { return false }
+            if let team, call.metadata.team?.lowercased() != team.lowercased() { return false }
+            if let status, call.status != status { return false }
+            if let text {
+                let fold = { (value: String) in value.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+                let haystack = fold(document.transcript?.text ?? "")
+                if !text.split(separator: " ").allSatisfy({ haystack.contains(fold(String($0))) }) { return false }
+            }
+            return true
+        }
+    }
+
     /// `sor calls list`: one line per call.
-    public static func listCalls(workspace: Workspace) -> (lines: [String], calls: [CallDocument], problems: [String]) {
-        let (calls, problems) = CallStore(dataDirectory: workspace.data).all()
+    public static func listCalls(workspace: Workspace, filter: CallFilter = CallFilter()) throws -> (lines: [String], calls: [CallDocument], problems: [String]) {
+        var (calls, problems) = try workspace.store().all()
+        calls = calls.filter(filter.matches)
         let lines = calls.map { document -> String in
             let call = document.call
             let when = call.metadata.callTime ?? call.source.receivedAt

@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -60,6 +60,17 @@ public enum ConfigParser {
             reader.int(watch["engine_retries"], "watch.engine_retries", range: 0...20, into: &config.watch.engineRetries)
             reader.double(watch["retry_delay"], "watch.retry_delay", range: 0...600, into: &config.watch.retryDelay)
             reader.double(watch["engine_wait_interval"], "watch.engine_wait_interval", range: 1...86_400, into: &config.watch.engineWaitInterval)
+        }
+        if let node = top["security"] {
+            let security = reader.mapping(node, allowed: ["key_file"], context: "security")
+            reader.string(security["key_file"], "security.key_file", into: &config.security.keyFile)
+            if let node = security["key_file"], config.security.keyFile.isEmpty { reader.error(node, "security.key_file must name a file") }
+        }
+        if let node = top["retention"] {
+            let retention = reader.mapping(node, allowed: ["days", "action", "archive_dir"], context: "retention")
+            reader.int(retention["days"], "retention.days", range: 0...36_500, into: &config.retention.days)
+            reader.choice(retention["action"], "retention.action", into: &config.retention.action)
+            reader.string(retention["archive_dir"], "retention.archive_dir", into: &config.retention.archiveDir)
         }
         return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
     }
@@ -157,6 +168,12 @@ public enum ConfigParser {
               engine_retries: \(config.watch.engineRetries)
               retry_delay: \(number(config.watch.retryDelay))
               engine_wait_interval: \(number(config.watch.engineWaitInterval))
+            security:
+              key_file: \(quote(config.security.keyFile))
+            retention:
+              days: \(config.retention.days)
+              action: \(config.retention.action.rawValue)
+              archive_dir: \(quote(config.retention.archiveDir))
 
             """
     }

@@ -3,24 +3,39 @@ import Foundation
 /// Small, careful file operations: results become visible whole or not at all.
 enum FileSystem {
     /// Writes `data` to a temporary file beside `path`, flushes it to disk and renames it into place.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+        try writeStreaming(to: path, mode: mode) { write in try write(data) }
+    }
+
+    /// Like `writeAtomically`, for content produced piece by piece: `body` is given a function that appends.
+    static func writeStreaming(to path: String, mode: mode_t = 0o644, _ body: (_ write: (Data) throws -> Void) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
-        var offset = 0
-        let ok = data.withUnsafeBytes { buffer -> Bool in
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return false }
-                offset += written
+        fchmod(fd, mode)
+        do {
+            try body { data in
+                var offset = 0
+                let failure: Int32? = data.withUnsafeBytes { buffer in
+                    while offset < buffer.count {
+                        let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                        if written <= 0 { return errno }
+                        offset += written
+                    }
+                    return nil
+                }
+                if let failure { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(failure))) }
             }
-            return true
+            guard fsync(fd) == 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
-        let synced = fsync(fd) == 0
         close(fd)
-        guard ok, synced, rename(temporary, path) == 0 else {
+        guard rename(temporary, path) == 0 else {
             let detail = String(cString: strerror(errno))
             unlink(temporary)
             throw RuntimeError.cannotWrite(path: path, detail: detail)

@@ -13,6 +13,7 @@ public final class InboxWatcher: @unchecked Sendable {
     // Shared state is guarded by `condition`; workers and the scanning loop run on their own threads.
     private let workspace: Workspace
     private let pipeline: Pipeline
+    private let edits: EditProcessor
     private let speech: SpeechService
     private let log: @Sendable (String) -> Void
     private let condition = NSCondition()
@@ -23,6 +24,11 @@ public final class InboxWatcher: @unchecked Sendable {
     private var siteDirty = false
     private var counters = (processed: 0, duplicates: 0, quarantined: 0)
     private var seen: [String: (size: Int64, modified: Date, since: Date)] = [:]
+    /// Sidecars whose recording is not in the inbox: when first seen alone.
+    private var loneSidecars: [String: Date] = [:]
+    /// Stored calls by original file name (built on first need, then kept up to date), for late sidecars.
+    private var storedNames: [String: [(id: String, received: Date)]]?
+    private var lastExpiry = Date.distantPast
     private let startedAt = Date()
     private var wakeFD: [Int32] = [-1, -1]
 
@@ -32,10 +38,12 @@ public final class InboxWatcher: @unchecked Sendable {
     /// Folders inside the inbox that hold SOR's own bookkeeping, not new recordings.
     static let reservedFolders: Set<String> = ["failed", "duplicates", "edits"]
 
-    public init(workspace: Workspace, log: @escaping @Sendable (String) -> Void) {
+    public init(workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws {
         self.workspace = workspace
+        let store = try workspace.store()
         self.speech = SpeechService(workspace: workspace)
-        self.pipeline = Pipeline(workspace: workspace, speech: speech)
+        self.pipeline = Pipeline(workspace: workspace, store: store, speech: speech)
+        self.edits = EditProcessor(workspace: workspace, store: store)
         self.log = log
     }
 
@@ -55,13 +63,18 @@ public final class InboxWatcher: @unchecked Sendable {
                 detail: "another sor watch is already watching \(workspace.inbox) (it holds \(processingDirectory)/.lock); stop it first")
         }
         defer { close(lockFD) }
-        CallStore(dataDirectory: workspace.data).sweepStaging()
+        let storeLock = try StoreLock(dataDirectory: workspace.data, purpose: "sor watch")
+        defer { withExtendedLifetime(storeLock) {} }
+        // A wrong or missing key stops here, before anything is taken or written.
+        try pipeline.store.vault.check(dataDirectory: workspace.data)
+        pipeline.store.sweepStaging()
         pipe(&wakeFD)
         defer {
             close(wakeFD[0])
             close(wakeFD[1])
         }
-        let inotify = InotifyWatch(directories: [workspace.inbox])
+        try? fm.createDirectory(atPath: workspace.inbox + "/edits", withIntermediateDirectories: true)
+        let inotify = InotifyWatch(directories: [workspace.inbox, workspace.inbox + "/edits"])
         // Claims left by an earlier run (a crash, a kill -9) are taken up first.
         for claim in ((try? fm.contentsOfDirectory(atPath: processingDirectory)) ?? []).sorted() where !claim.hasPrefix(".") {
             enqueue(processingDirectory + "/" + claim)
@@ -83,9 +96,12 @@ public final class InboxWatcher: @unchecked Sendable {
                 lastScan = rescanDue ? now : lastScan
             }
             requeueWaiting(now: now)
+            applyEdits(now: now)
+            expireIfDue(now: now)
             rebuildSiteIfIdle()
             writeStatus()
             inotify.addSubdirectories(of: workspace.inbox + "/uploads")
+            inotify.addSubdirectories(of: workspace.inbox + "/edits")
             let timeout = hasUnsettled ? 0.25 : min(workspace.config.watch.rescanInterval, 1.0)
             inotify.wait(timeout: timeout, alsoWakeOn: wakeFD[0])
         }
@@ -137,6 +153,160 @@ public final class InboxWatcher: @unchecked Sendable {
             }
         }
         for path in seen.keys where !present.contains(path) { seen[path] = nil }
+        checkLoneSidecars(now: now)
+    }
+
+    // MARK: Edits, late sidecars, retention
+
+    /// Applies settled edit documents from `inbox/edits/<user>/`, in name order.
+    private func applyEdits(now: Date) {
+        for (path, user) in edits.pending() {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = attributes[.size] as? Int64, let modified = attributes[.modificationDate] as? Date
+            else { continue }
+            if let previous = seen[path], previous.size == size, previous.modified == modified,
+                now.timeIntervalSince(previous.since) >= min(workspace.config.watch.settleSeconds, 1)
+            {
+                seen[path] = nil
+                let name = (path as NSString).lastPathComponent
+                switch edits.apply(path, user: user) {
+                case .applied(let call, let revision):
+                    log("edit \(user)/\(name) applied to call \(call) (revision \(revision))")
+                    markSiteDirty()
+                case .rejected(let reason):
+                    log("edit \(user)/\(name) rejected: \(reason)")
+                    markSiteDirty()
+                }
+            } else if seen[path] == nil || seen[path]!.size != size || seen[path]!.modified != modified {
+                seen[path] = (size, modified, now)
+            }
+        }
+    }
+
+    private func markSiteDirty() {
+        condition.lock()
+        siteDirty = true
+        condition.unlock()
+    }
+
+    /// A sidecar whose recording is not in the inbox either waits for it (sidecar first) or, once settled, belongs
+    /// to a recording already stored (sidecar late): it then becomes a metadata edit of that call. One that matches
+    /// no call within a day is kept in inbox/failed/ with the reason.
+    private func checkLoneSidecars(now: Date) {
+        let fm = FileManager.default
+        var lone: Set<String> = []
+        for folder in [workspace.inbox] + (((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/uploads")) ?? []).map { workspace.inbox + "/uploads/" + $0 }) {
+            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            let bases = Set(names.map { ($0 as NSString).deletingPathExtension })
+            for name in names where Self.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) && !name.hasPrefix(".") {
+                let base = (name as NSString).deletingPathExtension
+                // Its recording is here (complete or still being written as NAME.wav.part): it travels with it.
+                let partial = names.contains { other in other.hasPrefix(base + ".") && Self.partialSuffixes.contains { other.hasSuffix($0) } }
+                let audio = names.contains { other in other != name && (other as NSString).deletingPathExtension == base && Self.isCandidate(other) }
+                if audio || partial || !bases.contains(base) { continue }
+                lone.insert(folder + "/" + name)
+            }
+        }
+        for path in loneSidecars.keys where !lone.contains(path) { loneSidecars[path] = nil }
+        for path in lone.sorted() {
+            guard let since = loneSidecars[path] else {
+                loneSidecars[path] = now
+                continue
+            }
+            // Give a recording copied after its sidecar time to arrive.
+            guard now.timeIntervalSince(since) >= max(workspace.config.watch.settleSeconds * 3, 5) else { continue }
+            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let matches = (storedCallsNamed(base) ?? []).filter { abs($0.received.timeIntervalSince(now)) < 86_400 }
+            if matches.count == 1 {
+                loneSidecars[path] = nil
+                applyLateSidecar(path, call: matches[0].id)
+            } else if matches.count > 1 || now.timeIntervalSince(since) > 86_400 {
+                loneSidecars[path] = nil
+                let reason = matches.count > 1
+                    ? "several calls stored in the last day came from a recording named \(base).*, so it is not clear which one this metadata belongs to; apply it with an edit document naming the call"
+                    : "no recording named \(base).* arrived within a day of this metadata file; drop the recording together with it"
+                keepFailed(path, reason: reason)
+            }
+        }
+    }
+
+    /// Calls whose original file (without extension) was `base`.
+    private func storedCallsNamed(_ base: String) -> [(id: String, received: Date)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        if storedNames == nil {
+            var index: [String: [(String, Date)]] = [:]
+            for document in pipeline.store.all().calls {
+                let name = (document.call.source.fileName as NSString).deletingPathExtension
+                index[name, default: []].append((document.call.id, Commands.date(document.call.source.receivedAt) ?? .distantPast))
+            }
+            storedNames = index
+        }
+        return storedNames?[base]
+    }
+
+    private func remember(_ id: String, fileName: String) {
+        guard storedNames != nil else { return }
+        storedNames![(fileName as NSString).deletingPathExtension, default: []].append((id, Date()))
+    }
+
+    /// Turns a late sidecar into a `call.metadata` edit document of the sidecar's uploader (or `sor`).
+    private func applyLateSidecar(_ path: String, call: String) {
+        let name = (path as NSString).lastPathComponent
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return keepFailed(path, reason: "the metadata file cannot be read as UTF-8 text")
+        }
+        let (parsed, diagnostics) = MetadataParser.parse(text, file: path)
+        guard let metadata = parsed, let fields = try? JSONSerialization.jsonObject(with: FileFormats.json(metadata)) as? [String: Any], !fields.isEmpty,
+            let document = try? pipeline.store.load(call)
+        else {
+            let reason = diagnostics.isEmpty ? "the metadata file holds no fields" : diagnostics.map(\.description).joined(separator: "\n")
+            return keepFailed(path, reason: "the metadata file arrived after its recording (call \(call)) but is invalid:\n" + reason)
+        }
+        let user = Self.uploader(of: path, inbox: workspace.inbox) ?? "sor"
+        let edit: [String: Any] = [
+            "schema": EditProcessor.schemaVersion, "type": "call.metadata", "call": call, "base_revision": document.call.revision,
+            "metadata": fields, "comment": "metadata file \(name) arrived after its recording",
+        ]
+        do {
+            let target = workspace.inbox + "/edits/\(user)/late-sidecar-\(call)-\(UUID().uuidString.prefix(8)).json"
+            try FileSystem.writeAtomically(try JSONSerialization.data(withJSONObject: edit, options: [.sortedKeys]), to: target)
+            unlink(path)
+            log("metadata \(name) arrived after its recording: applying it to call \(call)")
+        } catch {
+            log("error: cannot queue the late metadata \(name): \(error.localizedDescription)")
+        }
+    }
+
+    private func keepFailed(_ path: String, reason: String) {
+        let name = (path as NSString).lastPathComponent
+        do {
+            let target = try FileSystem.reserve(workspace.failed + "/" + name)
+            let report = "file: \(name)\ntime: \(Pipeline.iso(Date()))\noriginal location: \(path)\n\n\(reason)\n"
+            try FileSystem.writeAtomically(Data(report.utf8), to: target + ".error.txt")
+            try FileSystem.replace(target, with: path)
+            log("refused \(name): \(reason.split(separator: "\n").first ?? "")")
+        } catch {
+            log("error: \(name): \(error.localizedDescription)")
+        }
+    }
+
+    /// Applies the retention policy once an hour.
+    private func expireIfDue(now: Date) {
+        guard workspace.config.retention.days > 0, now.timeIntervalSince(lastExpiry) >= 3600 else { return }
+        lastExpiry = now
+        do {
+            let expired = try Commands.expire(workspace: workspace, actor: "watcher", now: now)
+            if !expired.isEmpty {
+                log("retention: \(expired.count) calls older than \(workspace.config.retention.days) days \(workspace.config.retention.action == .delete ? "erased" : "archived")")
+                condition.lock()
+                storedNames = nil
+                condition.unlock()
+                markSiteDirty()
+            }
+        } catch {
+            log("error: retention: \(error.localizedDescription)")
+        }
     }
 
     private func candidateFiles() -> [String] {
@@ -190,6 +360,9 @@ public final class InboxWatcher: @unchecked Sendable {
             return
         }
         log("claimed \(name)")
+        pipeline.record(Self.uploader(of: path, inbox: workspace.inbox).map { "user:" + $0 } ?? "watcher", "claim", detail: [
+            "file": name, "claim": (claim as NSString).lastPathComponent,
+        ])
         enqueue(claim)
     }
 
@@ -287,6 +460,9 @@ public final class InboxWatcher: @unchecked Sendable {
             switch outcome {
             case .processed(let id):
                 log("processed \(name) → call \(id)")
+                condition.lock()
+                remember(id, fileName: name)
+                condition.unlock()
             case .duplicate(let id):
                 log("duplicate \(name): already stored as call \(id); set aside in inbox/duplicates/")
             case .quarantined(let target, let reason):

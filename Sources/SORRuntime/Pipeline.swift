@@ -19,24 +19,59 @@ public final class Pipeline: @unchecked Sendable {
     // The supervisor is thread-safe; everything else here is immutable.
     public let workspace: Workspace
     public let store: CallStore
+    public let audit: AuditLog
     private let speech: SpeechService
     private let now: @Sendable () -> Date
     /// Call ids being processed now: two workers given the same recording under two names must not both store it.
     private let busy = NSCondition()
     private var busyIDs: Set<String> = []
 
-    public init(workspace: Workspace, speech: SpeechService, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(workspace: Workspace, store: CallStore, speech: SpeechService, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
-        self.store = CallStore(dataDirectory: workspace.data)
+        self.store = store
+        self.audit = AuditLog(directory: workspace.audit, now: now)
         self.speech = speech
         self.now = now
+    }
+
+    /// Appends to the audit log; a failure to do so is reported on stderr and does not undo the work.
+    func record(_ actor: String, _ action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil) {
+        do {
+            try audit.append(actor: actor, action: action, call: call, outcome: outcome, detail: detail)
+        } catch {
+            FileHandle.standardError.write(Data("error: audit log: \(error.localizedDescription)\n".utf8))
+        }
     }
 
     /// Processes one recording. Files inside the inbox are moved (into the call or into quarantine); files elsewhere
     /// are copied and left untouched.
     /// `originalPath` names the file in messages when `path` is a watcher's claim of it.
+    /// `actor` is who brought the recording, for the audit log (an uploader's name overrides it).
     public func process(
-        _ path: String, languageOverride: String? = nil, uploadedBy: String? = nil, originalPath: String? = nil
+        _ path: String, languageOverride: String? = nil, uploadedBy: String? = nil, originalPath: String? = nil,
+        actor: String = "watcher"
+    ) throws -> ProcessOutcome {
+        let actor = uploadedBy.map { "user:" + $0 } ?? actor
+        let outcome = try processUnaudited(path, languageOverride: languageOverride, uploadedBy: uploadedBy, originalPath: originalPath)
+        let name = ((originalPath ?? path) as NSString).lastPathComponent
+        switch outcome {
+        case .processed(let id):
+            record(actor, "process", call: id, detail: ["file": name])
+        case .duplicate(let id):
+            record(actor, "duplicate", call: id, outcome: "set-aside", detail: ["file": name])
+        case .quarantined(let file, let reason):
+            record(actor, "quarantine", outcome: "refused", detail: [
+                "file": name, "kept_as": (file as NSString).lastPathComponent,
+                "reason": String(reason.split(separator: "\n").first ?? ""),
+            ])
+        case .engineUnavailable:
+            break
+        }
+        return outcome
+    }
+
+    private func processUnaudited(
+        _ path: String, languageOverride: String?, uploadedBy: String?, originalPath: String?
     ) throws -> ProcessOutcome {
         let source = URL(fileURLWithPath: path).standardizedFileURL.path
         let shown = originalPath ?? source

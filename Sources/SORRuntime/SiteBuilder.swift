@@ -24,8 +24,9 @@ public struct SiteBuilder: Sendable {
             templates: templates,
             settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language),
             directory: templatesDirectory)
-        let store = CallStore(dataDirectory: workspace.data)
-        let (calls, problems) = store.all()
+        let store = try workspace.store()
+        try store.vault.check(dataDirectory: workspace.data)
+        let (calls, readProblems) = store.all()
         let pages = renderer.render(calls: calls)
         let site = workspace.site
         for (path, data) in pages {
@@ -34,13 +35,19 @@ public struct SiteBuilder: Sendable {
         }
         try copyTree(templatesDirectory + "/static", to: site + "/static")
         let folders = store.folders()
+        // The player needs the recording in the clear: it is opened from the sealed store once, and again only
+        // when its size no longer matches the original's.
+        var problems = readProblems
         for document in calls {
             guard let folder = folders[document.call.id] else { continue }
-            let source = folder + "/" + document.call.audioFile
             let target = "\(site)/calls/\(document.call.id)/\(document.call.audioFile)"
-            if !Self.sameSize(source, target) {
-                try? fm.removeItem(atPath: target)
-                try fm.copyItem(atPath: source, toPath: target)
+            let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
+            if size != document.call.source.bytes {
+                do {
+                    try store.exportAudio(of: document.call, in: folder, to: target)
+                } catch {
+                    problems.append(error.localizedDescription)
+                }
             }
         }
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
@@ -62,13 +69,5 @@ public struct SiteBuilder: Sendable {
                 try FileSystem.writeAtomically(data, to: target + "/" + relative)
             }
         }
-    }
-
-    private static func sameSize(_ a: String, _ b: String) -> Bool {
-        let fm = FileManager.default
-        guard let sa = try? fm.attributesOfItem(atPath: a)[.size] as? Int64,
-            let sb = try? fm.attributesOfItem(atPath: b)[.size] as? Int64
-        else { return false }
-        return sa == sb
     }
 }

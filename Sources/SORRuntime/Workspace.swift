@@ -43,4 +43,13 @@ public struct Workspace: Sendable {
     public var site: String { resolve(config.paths.site) }
     public var templates: String { resolve(config.paths.templates) }
     public var work: String { resolve(config.paths.work) }
+    public var keyFile: String { resolve(config.security.keyFile) }
+    public var audit: String { data + "/audit" }
+    public var archive: String { resolve(config.retention.archiveDir) }
+
+    /// The vault over the configured key file; fails clearly when the key file is missing or unusable.
+    public func vault() throws -> Vault { Vault(keyring: try Keyring.load(path: keyFile)) }
+
+    /// The call store, reading and writing through the vault.
+    public func store() throws -> CallStore { CallStore(dataDirectory: data, vault: try vault()) }
 }

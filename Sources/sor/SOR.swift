@@ -8,7 +8,10 @@ struct SOR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor",
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
-        subcommands: [Process.self, Watch.self, Status.self, Show.self, Calls.self, Check.self, ConfigCommand.self, Site.self, Serve.self, Engine.self, Bench.self])
+        subcommands: [
+            Process.self, Watch.self, Status.self, Show.self, Calls.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
+            Site.self, Serve.self, Engine.self, Bench.self,
+        ])
 }
 
 struct GlobalOptions: ParsableArguments {
@@ -74,7 +77,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let workspace = try options.workspace()
-        let document = try CallStore(dataDirectory: workspace.data).load(id)
+        let document = try workspace.store().load(id)
         if json {
             print(String(decoding: try FileFormats.json(document), as: UTF8.self), terminator: "")
         } else {
@@ -87,21 +90,112 @@ struct Show: ParsableCommand {
 }
 
 struct Calls: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Work with stored calls.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(abstract: "Work with stored calls.", subcommands: [List.self, Delete.self, Expire.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored calls, newest first.")
         @OptionGroup var options: GlobalOptions
+        @Option(help: "Calls on or after this day (YYYY-MM-DD).") var from: String?
+        @Option(help: "Calls on or before this day (YYYY-MM-DD).") var to: String?
+        @Option(help: "Agent name (or part of it).") var agent: String?
+        @Option(help: "Team.") var team: String?
+        @Option(help: "Status, e.g. transcribed.") var status: String?
+        @Option(help: "Words that must all occur in the transcript (case and Polish letters ignored).") var text: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let (lines, calls, problems) = Commands.listCalls(workspace: try options.workspace())
+            let filter = Commands.CallFilter(from: from, to: to, agent: agent, team: team, status: status, text: text)
+            let (lines, calls, problems) = try Commands.listCalls(workspace: try options.workspace(), filter: filter)
             if json {
                 print(String(decoding: try FileFormats.json(calls.map(\.call)), as: UTF8.self), terminator: "")
             } else {
                 lines.forEach { print($0) }
             }
             for problem in problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase calls: recording, results and pages. The audit log keeps a tombstone (who, when, content hash).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Why (recorded in the audit log), e.g. a data-subject request number.") var reason: String?
+        @Argument(help: "Call ids (a unique prefix is enough).") var ids: [String]
+
+        func run() throws {
+            let workspace = try options.workspace()
+            for id in ids {
+                let erased = try Commands.deleteCall(id, workspace: workspace, actor: AuditLog.commandLineActor, reason: reason)
+                print("erased \(erased)")
+            }
+        }
+    }
+
+    struct Expire: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply the retention policy now (retention.days, retention.action); sor watch does it hourly.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let workspace = try options.workspace()
+            guard workspace.config.retention.days > 0 else {
+                print("retention.days is 0: calls are kept forever; nothing to do")
+                return
+            }
+            let handled = try Commands.expire(workspace: workspace, actor: AuditLog.commandLineActor)
+            handled.forEach { print($0) }
+            print("\(handled.count) calls older than \(workspace.config.retention.days) days \(workspace.config.retention.action == .delete ? "erased" : "archived")")
+        }
+    }
+}
+
+struct Key: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The key file that seals data/ (AES-256-GCM).", subcommands: [Init.self, Rotate.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the key file (security.key_file, mode 0600).")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Succeed without changes when the key file exists.") var ifMissing = false
+        func run() throws { print(try Commands.keyInit(workspace: try options.workspace(), ifMissing: ifMissing)) }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new key and re-seal every file under it; resumes an interrupted rotation. Stop sor watch first.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Re-seal at most this many files now; run again to go on.") var maxFiles: Int?
+        func run() throws {
+            let report = try Commands.keyRotate(workspace: try options.workspace(), maxFiles: maxFiles) { print($0) }
+            if report.finished {
+                print("done: \(report.total) files sealed with key \(report.key)\(report.retired.isEmpty ? "" : "; retired \(report.retired.joined(separator: ", "))")")
+            }
+        }
+    }
+}
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The hash-chained audit log (data/audit/).", subcommands: [Verify.self, Show.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check that no line was altered, removed, inserted or reordered.")
+        @OptionGroup var options: GlobalOptions
+        func run() throws {
+            let workspace = try options.workspace()
+            let (lines, problems) = AuditLog(directory: workspace.audit).verify()
+            for problem in problems { FileHandle.standardError.write(Data("\(workspace.audit)/\(problem)\n".utf8)) }
+            guard problems.isEmpty else { throw fail("the audit log was tampered with: \(problems.count) problems in \(lines) lines") }
+            print("ok: \(lines) lines, chain intact")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print audit records, oldest first.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Only this call (id or prefix).") var call: String?
+        @Option(help: "Only this user (site user name or shell login).") var user: String?
+        func run() throws {
+            Commands.auditLines(workspace: try options.workspace(), call: call, user: user).forEach { print($0) }
         }
     }
 }
@@ -225,7 +319,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let workspace = try options.workspace()
-        let watcher = InboxWatcher(workspace: workspace) { line in
+        let watcher = try InboxWatcher(workspace: workspace) { line in
             print("\(Pipeline.iso(Date())) \(line)")
             fflush(nil)
         }

@@ -55,6 +55,7 @@ def served():
     """One workspace with the JFK recording processed, served by nginx on a free loopback port."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-"))
     workspace = Workspace(root)
+    workspace.sor("key", "init")
     call_id = workspace.sor("process", "--language", "en", str(SHARED / "jfk-en" / "jfk.wav")).stdout.strip()
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)

@@ -74,6 +74,21 @@ struct Workspace {
             \(extra)
             """
         try config.write(toFile: root + "/sor.yaml", atomically: true, encoding: .utf8)
+        let key = try run(Paths.sor, ["key", "init"], in: root)
+        #expect(key.status == 0, "sor key init: \(key.stderr)")
+    }
+
+    /// Every file under `data/`, relative to the workspace.
+    func dataFiles() -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: root + "/data")
+        var files: [String] = []
+        while let relative = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/data/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files.append("data/" + relative)
+            }
+        }
+        return files.sorted()
     }
 
     /// Runs `sor` in this workspace.

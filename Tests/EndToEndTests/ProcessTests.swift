@@ -131,8 +131,8 @@ struct ProcessTests {
         #expect(document[path: "call.metadata.agent"] as? String == "Anna Nowak")
         #expect(document[path: "call.metadata.call_time"] as? String == "2026-10-05T09:30:00+02:00")
         #expect(document[path: "transcript.language"] as? String == "en")
-        #expect(FileManager.default.fileExists(atPath: workspace.root + "/data/calls/2026/10/05/\(id)/audio.wav"))
-        #expect(FileManager.default.fileExists(atPath: workspace.root + "/data/calls/2026/10/05/\(id)/source-metadata.json"))
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/data/calls/2026/10/05/\(id)/audio.wav.sealed"))
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/data/calls/2026/10/05/\(id)/source-metadata.json.sealed"))
         #expect(!FileManager.default.fileExists(atPath: inbox + "/rozmowa.wav"), "a file from the inbox is moved into its call")
     }
 

@@ -22,24 +22,33 @@ struct StoreTests {
         return (record, transcript)
     }
 
+    /// A store in `root` under a fresh key file.
+    static func store(_ root: String) throws -> CallStore {
+        let ring = try Keyring.create(path: root + "/keys/sor.key")
+        return CallStore(dataDirectory: root, vault: Vault(keyring: ring))
+    }
+
     @Test("a saved call loads back unchanged, in its dated folder, found by a prefix of its id")
     func roundTrip() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = CallStore(dataDirectory: root)
+        let store = try Self.store(root)
         let (record, transcript) = Self.sampleRecord()
         let audio = root + "/input.wav"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: audio, contents: Data("RIFF".utf8))
         try store.save(record: record, transcript: transcript, audioFrom: audio, moveInputs: false)
 
-        #expect(FileManager.default.fileExists(atPath: root + "/calls/2026/11/02/0123456789abcdef/call.yaml"))
+        #expect(FileManager.default.fileExists(atPath: root + "/calls/2026/11/02/0123456789abcdef/call.yaml.sealed"))
         #expect(FileManager.default.fileExists(atPath: audio), "a copied input stays where it was")
         let loaded = try store.load("01234")
-        #expect(loaded.call == record)
+        var expected = record
+        expected.source.inode = loaded.call.source.inode
+        #expect(loaded.call == expected)
+        #expect(loaded.call.source.inode != nil, "the input's device and inode are recorded")
         #expect(loaded.transcript == transcript)
         #expect(throws: RuntimeError.callNotFound(id: "ffff", dataDirectory: root)) { try store.load("ffff") }
-        let yaml = try String(contentsOfFile: root + "/calls/2026/11/02/0123456789abcdef/call.yaml", encoding: .utf8)
+        let yaml = String(decoding: try store.read("call.yaml", in: root + "/calls/2026/11/02/0123456789abcdef")!, as: UTF8.self)
         #expect(yaml.contains("peak_db: -3.2"))
         #expect(yaml.contains("sample_rate: 8000"))
         #expect(yaml.contains("call_time: '2026-11-02T10:15:00+01:00'"))
@@ -49,7 +58,7 @@ struct StoreTests {
     func staging() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = CallStore(dataDirectory: root)
+        let store = try Self.store(root)
         try FileManager.default.createDirectory(atPath: root + "/calls/2026/11/02/.abc.staging", withIntermediateDirectories: true)
         #expect(store.folders().isEmpty)
     }

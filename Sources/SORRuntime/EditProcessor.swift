@@ -1,0 +1,335 @@
+import Crypto
+import Foundation
+import SORCore
+
+/// What became of one edit document.
+public enum EditOutcome: Sendable, Equatable {
+    case applied(call: String, revision: Int)
+    /// Refused; the reason is written beside the kept document, into the call's history and for the page.
+    case rejected(reason: String)
+}
+
+/// Applies edit documents, the JSON files people (through the site) or scripts write into `inbox/edits/<user>/`.
+///
+/// A document names its schema, type, call and the revision it was based on:
+///
+///     {"schema": 1, "type": "transcript.text", "call": "3f2a…", "base_revision": 1, "segment": 4, "text": "…"}
+///
+/// Types: `transcript.text` (one segment's text) and `call.metadata` (agent, team, call time, … of the call).
+/// Applying is crash-safe: the history entry is written first as a journal, the changed files next, and `call.yaml`
+/// (new revision, `last_edit`) last as the commit; a document seen again after a crash is finished, not re-applied.
+public struct EditProcessor: Sendable {
+    public let workspace: Workspace
+    public let store: CallStore
+    public let audit: AuditLog
+    let now: @Sendable () -> Date
+    public static let schemaVersion = 1
+    public static let types = ["transcript.text", "call.metadata"]
+
+    public init(workspace: Workspace, store: CallStore, now: @escaping @Sendable () -> Date = Date.init) {
+        self.workspace = workspace
+        self.store = store
+        self.audit = AuditLog(directory: workspace.audit, now: now)
+        self.now = now
+    }
+
+    var editsDirectory: String { workspace.inbox + "/edits" }
+
+    /// The user a document belongs to: the folder it was written into (`inbox/edits/<user>/`), which nginx fills
+    /// from the authenticated name.
+    static func user(of path: String, inbox: String) -> String? {
+        let parts = path.dropFirst(inbox.count).split(separator: "/")
+        guard parts.count == 3, parts[0] == "edits", isUserName(String(parts[1])) else { return nil }
+        return String(parts[1])
+    }
+
+    static func isUserName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._@-".unicodeScalars.contains($0) }
+    }
+
+    /// Edit documents waiting in `inbox/edits/<user>/`, oldest name first.
+    public func pending() -> [(path: String, user: String)] {
+        let fm = FileManager.default
+        var result: [(String, String)] = []
+        for user in ((try? fm.contentsOfDirectory(atPath: editsDirectory)) ?? []).sorted() where Self.isUserName(user) {
+            for name in ((try? fm.contentsOfDirectory(atPath: editsDirectory + "/" + user)) ?? []).sorted()
+            where name.hasSuffix(".json") && !name.hasPrefix(".") {
+                result.append((editsDirectory + "/" + user + "/" + name, user))
+            }
+        }
+        return result
+    }
+
+    /// Validates and applies one document. The document leaves the inbox either way: applied ones live on in the
+    /// call's history, rejected ones go to `inbox/failed/edits/<user>/` with their reason.
+    public func apply(_ path: String, user: String) -> EditOutcome {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .rejected(reason: "\(path) cannot be read")
+        }
+        let editID = SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
+        var context = Context(user: user, file: name, editID: editID, type: "?", call: nil, comment: nil)
+        let outcome: EditOutcome
+        do {
+            outcome = try applyDocument(data, context: &context)
+        } catch let failure as Rejection {
+            outcome = .rejected(reason: failure.reason)
+        } catch {
+            outcome = .rejected(reason: error.localizedDescription)
+        }
+        finish(path, outcome: outcome, context: context)
+        return outcome
+    }
+
+    struct Context {
+        var user: String
+        var file: String
+        var editID: String
+        var type: String
+        var call: String?
+        var comment: String?
+    }
+
+    struct Rejection: Error {
+        var reason: String
+    }
+
+    private func applyDocument(_ data: Data, context: inout Context) throws -> EditOutcome {
+        guard data.count <= 1 << 20 else { throw Rejection(reason: "the document is larger than 1 MiB") }
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw Rejection(reason: "the document must be a JSON object")
+            }
+            object = parsed
+        } catch let rejection as Rejection {
+            throw rejection
+        } catch {
+            throw Rejection(reason: "the document is not valid JSON (\(Self.describe(error)))")
+        }
+        let common: Set<String> = ["schema", "type", "call", "base_revision", "comment", "id"]
+        guard let schema = object["schema"] as? Int else { throw Rejection(reason: "missing \"schema\" (it must be \(Self.schemaVersion))") }
+        guard schema == Self.schemaVersion else {
+            throw Rejection(reason: "\"schema\" is \(schema); this sor understands schema \(Self.schemaVersion)")
+        }
+        guard let type = object["type"] as? String else {
+            throw Rejection(reason: "missing \"type\" (one of: \(Self.types.joined(separator: ", ")))")
+        }
+        context.type = type
+        guard Self.types.contains(type) else {
+            throw Rejection(reason: "unknown type \"\(type)\"; known types: \(Self.types.joined(separator: ", "))")
+        }
+        let specific: Set<String> = type == "transcript.text" ? ["segment", "text"] : ["metadata"]
+        for key in object.keys.sorted() where !common.contains(key) && !specific.contains(key) {
+            throw Rejection(reason: "unknown key \"\(key)\" for type \(type); allowed: \((common.union(specific)).sorted().joined(separator: ", "))")
+        }
+        context.comment = object["comment"] as? String
+        guard let callID = object["call"] as? String, !callID.isEmpty else { throw Rejection(reason: "missing \"call\" (the call id)") }
+        context.call = callID
+        guard let base = object["base_revision"] as? Int else {
+            throw Rejection(reason: "missing \"base_revision\" (the revision shown on the page the change was made on)")
+        }
+        let folder: String
+        do {
+            folder = try store.find(callID)
+        } catch {
+            throw Rejection(reason: "there is no call \(callID) (it may have been deleted)")
+        }
+        var document = try store.load(folder: folder)
+        context.call = document.call.id
+        if document.call.lastEdit == context.editID {
+            // Applied already; a crash came before the document was removed.
+            return .applied(call: document.call.id, revision: document.call.revision)
+        }
+        let journal = "history/\(String(format: "%04d", document.call.revision + 1))-\(context.editID).json"
+        var entry: HistoryEntry
+        if let data = try store.read(journal, in: folder),
+            let interrupted = try? FileFormats.jsonDecoder().decode(HistoryEntry.self, from: data),
+            interrupted.baseRevision == document.call.revision
+        {
+            // Interrupted before its commit: finish with the change it recorded.
+            entry = interrupted
+        } else {
+            guard base == document.call.revision else {
+                let by = document.call.updatedBy.map { " by \($0)" } ?? ""
+                let at = document.call.updatedAt.map { " at \($0)" } ?? ""
+                throw Rejection(reason: "stale: the change was made on revision \(base), but the call is now at revision \(document.call.revision) (changed\(by)\(at)); reload the page and make the change again")
+            }
+            let (before, after) = try change(type: type, object: object, document: document)
+            entry = HistoryEntry(
+                edit: context.editID, state: "applied", type: type, user: context.user, time: Pipeline.iso(now()), file: context.file,
+                baseRevision: base, revision: base + 1, before: before, after: after, comment: context.comment)
+            try store.write(FileFormats.json(entry), as: journal, in: folder)
+        }
+        // Apply the recorded change (idempotent), then commit with call.yaml.
+        try Self.perform(entry, on: &document)
+        if let transcript = document.transcript, entry.type == "transcript.text" {
+            try store.write(FileFormats.json(transcript), as: "transcript.json", in: folder)
+        }
+        document.call.revision = entry.revision ?? document.call.revision + 1
+        document.call.updatedBy = context.user
+        document.call.updatedAt = entry.time
+        document.call.lastEdit = context.editID
+        try store.write(FileFormats.yaml(document.call), as: "call.yaml", in: folder)
+        // A new call time files the call under another day.
+        let wanted = store.folder(for: document.call)
+        if wanted != folder {
+            try FileManager.default.createDirectory(atPath: (wanted as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = rename(folder, wanted)
+        }
+        return .applied(call: document.call.id, revision: document.call.revision)
+    }
+
+    /// Validates a change and describes it as before/after values.
+    private func change(type: String, object: [String: Any], document: CallDocument) throws -> ([String: String], [String: String]) {
+        switch type {
+        case "transcript.text":
+            guard let transcript = document.transcript else { throw Rejection(reason: "the call has no transcript yet") }
+            guard let segment = object["segment"] as? Int else { throw Rejection(reason: "missing \"segment\" (the segment's number)") }
+            guard let index = transcript.segments.firstIndex(where: { $0.id == segment }) else {
+                throw Rejection(reason: "segment \(segment) does not exist; the call has segments 0…\(max(0, transcript.segments.count - 1))")
+            }
+            guard let text = (object["text"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                throw Rejection(reason: "\"text\" must be the segment's new, non-empty text")
+            }
+            guard text.count <= 5000 else { throw Rejection(reason: "\"text\" is longer than 5000 characters") }
+            let old = transcript.segments[index].text.trimmingCharacters(in: .whitespaces)
+            guard text != old else { throw Rejection(reason: "the text of segment \(segment) is already \"\(text)\"; nothing to change") }
+            return (["segment": String(segment), "text": old], ["segment": String(segment), "text": text])
+        default:  // call.metadata
+            guard let fields = object["metadata"] as? [String: Any], !fields.isEmpty else {
+                throw Rejection(reason: "\"metadata\" must be an object with the fields to change, e.g. {\"agent\": \"Anna Nowak\"}")
+            }
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+            let (parsed, diagnostics) = MetadataParser.parse(json, file: "metadata")
+            guard parsed != nil else {
+                throw Rejection(reason: diagnostics.map(\.message).joined(separator: "; "))
+            }
+            var before: [String: String] = [:]
+            var after: [String: String] = [:]
+            let current = try JSONSerialization.jsonObject(with: FileFormats.json(document.call.metadata)) as? [String: Any] ?? [:]
+            for (key, value) in fields {
+                before[key] = current[key].map(Self.text) ?? ""
+                after[key] = Self.text(value)
+            }
+            guard before != after else { throw Rejection(reason: "the metadata already has these values; nothing to change") }
+            after["json"] = json
+            return (before, after)
+        }
+    }
+
+    /// Applies a recorded change to a call's documents.
+    static func perform(_ entry: HistoryEntry, on document: inout CallDocument) throws {
+        switch entry.type {
+        case "transcript.text":
+            guard var transcript = document.transcript, let after = entry.after, let text = after["text"],
+                let segmentID = after["segment"].flatMap(Int.init),
+                let index = transcript.segments.firstIndex(where: { $0.id == segmentID })
+            else { throw Rejection(reason: "the recorded change no longer fits the transcript") }
+            transcript.segments[index] = retext(transcript.segments[index], to: text)
+            transcript.text = transcript.segments.map { $0.text.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            document.transcript = transcript
+        case "call.metadata":
+            guard let json = entry.after?["json"] else { throw Rejection(reason: "the recorded change has no metadata") }
+            let (parsed, _) = MetadataParser.parse(json, file: "metadata")
+            guard let update = parsed else { throw Rejection(reason: "the recorded metadata is invalid") }
+            var merged = document.call.metadata
+            let keys = Set((try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?.keys.map { $0 } ?? [])
+            if keys.contains("agent") { merged.agent = update.agent }
+            if keys.contains("team") { merged.team = update.team }
+            if keys.contains("direction") { merged.direction = update.direction }
+            if keys.contains("client_number") { merged.clientNumber = update.clientNumber }
+            if keys.contains("campaign") { merged.campaign = update.campaign }
+            if keys.contains("scorecard") { merged.scorecard = update.scorecard }
+            if keys.contains("call_time") { merged.callTime = update.callTime }
+            if keys.contains("language") { merged.language = update.language }
+            if keys.contains("channels") { merged.channels = update.channels }
+            document.call.metadata = merged
+        default:
+            throw Rejection(reason: "unknown type \(entry.type)")
+        }
+    }
+
+    /// A segment with new text. Word timings are kept when the word count is unchanged; otherwise the new words
+    /// share the segment's span in proportion to their length.
+    static func retext(_ segment: Segment, to text: String) -> Segment {
+        var segment = segment
+        let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        segment.text = " " + text
+        guard !segment.words.isEmpty else { return segment }
+        if tokens.count == segment.words.count {
+            for index in tokens.indices where segment.words[index].text.trimmingCharacters(in: .whitespaces) != tokens[index] {
+                segment.words[index].text = " " + tokens[index]
+                segment.words[index].probability = 1
+            }
+            return segment
+        }
+        let start = segment.words.first!.start
+        let end = segment.words.last!.end
+        let total = Double(tokens.reduce(0) { $0 + $1.count + 1 })
+        var cursor = start
+        segment.words = tokens.map { token in
+            let length = (end - start) * Double(token.count + 1) / total
+            defer { cursor += length }
+            return Word(text: " " + token, start: (cursor * 1000).rounded() / 1000, end: ((cursor + length) * 1000).rounded() / 1000, probability: 1)
+        }
+        return segment
+    }
+
+    static func text(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+
+    static func describe(_ error: Error) -> String {
+        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+        return text
+    }
+
+    /// Records the outcome: audit, the call's history (rejections), the status file the page polls, and the
+    /// document itself (removed when applied; kept with its reason when rejected).
+    private func finish(_ path: String, outcome: EditOutcome, context: Context) {
+        let name = context.file
+        var detail = ["type": context.type, "file": name, "edit": context.editID]
+        let status: [String: String]
+        switch outcome {
+        case .applied(let call, let revision):
+            detail["revision"] = String(revision)
+            status = ["state": "applied", "call": call, "revision": String(revision), "time": Pipeline.iso(now())]
+            record(context, "applied", call: call, detail: detail)
+            unlink(path)
+        case .rejected(let reason):
+            detail["reason"] = reason
+            status = ["state": "rejected", "call": context.call ?? "", "reason": reason, "time": Pipeline.iso(now())]
+            if let call = context.call, let folder = try? store.find(call) {
+                let entry = HistoryEntry(
+                    edit: context.editID, state: "rejected", type: context.type, user: context.user, time: Pipeline.iso(now()),
+                    file: name, reason: reason, comment: context.comment)
+                try? store.write(FileFormats.json(entry), as: "history/rejected-\(context.editID).json", in: folder)
+            }
+            record(context, "rejected", call: context.call, detail: detail)
+            let failed = workspace.failed + "/edits/" + context.user
+            if let target = try? FileSystem.reserve(failed + "/" + name) {
+                let report = "edit: \(name)\nuser: \(context.user)\ntime: \(Pipeline.iso(now()))\n\nrejected: \(reason)\n"
+                try? FileSystem.writeAtomically(Data(report.utf8), to: target + ".error.txt")
+                try? FileSystem.replace(target, with: path)
+            }
+        }
+        // For the page: site/edit-status/<user>/<file>, which nginx serves to that user only.
+        if let data = try? JSONSerialization.data(withJSONObject: status, options: [.sortedKeys]) {
+            try? FileSystem.writeAtomically(data, to: workspace.site + "/edit-status/" + context.user + "/" + name)
+        }
+    }
+
+    private func record(_ context: Context, _ outcome: String, call: String?, detail: [String: String]) {
+        do {
+            try audit.append(actor: "user:" + context.user, action: "edit", call: call, outcome: outcome, detail: detail)
+        } catch {
+            FileHandle.standardError.write(Data("error: audit log: \(error.localizedDescription)\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Crypto
+import Foundation
+import Testing
+@testable import SORCore
+@testable import SORRuntime
+
+/// A scratch folder removed at the end of a test.
+struct Scratch {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-sec-\(UUID().uuidString)").path
+    init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+@Suite("Sealing at rest")
+struct VaultTests {
+    @Test("sealed data opens to the same bytes at every size around the chunk boundary", arguments: [0, 1, 1000, 1 << 20, (1 << 20) + 1, (5 << 19) + 7])
+    func roundTrip(size: Int) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let vault = Vault(keyring: try Keyring.create(path: scratch.root + "/k"))
+        let plain = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        let sealed = try vault.seal(plain)
+        #expect(try vault.open(sealed, file: "x") == plain)
+        #expect(sealed.count == plain.count + 8 + 1 + vault.keyring.current.utf8.count + 4 + 8 + 16 * max(1, (size + (1 << 20) - 1) / (1 << 20)))
+        if size >= 16 { #expect(sealed.range(of: plain.prefix(16)) == nil, "no plaintext in the sealed bytes") }
+        // The streamed file path gives the same plaintext.
+        try plain.write(to: URL(fileURLWithPath: scratch.root + "/in"))
+        try vault.sealFile(scratch.root + "/in", to: scratch.root + "/in.sealed")
+        try vault.openFile(scratch.root + "/in.sealed", to: scratch.root + "/out")
+        #expect(FileManager.default.contents(atPath: scratch.root + "/out") == plain)
+        #expect(try Vault.keyID(of: scratch.root + "/in.sealed") == vault.keyring.current)
+    }
+
+    @Test("a flipped byte, a dropped chunk and a cut end are each detected")
+    func tampering() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let vault = Vault(keyring: try Keyring.create(path: scratch.root + "/k"))
+        let sealed = try vault.seal(Data(repeating: 7, count: (1 << 20) * 2 + 100))
+        var flipped = sealed
+        flipped[flipped.count - 50] ^= 1
+        #expect(throws: VaultError.self) { try vault.open(flipped, file: "f") }
+        let chunk = (1 << 20) + 16
+        let header = sealed.count - 2 * chunk - 116
+        var dropped = sealed
+        dropped.removeSubrange(header..<(header + chunk))
+        #expect(throws: VaultError.self) { try vault.open(dropped, file: "f") }
+        // Cut exactly at a chunk boundary: the last remaining chunk was not sealed as final.
+        #expect(throws: VaultError.self) { try vault.open(sealed.prefix(header + chunk), file: "f") }
+        #expect(throws: VaultError.notSealed(file: "f")) { try vault.open(Data("RIFF....WAVE".utf8), file: "f") }
+    }
+
+    @Test("a different key file is a clear error that names the key, and the check file catches it before any write")
+    func wrongKey() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let right = Vault(keyring: try Keyring.create(path: scratch.root + "/right"))
+        let other = Vault(keyring: try Keyring.create(path: scratch.root + "/other"))
+        let data = scratch.root + "/data"
+        try right.check(dataDirectory: data)
+        #expect(throws: VaultError.unknownKey(file: Vault.checkFile(in: data), keyID: right.keyring.current, keyFile: scratch.root + "/other")) {
+            try other.check(dataDirectory: data)
+        }
+        // Same id, different bytes (a key file edited by hand): the tag fails on the first chunk.
+        var text = try String(contentsOfFile: scratch.root + "/other", encoding: .utf8)
+        text = text.replacingOccurrences(of: other.keyring.current, with: right.keyring.current)
+        try text.write(toFile: scratch.root + "/forged", atomically: true, encoding: .utf8)
+        let forged = Vault(keyring: try Keyring.load(path: scratch.root + "/forged"))
+        #expect(throws: VaultError.cannotOpen(file: Vault.checkFile(in: data), keyID: right.keyring.current, keyFile: scratch.root + "/forged")) {
+            try forged.check(dataDirectory: data)
+        }
+        #expect(throws: VaultError.noKeyFile(path: scratch.root + "/missing")) { try Keyring.load(path: scratch.root + "/missing") }
+        #expect(throws: VaultError.keyFileExists(path: scratch.root + "/right")) { try Keyring.create(path: scratch.root + "/right") }
+    }
+
+    @Test("the key file is created with mode 0600")
+    func keyFileMode() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try Keyring.create(path: scratch.root + "/keys/sor.key")
+        let mode = try FileManager.default.attributesOfItem(atPath: scratch.root + "/keys/sor.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        try Keyring.load(path: scratch.root + "/keys/sor.key").adding(newKeyAt: Date()).save()
+        let after = try FileManager.default.attributesOfItem(atPath: scratch.root + "/keys/sor.key")[.posixPermissions] as? Int
+        #expect(after == 0o600, "saving keeps the mode")
+    }
+}
+
+@Suite("Audit log")
+struct AuditLogTests {
+    static func log(_ scratch: Scratch, lines: Int) throws -> AuditLog {
+        let log = AuditLog(directory: scratch.root + "/audit")
+        for index in 0..<lines {
+            try log.append(actor: "user:anna", action: "edit", call: "c\(index % 3)", outcome: "applied", detail: ["n": String(index)])
+        }
+        return log
+    }
+
+    static func lines(_ log: AuditLog) throws -> (path: String, lines: [String]) {
+        let path = log.files().last!
+        return (path, try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init))
+    }
+
+    @Test("an untouched log verifies, and every line carries the hash of the one before")
+    func intact() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 5)
+        let (lines, problems) = log.verify()
+        #expect(lines == 5)
+        #expect(problems.isEmpty)
+        let events = log.events()
+        #expect(events.map(\.seq) == [1, 2, 3, 4, 5])
+        for (previous, event) in zip(events, events.dropFirst()) { #expect(event.prev == previous.hash) }
+    }
+
+    @Test("changing one character of one line is detected at that line")
+    func altered() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 5)
+        var (path, lines) = try Self.lines(log)
+        lines[2] = lines[2].replacingOccurrences(of: "user:anna", with: "user:anne")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let problems = log.verify().problems
+        #expect(problems.contains { $0.line == 3 && $0.message.contains("altered") }, "\(problems)")
+    }
+
+    @Test("a removed line, two swapped lines and a cut-off end are each detected")
+    func removedReorderedTruncated() throws {
+        for damage in ["remove", "swap", "truncate"] {
+            let scratch = try Scratch()
+            defer { scratch.remove() }
+            let log = try Self.log(scratch, lines: 6)
+            var (path, lines) = try Self.lines(log)
+            switch damage {
+            case "remove": lines.remove(at: 3)
+            case "swap": lines.swapAt(1, 2)
+            default: lines.removeLast(2)
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(!log.verify().problems.isEmpty, "\(damage) was not detected")
+        }
+    }
+
+    @Test("a line torn by a crash is cut off and the chain goes on")
+    func tornTail() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 3)
+        let path = log.files().last!
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"seq\":4,\"time\":\"2026".utf8))
+        try handle.close()
+        try log.append(actor: "watcher", action: "process", call: "x")
+        let (lines, problems) = log.verify()
+        #expect(lines == 4)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+}
+
+@Suite("Edit documents")
+struct EditTests {
+    /// A workspace holding one stored call (the store tests' sample) and its edit processor.
+    static func setUp(_ scratch: Scratch) throws -> (EditProcessor, Workspace, String) {
+        var config = Config()
+        config.paths.inbox = scratch.root + "/inbox"
+        config.paths.data = scratch.root + "/data"
+        config.paths.site = scratch.root + "/site"
+        config.security.keyFile = scratch.root + "/keys/sor.key"
+        let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        try Keyring.create(path: workspace.keyFile)
+        let store = try workspace.store()
+        var (record, transcript) = StoreTests.sampleRecord()
+        transcript.segments.append(Segment(id: 1, start: 1.5, end: 3.0, text: " W czym mogę pomóc?", words: [
+            Word(text: " W", start: 1.5, end: 1.6), Word(text: " czym", start: 1.6, end: 2.0),
+            Word(text: " mogę", start: 2.0, end: 2.4), Word(text: " pomóc?", start: 2.4, end: 3.0),
+        ]))
+        record.id = "00112233aabbccdd"
+        try FileManager.default.createDirectory(atPath: scratch.root + "/in", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: scratch.root + "/in/a.wav", contents: Data("RIFF".utf8))
+        try store.save(record: record, transcript: transcript, audioFrom: scratch.root + "/in/a.wav", moveInputs: false)
+        return (EditProcessor(workspace: workspace, store: store), workspace, record.id)
+    }
+
+    static func drop(_ json: String, user: String = "anna", name: String = "e1.json", in workspace: Workspace) throws -> String {
+        let path = workspace.inbox + "/edits/\(user)/\(name)"
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("a transcript edit changes the segment, bumps the revision, keeps before/after in history and is audited")
+    func applied() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let path = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 1, "text": "W czym mogę panu pomóc?"}"#, in: workspace)
+        #expect(processor.apply(path, user: "anna") == .applied(call: id, revision: 2))
+        let document = try processor.store.load(id)
+        #expect(document.call.revision == 2)
+        #expect(document.call.updatedBy == "anna")
+        #expect(document.transcript?.segments[1].text == " W czym mogę panu pomóc?")
+        #expect(document.transcript?.segments[1].words.map(\.text) == [" W", " czym", " mogę", " panu", " pomóc?"])
+        #expect(document.transcript?.segments[1].words.last?.end == 3.0, "the new words share the old span")
+        #expect(document.transcript?.text == "Dzień dobry. W czym mogę panu pomóc?")
+        #expect(document.history.count == 1)
+        #expect(document.history[0].before?["text"] == "W czym mogę pomóc?")
+        #expect(document.history[0].after?["text"] == "W czym mogę panu pomóc?")
+        #expect(!FileManager.default.fileExists(atPath: path), "an applied document leaves the inbox")
+        let event = try #require(processor.audit.events().last)
+        #expect(event.actor == "user:anna" && event.action == "edit" && event.outcome == "applied" && event.call == id)
+        let status = try String(contentsOfFile: workspace.site + "/edit-status/anna/e1.json", encoding: .utf8)
+        #expect(status.contains("\"state\":\"applied\""))
+    }
+
+    @Test("stale, invalid and misdirected documents are rejected with a reason and kept", arguments: [
+        (#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 0, "segment": 1, "text": "x"}"#, "stale"),
+        (#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 9, "text": "x"}"#, "segment 9 does not exist"),
+        (#"{"schema": 2, "type": "transcript.text", "call": "00112233", "base_revision": 1}"#, "schema"),
+        (#"{"schema": 1, "type": "speaker.swap", "call": "00112233", "base_revision": 1}"#, "unknown type"),
+        (#"{"schema": 1, "type": "transcript.text", "call": "ffff", "base_revision": 1, "segment": 1, "text": "x"}"#, "no call ffff"),
+        (#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 1, "txt": "x"}"#, "unknown key \"txt\""),
+        (#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 1, "text": "   "}"#, "non-empty"),
+        (#"{"schema": 1, "type": "call.metadata", "call": "00112233", "base_revision": 1, "metadata": {"direction": "sideways"}}"#, "inbound or outbound"),
+        (#"{"schema": 1, "type": "transcript.text", "call": "#, "not valid JSON"),
+    ])
+    func rejected(document: String, expected: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let path = try Self.drop(document, in: workspace)
+        guard case .rejected(let reason) = processor.apply(path, user: "anna") else {
+            Issue.record("accepted: \(document)")
+            return
+        }
+        #expect(reason.contains(expected), "\(reason)")
+        #expect(try processor.store.load(id).call.revision == 1, "nothing changed")
+        #expect(FileManager.default.fileExists(atPath: workspace.failed + "/edits/anna/e1.json"), "the document is kept")
+        let report = try String(contentsOfFile: workspace.failed + "/edits/anna/e1.json.error.txt", encoding: .utf8)
+        #expect(report.contains(reason))
+        let status = try String(contentsOfFile: workspace.site + "/edit-status/anna/e1.json", encoding: .utf8)
+        #expect(status.contains("rejected"))
+        #expect(processor.audit.events().last?.outcome == "rejected")
+    }
+
+    @Test("a metadata edit with a new call time refiles the call under its new day")
+    func metadata() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let path = try Self.drop(#"{"schema": 1, "type": "call.metadata", "call": "00112233aabbccdd", "base_revision": 1, "metadata": {"agent": "Ewa Zielińska", "call_time": "2026-10-01T08:00:00+02:00"}}"#, in: workspace)
+        #expect(processor.apply(path, user: "kierownik") == .applied(call: id, revision: 2))
+        let document = try processor.store.load(id)
+        #expect(document.call.metadata.agent == "Ewa Zielińska")
+        #expect(document.call.metadata.team == nil)
+        #expect(try processor.store.find(id).hasSuffix("/calls/2026/10/01/\(id)"))
+        #expect(document.history.first?.before?["agent"] == "Anna")
+    }
+
+    @Test("an edit interrupted after its journal was written is finished, not rejected as stale, when seen again")
+    func interrupted() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let json = #"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 0, "text": "Dzień dobry państwu."}"#
+        let path = try Self.drop(json, in: workspace)
+        // Apply, then put the call back to revision 1 as if the commit (call.yaml) had never happened.
+        let folder = try processor.store.find(id)
+        let before = try processor.store.read("call.yaml", in: folder)!
+        let keep = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(processor.apply(path, user: "anna") == .applied(call: id, revision: 2))
+        try processor.store.write(before, as: "call.yaml", in: folder)
+        try keep.write(to: URL(fileURLWithPath: path))
+        #expect(processor.apply(path, user: "anna") == .applied(call: id, revision: 2))
+        let document = try processor.store.load(id)
+        #expect(document.call.revision == 2)
+        #expect(document.history.filter { $0.state == "applied" }.count == 1)
+        #expect(document.history[0].before?["text"] == "Dzień dobry.", "the journal's before, not the half-applied text")
+        // And once committed, the same document again is recognised as done.
+        try keep.write(to: URL(fileURLWithPath: path))
+        #expect(processor.apply(path, user: "anna") == .applied(call: id, revision: 2))
+    }
+}

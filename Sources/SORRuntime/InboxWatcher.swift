@@ -24,6 +24,7 @@ public final class InboxWatcher: @unchecked Sendable {
     private var siteDirty = false
     private var counters = (processed: 0, duplicates: 0, quarantined: 0)
     private var seen: [String: (size: Int64, modified: Date, since: Date)] = [:]
+    private var seenEdits: [String: (size: Int64, modified: Date, since: Date)] = [:]
     /// Sidecars whose recording is not in the inbox: when first seen alone.
     private var loneSidecars: [String: Date] = [:]
     /// Stored calls by original file name (built on first need, then kept up to date), for late sidecars.
@@ -160,14 +161,17 @@ public final class InboxWatcher: @unchecked Sendable {
 
     /// Applies settled edit documents from `inbox/edits/<user>/`, in name order.
     private func applyEdits(now: Date) {
-        for (path, user) in edits.pending() {
+        let waiting = edits.pending()
+        let present = Set(waiting.map(\.path))
+        for path in seenEdits.keys where !present.contains(path) { seenEdits[path] = nil }
+        for (path, user) in waiting {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let size = attributes[.size] as? Int64, let modified = attributes[.modificationDate] as? Date
             else { continue }
-            if let previous = seen[path], previous.size == size, previous.modified == modified,
+            if let previous = seenEdits[path], previous.size == size, previous.modified == modified,
                 now.timeIntervalSince(previous.since) >= min(workspace.config.watch.settleSeconds, 1)
             {
-                seen[path] = nil
+                seenEdits[path] = nil
                 let name = (path as NSString).lastPathComponent
                 switch edits.apply(path, user: user) {
                 case .applied(let call, let revision):
@@ -177,8 +181,8 @@ public final class InboxWatcher: @unchecked Sendable {
                     log("edit \(user)/\(name) rejected: \(reason)")
                     markSiteDirty()
                 }
-            } else if seen[path] == nil || seen[path]!.size != size || seen[path]!.modified != modified {
-                seen[path] = (size, modified, now)
+            } else if seenEdits[path] == nil || seenEdits[path]!.size != size || seenEdits[path]!.modified != modified {
+                seenEdits[path] = (size, modified, now)
             }
         }
     }

@@ -125,7 +125,40 @@ public struct SiteRenderer: Sendable {
             ]
         }
         context["has_transcript"] = !(document.transcript?.segments.isEmpty ?? true)
+        context["revision"] = call.revision
+        if let by = call.updatedBy { context["updated"] = "\(t["changed_by"]!) \(by), \(Format.dateTime(call.updatedAt ?? ""))" }
+        context["history"] = document.history.reversed().map { entry -> [String: Any] in
+            var row: [String: Any] = [
+                "time": Format.dateTime(entry.time),
+                "user": entry.user,
+                "type": Strings.editType(entry.type, settings.language),
+                "summary": Self.summary(entry, language: settings.language),
+                "state": entry.state == "applied" ? t["applied"]! : t["rejected"]!,
+                "rejected": entry.state != "applied",
+                "revision": entry.revision.map(String.init) ?? "—",
+            ]
+            // Absent, not empty: Mustache renders a section for any present value.
+            if let reason = entry.reason, !reason.isEmpty { row["reason"] = reason }
+            if let comment = entry.comment, !comment.isEmpty { row["comment"] = comment }
+            return row
+        }
+        context["has_history"] = !document.history.isEmpty
         return context
+    }
+
+    /// What an edit changed, in words: `fragment 3: „…” → „…”`.
+    static func summary(_ entry: HistoryEntry, language: String) -> String {
+        let t = Strings.table(language)
+        guard let after = entry.after else { return "" }
+        let before = entry.before ?? [:]
+        switch entry.type {
+        case "transcript.text":
+            return "\(t["segment"]!) \(after["segment"] ?? "?"): „\(before["text"] ?? "")” → „\(after["text"] ?? "")”"
+        default:
+            return after.keys.filter { $0 != "json" }.sorted().map { key in
+                "\(key): \(before[key].flatMap { $0.isEmpty ? nil : $0 } ?? "—") → \(after[key] ?? "")"
+            }.joined(separator: "; ")
+        }
     }
 }
 

@@ -30,6 +30,7 @@ class Workspace:
 
     def __init__(self, root: Path):
         self.root = root
+        self.watcher = None
         (root / "inbox").mkdir(parents=True)
         (root / "sor.yaml").write_text(
             "version: 1\n"
@@ -38,7 +39,24 @@ class Workspace:
             f"    python: {REPO}/.venv/bin/python\n"
             f"    script: {REPO}/engine/sor_engine.py\n"
             f"    model_dir: {REPO}/models/whisper-base\n"
+            "watch:\n  rescan_interval: 1\n  settle_seconds: 0.5\n"
         )
+        self.sor("key", "init")
+
+    def watch(self):
+        """Starts `sor watch` in the background (stopped by `close`)."""
+        self.log = open(self.root / "watch.log", "w")
+        self.watcher = subprocess.Popen([str(SOR), "watch"], cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def close(self):
+        self.sor("serve", "--stop", check=False)
+        if self.watcher:
+            self.watcher.terminate()
+            try:
+                self.watcher.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.watcher.kill()
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def sor(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([str(SOR), *args], cwd=self.root, capture_output=True, text=True)
@@ -55,15 +73,28 @@ def served():
     """One workspace with the JFK recording processed, served by nginx on a free loopback port."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-"))
     workspace = Workspace(root)
-    workspace.sor("key", "init")
     call_id = workspace.sor("process", "--language", "en", str(SHARED / "jfk-en" / "jfk.wav")).stdout.strip()
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)
     try:
         yield workspace, call_id, f"http://{address}"
     finally:
-        workspace.sor("serve", "--stop", check=False)
-        shutil.rmtree(root, ignore_errors=True)
+        workspace.close()
+
+
+@pytest.fixture(scope="module")
+def watched():
+    """Like `served`, with `sor watch` running so that corrections from the page are applied."""
+    root = Path(tempfile.mkdtemp(prefix="sor-browser-edit-"))
+    workspace = Workspace(root)
+    call_id = workspace.sor("process", "--language", "en", str(SHARED / "jfk-en" / "jfk.wav")).stdout.strip()
+    address = f"127.0.0.1:{free_port()}"
+    workspace.sor("serve", "--listen", address)
+    workspace.watch()
+    try:
+        yield workspace, call_id, f"http://{address}"
+    finally:
+        workspace.close()
 
 
 @pytest.fixture(scope="session")

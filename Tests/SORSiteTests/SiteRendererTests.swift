@@ -36,8 +36,17 @@ struct SiteRendererTests {
             audioFile: "audio.mp3",
             audio: AudioInfo(format: "MPEG/MPEG_LAYER_III", sampleRate: 8000, channels: 1, duration: 4.2, peakDb: -3, rmsDb: -20),
             metadata: CallMetadata(agent: "Anna Nowak", team: "Zespół A", direction: "inbound", callTime: "2026-11-02T10:15:00+01:00"),
-            processing: nil)
-        return CallDocument(call: call, transcript: transcript)
+            processing: nil, revision: 3)
+        let history = [
+            HistoryEntry(
+                edit: "e1", state: "applied", type: "transcript.text", user: "ewa.k", time: "2026-11-03T09:00:00Z", file: "a.json",
+                baseRevision: 2, revision: 3, before: ["segment": "1", "text": "W czym mogę pomoc?"],
+                after: ["segment": "1", "text": "W czym mogę <pomóc>?"]),
+            HistoryEntry(
+                edit: "e2", state: "rejected", type: "transcript.text", user: "jan", time: "2026-11-03T09:05:00Z", file: "b.json",
+                reason: "stale: the change was made on revision 2"),
+        ]
+        return CallDocument(call: call, transcript: transcript, history: history)
     }
 
     /// Compares with the golden file in __Snapshots__; `SOR_RECORD=1` rewrites it and fails so that it is reviewed.
@@ -70,6 +79,9 @@ struct SiteRendererTests {
         #expect(!page.contains("<pomóc>"))
         #expect(page.contains("<span class=\"w\" data-start=\"0.60\" data-end=\"1.10\">dobry.</span>"))
         #expect(page.contains("Konsultant</dt><dd>Anna Nowak"))
+        #expect(page.contains("data-revision=\"3\""), "edits are based on the revision shown")
+        #expect(page.contains("fragment 1: „W czym mogę pomoc?” → „W czym mogę &lt;pomóc&gt;?”"))
+        #expect(page.contains("<tr class=\"rejected\"><td>2026-11-03 09:05</td><td>jan</td>"))
     }
 
     @Test("English interface when configured")

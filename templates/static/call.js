@@ -41,6 +41,7 @@ function highlight(time) {
 
 if (player && transcript) {
   transcript.addEventListener('click', (event) => {
+    if (event.target.closest('.edit, form')) return; // corrections are edits.js's
     const target = event.target.closest('[data-start]');
     if (target) seek(Number(target.dataset.start));
   });

@@ -135,7 +135,7 @@ public struct CallStore: Sendable {
     /// the call, never neither.
     public func save(
         record: CallRecord, transcript: Transcript, audioFrom audioPath: String, extras: [(String, String)] = [],
-        moveInputs: Bool
+        moveInputs: Bool, beforeCommit: () -> Void = {}
     ) throws {
         let fm = FileManager.default
         var record = record
@@ -163,6 +163,7 @@ public struct CallStore: Sendable {
             try? fm.removeItem(atPath: staging)
             throw RuntimeError.cannotWrite(path: staging, detail: error.localizedDescription)
         }
+        beforeCommit()
         guard rename(staging, final) == 0 else {
             let detail = String(cString: strerror(errno))
             try? fm.removeItem(atPath: staging)

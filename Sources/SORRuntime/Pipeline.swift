@@ -52,11 +52,16 @@ public final class Pipeline: @unchecked Sendable {
         actor: String = "watcher"
     ) throws -> ProcessOutcome {
         let actor = uploadedBy.map { "user:" + $0 } ?? actor
-        let outcome = try processUnaudited(path, languageOverride: languageOverride, uploadedBy: uploadedBy, originalPath: originalPath)
         let name = ((originalPath ?? path) as NSString).lastPathComponent
+        let outcome = try processUnaudited(
+            path, languageOverride: languageOverride, uploadedBy: uploadedBy, originalPath: originalPath
+        ) { id in
+            // Recorded just before the call becomes visible: a crash may repeat this line, never lose it.
+            self.record(actor, "process", call: id, detail: ["file": name])
+        }
         switch outcome {
-        case .processed(let id):
-            record(actor, "process", call: id, detail: ["file": name])
+        case .processed:
+            break
         case .duplicate(let id):
             record(actor, "duplicate", call: id, outcome: "set-aside", detail: ["file": name])
         case .quarantined(let file, let reason):
@@ -71,7 +76,8 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func processUnaudited(
-        _ path: String, languageOverride: String?, uploadedBy: String?, originalPath: String?
+        _ path: String, languageOverride: String?, uploadedBy: String?, originalPath: String?,
+        beforeCommit: (String) -> Void
     ) throws -> ProcessOutcome {
         let source = URL(fileURLWithPath: path).standardizedFileURL.path
         let shown = originalPath ?? source
@@ -158,7 +164,9 @@ public final class Pipeline: @unchecked Sendable {
                 engine: transcript.engine, language: transcript.language, startedAt: Self.iso(started),
                 finishedAt: Self.iso(finished), transcriptionSeconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000))
         let extras = sidecar.map { [($0, "source-metadata." + ($0 as NSString).pathExtension)] } ?? []
-        try store.save(record: record, transcript: transcript, audioFrom: source, extras: extras, moveInputs: fromInbox)
+        try store.save(
+            record: record, transcript: transcript, audioFrom: source, extras: extras, moveInputs: fromInbox,
+            beforeCommit: { beforeCommit(id) })
         return .processed(id: id)
     }
 

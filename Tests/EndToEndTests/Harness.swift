@@ -149,3 +149,39 @@ func stop(_ process: Process, signal: Int32 = SIGTERM) -> Int32 {
     kill(process.processIdentifier, SIGKILL)
     return waitForExit(process, timeout: 20)
 }
+
+/// Starts `sor watch` in a workspace, appending its output to `log`.
+func startWatcher(_ workspace: Workspace, log: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Paths.sor)
+    process.arguments = ["watch"]
+    process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+    if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+    let handle = FileHandle(forWritingAtPath: log)!
+    handle.seekToEndOfFile()
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    return process
+}
+
+/// Files under `data/` that look like plaintext: audio headers (RIFF, ID3, MPEG frames, FLAC, Ogg) or JSON/YAML
+/// results. Every call file must be sealed; the audit log (data/audit/) is plain JSON lines by design and is
+/// checked separately for transcript text.
+func plaintextFiles(in workspace: Workspace, words: [String] = []) throws -> [String] {
+    var found: [String] = []
+    for relative in workspace.dataFiles() where !relative.hasSuffix("/.lock") {
+        let data = FileManager.default.contents(atPath: workspace.root + "/" + relative) ?? Data()
+        let head = [UInt8](data.prefix(4))
+        let audio = head.starts(with: Array("RIFF".utf8)) || head.starts(with: Array("ID3".utf8)) || head.starts(with: Array("fLaC".utf8))
+            || head.starts(with: Array("OggS".utf8)) || (head.count >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0)
+        let text = String(decoding: data, as: UTF8.self)
+        let isAudit = relative.hasPrefix("data/audit/")
+        let results = !isAudit && (text.contains("\"segments\"") || text.contains("sha256:") || text.contains("schema_version"))
+        let spoken = words.first { text.localizedCaseInsensitiveContains($0) }
+        if audio || results || spoken != nil {
+            found.append(relative + (spoken.map { " (contains \"\($0)\")" } ?? ""))
+        }
+    }
+    return found
+}

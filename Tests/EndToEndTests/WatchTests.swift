@@ -21,20 +21,6 @@ struct WatchTests {
         try run("/usr/bin/sha256sum", [path]).stdout.split(separator: " ").first.map(String.init) ?? ""
     }
 
-    func startWatcher(_ workspace: Workspace, log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.sor)
-        process.arguments = ["watch"]
-        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = FileHandle(forWritingAtPath: log)!
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
-    }
-
     @Test("kill -9 at random moments while 100+ files arrive: each good file processed once, bad ones quarantined, duplicates reported, nothing lost")
     func killNine() throws {
         let workspace = try Workspace(extra: """
@@ -161,6 +147,14 @@ struct WatchTests {
         // No half-written call is visible and no staging folder is left.
         let dataFiles = try run("/usr/bin/find", [workspace.root + "/data", "-name", ".*staging*"]).stdout
         #expect(dataFiles.isEmpty)
+        // Sealed at rest, and every action on record in an intact chain: each stored call's processing included.
+        #expect(try plaintextFiles(in: workspace).isEmpty)
+        let verify = try workspace.sor("audit", "verify")
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let audit = try workspace.sor("audit", "show").stdout
+        for call in calls.compactMap({ $0["id"] as? String }) {
+            #expect(audit.contains("process  ok  \(call)"), "call \(call) has its process record")
+        }
         print("kill -9 test: \(drops.count) files dropped, \(kills) kills, \(stored.count) calls, \(failed.count / 2) refused, \(setAside.count) duplicates")
     }
 

@@ -43,6 +43,7 @@ demo: apt
 # Processes the demo calls, serves the site, then watches inbox/ in the foreground until Ctrl-C.
 run: setup build-release demo
 	$(SOR) check
+	$(SOR) key init --if-missing
 	$(SOR) process demo/calls/*.wav || true
 	$(SOR) serve
 	@echo

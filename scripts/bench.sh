@@ -29,3 +29,43 @@ echo
 echo "== speech engine (embedded faster-whisper, Whisper base int8, beam 5, word timestamps; $(nproc) cores)"
 "$SOR" bench engine --language en "$SHARED/jfk-en/jfk.wav" "$SHARED/pyannote-ami-debug/dev00.wav"
 "$SOR" bench engine --language pl demo/mono/*.wav
+
+echo
+echo "== pipeline without the speech step (hash, decode, validate, resample, seal, store, audit; the engine is"
+echo "   replaced by an instant empty answer; each file copied 10 times with a distinct trailing byte)"
+"$SOR" bench pipeline --rounds 10 demo/mono/*.wav demo/stereo/*.wav "$SHARED/jfk-en/jfk.mp3"
+
+echo
+echo "== sor watch on a 2-hour recording: peak memory of the watcher process (VmHWM). The speech engine is a stub"
+echo "   (scripts/bench-engine-stub.py) that answers with a 2-hour transcript at once, so the figure is sor's own:"
+echo "   claim, decode, resample, upload, parse the transcript, seal and store, rebuild the site."
+ws="$WORK/watch-2h"
+rm -rf "$ws"; mkdir -p "$ws/inbox"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$ws/sor.yaml" <<YAML
+version: 1
+paths:
+  templates: $PWD/templates
+speech:
+  engine: remote
+  url: http://127.0.0.1:$port/v1
+watch:
+  rescan_interval: 1
+  settle_seconds: 1
+YAML
+python3 scripts/bench-engine-stub.py --port "$port" & stub=$!
+sor_abs="$PWD/$SOR"
+(cd "$ws" && "$sor_abs" key init >/dev/null)
+(cd "$ws" && exec "$sor_abs" watch > watch.log 2>&1) & watcher=$!
+sleep 1
+cp "$long8k" "$ws/inbox/"
+started=$(date +%s%N)
+until grep -q "site rebuilt" "$ws/watch.log" 2>/dev/null; do
+  sleep 0.5
+  if ! kill -0 $watcher 2>/dev/null; then echo "the watcher stopped:"; cat "$ws/watch.log"; break; fi
+done
+finished=$(date +%s%N)
+peak=$(awk '/VmHWM/ {print $2}' /proc/$watcher/status 2>/dev/null || echo 0)
+kill $watcher $stub 2>/dev/null || true; wait $watcher 2>/dev/null || true
+python3 -c "import sys; size, ns, kib = map(int, sys.argv[1:]); print(f'sor watch, 2-hour 8 kHz mono WAV ({size / 1048576:.0f} MiB): dropped to site rebuilt in {ns / 1e9:.1f} s; watcher peak memory {kib / 1024:.1f} MiB (target < 300)')" \
+  "$(stat -c %s "$long8k")" "$((finished - started))" "${peak:-0}"

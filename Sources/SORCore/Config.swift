@@ -81,6 +81,10 @@ public struct Config: Sendable, Equatable {
         public var retryDelay = 2.0
         /// Seconds a recording waits for the engine after the immediate retries, before the next attempt.
         public var engineWaitInterval = 60.0
+        /// After this many waiting rounds, a recording the engine keeps failing on while it transcribes others is
+        /// refused (`engine-failed`, kept in inbox/failed/); 0 waits forever. While the engine fails on everything,
+        /// nothing is refused.
+        public var giveUpRounds = 5
         public init() {}
     }
 

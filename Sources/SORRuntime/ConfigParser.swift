@@ -52,7 +52,7 @@ public enum ConfigParser {
         }
         if let node = top["watch"] {
             let watch = reader.mapping(
-                node, allowed: ["rescan_interval", "settle_seconds", "jobs", "engine_retries", "retry_delay", "engine_wait_interval"],
+                node, allowed: ["rescan_interval", "settle_seconds", "jobs", "engine_retries", "retry_delay", "engine_wait_interval", "give_up_rounds"],
                 context: "watch")
             reader.double(watch["rescan_interval"], "watch.rescan_interval", range: 0.5...3600, into: &config.watch.rescanInterval)
             reader.double(watch["settle_seconds"], "watch.settle_seconds", range: 0...600, into: &config.watch.settleSeconds)
@@ -60,6 +60,7 @@ public enum ConfigParser {
             reader.int(watch["engine_retries"], "watch.engine_retries", range: 0...20, into: &config.watch.engineRetries)
             reader.double(watch["retry_delay"], "watch.retry_delay", range: 0...600, into: &config.watch.retryDelay)
             reader.double(watch["engine_wait_interval"], "watch.engine_wait_interval", range: 1...86_400, into: &config.watch.engineWaitInterval)
+            reader.int(watch["give_up_rounds"], "watch.give_up_rounds", range: 0...10_000, into: &config.watch.giveUpRounds)
         }
         if let node = top["security"] {
             let security = reader.mapping(node, allowed: ["key_file"], context: "security")
@@ -168,6 +169,7 @@ public enum ConfigParser {
               engine_retries: \(config.watch.engineRetries)
               retry_delay: \(number(config.watch.retryDelay))
               engine_wait_interval: \(number(config.watch.engineWaitInterval))
+              give_up_rounds: \(config.watch.giveUpRounds)
             security:
               key_file: \(quote(config.security.keyFile))
             retention:

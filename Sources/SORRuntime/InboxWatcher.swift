@@ -30,6 +30,10 @@ public final class InboxWatcher: @unchecked Sendable {
     /// Stored calls by original file name (built on first need, then kept up to date), for late sidecars.
     private var storedNames: [String: [(id: String, received: Date)]]?
     private var lastExpiry = Date.distantPast
+    /// Waiting rounds per claim (since when), and the last time the engine transcribed anything: a recording the
+    /// engine keeps failing on while it works for others is given up on after `watch.give_up_rounds`.
+    private var failureRounds: [String: (rounds: Int, since: Date)] = [:]
+    private var lastSuccess: Date?
     private let startedAt = Date()
     private var wakeFD: [Int32] = [-1, -1]
 
@@ -455,11 +459,25 @@ public final class InboxWatcher: @unchecked Sendable {
         var delay = workspace.config.watch.retryDelay
         var attempt = 0
         while true {
-            let outcome: ProcessOutcome
+            var outcome: ProcessOutcome
             do {
                 outcome = try pipeline.process(claim + "/" + name, uploadedBy: uploader, originalPath: original)
             } catch {
-                outcome = .engineUnavailable(reason: "\(name): \(error.localizedDescription)")
+                // sor's own side failed (disk full, permissions): not the engine's fault, not the file's; wait.
+                let reason = "\(name): sor could not store the call: \(error.localizedDescription)"
+                log("error: \(reason); it stays claimed and is tried again in \(Int(workspace.config.watch.engineWaitInterval)) s")
+                return .engineUnavailable(reason: reason)
+            }
+            if case .processed = outcome {
+                condition.lock()
+                lastSuccess = Date()
+                failureRounds[claim] = nil
+                condition.unlock()
+            }
+            if case .engineUnavailable(let reason) = outcome, attempt >= workspace.config.watch.engineRetries || isStopping,
+                let refused = giveUpIfEngineFailsOnlyHere(claim: claim, name: name, reason: reason, original: original, uploader: uploader)
+            {
+                outcome = refused
             }
             switch outcome {
             case .processed(let id):
@@ -484,6 +502,37 @@ public final class InboxWatcher: @unchecked Sendable {
             }
             try? fm.removeItem(atPath: claim)
             return outcome
+        }
+    }
+
+    /// Counts a waiting round for the claim; after `watch.give_up_rounds` of them, if the engine has transcribed
+    /// other recordings meanwhile, refuses this one (`engine-failed`) instead of waiting for ever.
+    private func giveUpIfEngineFailsOnlyHere(claim: String, name: String, reason: String, original: String?, uploader: String?) -> ProcessOutcome? {
+        condition.lock()
+        var record = failureRounds[claim] ?? (0, Date())
+        record.rounds += 1
+        failureRounds[claim] = record
+        let engineWorks = lastSuccess.map { $0 > record.since } ?? false
+        condition.unlock()
+        let limit = workspace.config.watch.giveUpRounds
+        guard limit > 0, record.rounds >= limit, engineWorks else { return nil }
+        let message = """
+            the speech engine failed on this recording in \(record.rounds) rounds of attempts while it transcribed other \
+            recordings, so the trouble is with this one. Last error: \(reason)
+            A recording longer than the engine can finish within speech.timeout (\(Int(workspace.config.speech.timeout)) s) \
+            fails this way: raise the timeout, or split the recording, and drop it again.
+            """
+        do {
+            let outcome = try pipeline.refuse(
+                claim + "/" + name, code: "engine-failed", message: message, originalPath: original,
+                actor: uploader.map { "user:" + $0 } ?? "watcher")
+            condition.lock()
+            failureRounds[claim] = nil
+            condition.unlock()
+            return outcome
+        } catch {
+            log("error: cannot set \(name) aside: \(error.localizedDescription)")
+            return nil
         }
     }
 

@@ -20,13 +20,13 @@ public final class Pipeline: @unchecked Sendable {
     public let workspace: Workspace
     public let store: CallStore
     public let audit: AuditLog
-    private let speech: SpeechService
+    private let speech: any Transcriber
     private let now: @Sendable () -> Date
     /// Call ids being processed now: two workers given the same recording under two names must not both store it.
     private let busy = NSCondition()
     private var busyIDs: Set<String> = []
 
-    public init(workspace: Workspace, store: CallStore, speech: SpeechService, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(workspace: Workspace, store: CallStore, speech: any Transcriber, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
         self.store = store
         self.audit = AuditLog(directory: workspace.audit, now: now)
@@ -170,6 +170,21 @@ public final class Pipeline: @unchecked Sendable {
         return .processed(id: id)
     }
 
+    /// Refuses a recording for a reason found outside the pipeline (the watcher giving up on the engine for it):
+    /// kept in inbox/failed/ with the reason, and audited.
+    public func refuse(_ path: String, code: String, message: String, originalPath: String?, actor: String) throws -> ProcessOutcome {
+        let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let outcome = try quarantine(
+            source, sidecar: MetadataParser.sidecar(for: source), fromInbox: FileSystem.isInside(source, workspace.inbox),
+            code: code, message: message, shown: originalPath ?? source)
+        if case .quarantined(let file, _) = outcome {
+            record(actor, "quarantine", outcome: "refused", detail: [
+                "file": ((originalPath ?? path) as NSString).lastPathComponent, "kept_as": (file as NSString).lastPathComponent, "reason": code,
+            ])
+        }
+        return outcome
+    }
+
     /// Names files by where they were dropped rather than by the watcher's claim folder (sidecars included).
     static func relocate(_ message: String, from source: String, to shown: String) -> String {
         guard source != shown else { return message }
@@ -250,8 +265,14 @@ public final class Pipeline: @unchecked Sendable {
     }
 }
 
+/// What the pipeline needs from speech recognition.
+public protocol Transcriber: Sendable {
+    func transcribe(_ request: TranscriptionRequest) throws(SpeechError) -> Transcript
+    func stop()
+}
+
 /// Transcription as the pipeline sees it: the embedded engine (started on demand) or a remote endpoint.
-public final class SpeechService: @unchecked Sendable {
+public final class SpeechService: Transcriber, @unchecked Sendable {
     private let config: Config.Speech
     private let supervisor: EngineSupervisor?
     private let environment: [String: String]

@@ -287,7 +287,22 @@ struct Engine: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self])
+        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self])
+
+    struct PipelineBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "Files per second through the pipeline with the speech step replaced by an instant empty answer.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many distinct copies of each file to process.") var rounds = 10
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            for line in try Benchmarks.pipeline(files, rounds: rounds, workDirectory: workspace.work + "/bench", templates: workspace.templates) {
+                print(line)
+            }
+        }
+    }
 
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decode, validate and resample recordings; report × real time and peak memory.")

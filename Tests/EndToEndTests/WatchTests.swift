@@ -207,4 +207,54 @@ struct WatchTests {
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(logText.contains("waiting for the engine: jfk.wav"))
     }
+
+    @Test("a recording the engine keeps failing on while it transcribes others is refused after give_up_rounds; nothing is refused while the engine is down")
+    func giveUp() throws {
+        // An engine stand-in that answers 500 for uploads over 1 MB (a 35 s 16 kHz recording) and works for the rest.
+        let port = Int.random(in: 20_000...40_000)
+        let stub = Process()
+        stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port), "--fail-above-bytes", "1000000"]
+        try stub.run()
+        defer { stop(stub) }
+        let workspace = try Workspace(speech: """
+            speech:
+              engine: remote
+              url: http://127.0.0.1:\(port)/v1
+              timeout: 30
+            """, extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.3
+              engine_retries: 0
+              engine_wait_interval: 1
+              give_up_rounds: 3
+            """)
+        defer { workspace.remove() }
+        let log = workspace.root + "/watch.log"
+        let watcher = try startWatcher(workspace, log: log)
+        defer { stop(watcher) }
+        let long = try #require(try FileManager.default.contentsOfDirectory(atPath: Paths.demo + "/mono").filter { $0.hasSuffix(".wav") }.sorted().first)
+        try FileManager.default.copyItem(atPath: Paths.demo + "/mono/" + long, toPath: workspace.root + "/inbox/long.wav")
+        // Alone, it only waits: the engine has not worked for anything, so it may just be down.
+        var rounds = 0
+        for _ in 0..<60 where rounds < 4 {
+            Thread.sleep(forTimeInterval: 0.5)
+            rounds = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "stays claimed").count - 1
+        }
+        #expect(rounds >= 4, "it kept waiting past give_up_rounds")
+        #expect(!FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed/long.wav"))
+        // Once the engine transcribes another recording, the failing one is given up on.
+        try FileManager.default.copyItem(atPath: Paths.shared + "/jfk-en/jfk.wav", toPath: workspace.root + "/inbox/short.wav")
+        var report: String?
+        for _ in 0..<60 where report == nil {
+            Thread.sleep(forTimeInterval: 0.5)
+            report = try? String(contentsOfFile: workspace.root + "/inbox/failed/long.wav.error.txt", encoding: .utf8)
+        }
+        let text = try #require(report, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(text.contains("reason: engine-failed") && text.contains("CUDA out of memory (stub)") && text.contains("speech.timeout"))
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed/long.wav"), "the recording is kept")
+        #expect(try workspace.sor("calls", "list").stdout.contains("short.wav"))
+        #expect(try workspace.sor("audit", "show").stdout.contains("quarantine  refused  -  file=long.wav"))
+    }
 }

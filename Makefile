@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev nginx espeak-ng sox chromium
+APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl nginx espeak-ng sox chromium
 SWIFT_FLAGS ?=
 RELEASE := .build/release/sor
 SOR := $(RELEASE)

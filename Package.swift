@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSndfile", path: "Sources/C/CSndfile"),
         .systemLibrary(name: "CMpg123", path: "Sources/C/CMpg123"),
         .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr"),
+        .systemLibrary(name: "CHunspell", path: "Sources/C/CHunspell"),
         // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
         .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
@@ -32,9 +33,12 @@ let package = Package(
             "SORCore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
+        // Scorecard rules on a call's words: Polish lemmas (libhunspell + hunspell-pl), fuzzy phrases, evidence.
+        .target(name: "SORScoring", dependencies: ["SORCore", "CHunspell"]),
+
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
-            "SORCore", "SORAudio", "SORSpeech", "SORSite",
+            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -47,6 +51,7 @@ let package = Package(
 
         .testTarget(name: "SORCoreTests", dependencies: ["SORCore"]),
         .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
+        .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.

@@ -1,0 +1,241 @@
+import Foundation
+import SORCore
+
+/// A speaker turn, when the call has been diarized.
+public struct Turn: Sendable, Equatable {
+    public var role: Party
+    public var start: Double
+    public var end: Double
+
+    public init(role: Party, start: Double, end: Double) {
+        self.role = role
+        self.start = start
+        self.end = end
+    }
+}
+
+/// Everything rules may look at for one call.
+public struct CallFacts: Sendable {
+    public var text: CallText
+    /// Speaker turns (nil before diarization): talk ratio and interruptions need them.
+    public var turns: [Turn]?
+
+    public init(text: CallText, turns: [Turn]? = nil) {
+        self.text = text
+        self.turns = turns
+    }
+}
+
+/// Answers a card's criteria from a call's facts, each answer with its evidence. Pure; thread-safe.
+public struct Evaluator: Sendable {
+    public let matcher: PhraseMatcher
+    private let phrases: [String: Phrase]
+
+    /// Prepares every phrase of the set once.
+    public init(scorecards: ScorecardSet, vocabulary: Vocabulary = .shared) {
+        matcher = PhraseMatcher(threshold: scorecards.matchThreshold, vocabulary: vocabulary)
+        var phrases: [String: Phrase] = [:]
+        func collect(_ rule: Rule?) {
+            guard let rule else { return }
+            switch rule {
+            case .said(let list, _, _, _), .notSaid(let list, _, _), .holdAnnounced(_, let list, _):
+                for text in list where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
+            case .inOrder(let groups, _):
+                for text in groups.joined() where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
+            case .all(let rules), .any(let rules):
+                rules.forEach(collect)
+            case .talkRatio, .longestSilence, .interruptions:
+                break
+            }
+        }
+        for card in scorecards.cards {
+            for criterion in card.sections.flatMap(\.criteria) {
+                collect(criterion.auto)
+                collect(criterion.applicableIf)
+            }
+        }
+        self.phrases = phrases
+    }
+
+    /// Automatic answers for every criterion of `card` that has a rule (and N/A where `applicable_if` fails).
+    public func answers(_ card: Scorecard, facts: CallFacts) -> [String: AutoAnswer] {
+        var result: [String: AutoAnswer] = [:]
+        for criterion in card.sections.flatMap(\.criteria) {
+            if let condition = criterion.applicableIf {
+                let check = evaluate(condition, facts: facts, type: .yesNo, scale: 1)
+                if check.answer == .no {
+                    result[criterion.id] = AutoAnswer(answer: .notApplicable, note: "nie dotyczy: " + check.note, evidence: check.evidence)
+                    continue
+                }
+            }
+            guard let rule = criterion.auto else { continue }
+            result[criterion.id] = evaluate(rule, facts: facts, type: criterion.answer, scale: criterion.scale)
+        }
+        return result
+    }
+
+    // MARK: Rules
+
+    func evaluate(_ rule: Rule, facts: CallFacts, type: Criterion.AnswerType, scale: Int) -> AutoAnswer {
+        let text = facts.text
+        switch rule {
+        case .said(let list, let party, let window, let minimum):
+            let (indices, scope) = select(text, party: party, window: window)
+            var evidence: [Evidence] = []
+            var missing: [String] = []
+            for phrase in list {
+                guard let compiled = phrases[phrase], let match = matcher.firstMatch(compiled, in: text.tokens, indices: indices) else {
+                    missing.append(phrase)
+                    continue
+                }
+                evidence.append(self.evidence(match, text: text, phrase: phrase))
+            }
+            let found = evidence.count
+            let needed = max(1, min(minimum, list.count))
+            let answer: Answer
+            switch type {
+            case .yesNo: answer = found >= needed ? .yes : .no
+            case .partial: answer = found >= needed ? .yes : found > 0 ? .partial : .no
+            case .scale: answer = Answer(String(Int((Double(scale) * Double(min(found, needed)) / Double(needed)).rounded())))
+            }
+            let note = found > 0
+                ? "powiedziano \(found) z \(list.count) fraz\(scope)" + (missing.isEmpty ? "" : "; brak: " + missing.map { "„\($0)”" }.joined(separator: ", "))
+                : "nie znaleziono żadnej z fraz\(scope): " + list.map { "„\($0)”" }.joined(separator: ", ")
+            return AutoAnswer(answer: answer, note: note, evidence: evidence.sorted { ($0.start ?? 0) < ($1.start ?? 0) })
+
+        case .notSaid(let list, let party, let window):
+            let (indices, scope) = select(text, party: party, window: window)
+            var evidence: [Evidence] = []
+            for phrase in list {
+                guard let compiled = phrases[phrase] else { continue }
+                for match in matcher.matches(compiled, in: text.tokens, indices: indices) {
+                    evidence.append(self.evidence(match, text: text, phrase: phrase))
+                }
+            }
+            evidence.sort { ($0.start ?? 0) < ($1.start ?? 0) }
+            if evidence.isEmpty {
+                return AutoAnswer(answer: .yes, note: "nie padła żadna z fraz\(scope)")
+            }
+            let said = Array(Set(evidence.compactMap(\.phrase))).sorted().map { "„\($0)”" }.joined(separator: ", ")
+            return AutoAnswer(answer: .no, note: "padło \(evidence.count)×\(scope): \(said)", evidence: evidence)
+
+        case .inOrder(let groups, let party):
+            let (indices, scope) = select(text, party: party, window: .whole)
+            var evidence: [Evidence] = []
+            var cursor = 0
+            for (number, group) in groups.enumerated() {
+                let remaining = indices.filter { $0 >= cursor }
+                let best = group.compactMap { phrase -> (PhraseMatch, String)? in
+                    guard let compiled = phrases[phrase], let match = matcher.firstMatch(compiled, in: text.tokens, indices: remaining) else { return nil }
+                    return (match, phrase)
+                }.min { $0.0.lower < $1.0.lower }
+                guard let (match, phrase) = best else {
+                    let what = group.map { "„\($0)”" }.joined(separator: " / ")
+                    return AutoAnswer(answer: .no, note: "krok \(number + 1) (\(what)) nie padł\(number > 0 ? " po poprzednim" : "")\(scope)", evidence: evidence)
+                }
+                evidence.append(self.evidence(match, text: text, phrase: phrase))
+                cursor = match.upper
+            }
+            return AutoAnswer(answer: .yes, note: "wszystkie \(groups.count) kroki w kolejności\(scope)", evidence: evidence)
+
+        case .talkRatio(let party, let low, let high):
+            guard let turns = facts.turns, !turns.isEmpty else {
+                return AutoAnswer(answer: nil, note: "brak podziału na mówców (diaryzacji): do oceny ręcznej")
+            }
+            let total = turns.reduce(0) { $0 + ($1.end - $1.start) }
+            let own = turns.filter { $0.role == party }.reduce(0) { $0 + ($1.end - $1.start) }
+            let ratio = total > 0 ? own / total : 0
+            let ok = (low.map { ratio >= $0 } ?? true) && (high.map { ratio <= $0 } ?? true)
+            let quote = String(format: "udział %@ w rozmowie: %.0f%%", party.rawValue, ratio * 100)
+            return AutoAnswer(answer: ok ? .yes : .no, note: quote, evidence: [Evidence(quote: quote)])
+
+        case .longestSilence(let limit):
+            guard let gap = longestGap(text) else { return AutoAnswer(answer: .yes, note: "brak słów, brak ciszy do zmierzenia") }
+            let quote = String(format: "najdłuższa cisza %.1f s", gap.end - gap.start)
+            return AutoAnswer(answer: gap.end - gap.start <= limit ? .yes : .no, note: quote + String(format: " (limit %.0f s)", limit),
+                evidence: [Evidence(start: gap.start, end: gap.end, quote: quote)])
+
+        case .interruptions(let party, let limit):
+            guard let turns = facts.turns, !turns.isEmpty else {
+                return AutoAnswer(answer: nil, note: "brak podziału na mówców (diaryzacji): do oceny ręcznej")
+            }
+            var evidence: [Evidence] = []
+            let sorted = turns.sorted { $0.start < $1.start }
+            for (previous, turn) in zip(sorted, sorted.dropFirst())
+            where turn.role == party && previous.role != party && turn.start < previous.end - 0.3 {
+                evidence.append(Evidence(start: turn.start, end: min(previous.end, turn.end), quote: "\(party.rawValue) wchodzi w słowo", role: party.rawValue))
+            }
+            return AutoAnswer(answer: evidence.count <= limit ? .yes : .no, note: "przerwań: \(evidence.count) (dopuszczalne \(limit))", evidence: evidence)
+
+        case .holdAnnounced(let minimum, let list, let before):
+            var evidence: [Evidence] = []
+            var unannounced = 0
+            for gap in gaps(text, longerThan: minimum) {
+                let indices = text.tokens.indices.filter { text.tokens[$0].end <= gap.start + 0.01 && text.tokens[$0].start >= gap.start - before }
+                let match = list.lazy.compactMap { phrase in self.phrases[phrase].flatMap { self.matcher.firstMatch($0, in: text.tokens, indices: indices).map { ($0, phrase) } } }.first
+                if let (found, phrase) = match {
+                    evidence.append(self.evidence(found, text: text, phrase: phrase))
+                } else {
+                    unannounced += 1
+                    evidence.append(Evidence(start: gap.start, end: gap.end, quote: String(format: "cisza %.0f s bez zapowiedzi", gap.end - gap.start)))
+                }
+            }
+            if evidence.isEmpty { return AutoAnswer(answer: .yes, note: String(format: "brak przerw dłuższych niż %.0f s", minimum)) }
+            return AutoAnswer(answer: unannounced == 0 ? .yes : .no, note: "przerw: \(evidence.count), bez zapowiedzi: \(unannounced)", evidence: evidence)
+
+        case .all(let rules):
+            let parts = rules.map { evaluate($0, facts: facts, type: .yesNo, scale: 1) }
+            if parts.contains(where: { $0.answer == nil }) { return AutoAnswer(answer: nil, note: parts.map(\.note).joined(separator: "; ")) }
+            let ok = parts.allSatisfy { $0.answer == .yes }
+            return AutoAnswer(answer: ok ? .yes : .no, note: parts.map(\.note).joined(separator: "; "), evidence: parts.flatMap(\.evidence))
+
+        case .any(let rules):
+            let parts = rules.map { evaluate($0, facts: facts, type: .yesNo, scale: 1) }
+            if let hit = parts.first(where: { $0.answer == .yes }) { return hit }
+            if parts.contains(where: { $0.answer == nil }) { return AutoAnswer(answer: nil, note: parts.map(\.note).joined(separator: "; ")) }
+            return AutoAnswer(answer: .no, note: parts.map(\.note).joined(separator: "; "), evidence: parts.flatMap(\.evidence))
+        }
+    }
+
+    /// Token indices a rule looks at, and how that scope reads in a note.
+    func select(_ text: CallText, party: Party, window: Window) -> ([Int], String) {
+        var scope = ""
+        var indices = Array(text.tokens.indices)
+        switch window {
+        case .whole: break
+        case .first(let seconds):
+            indices = indices.filter { text.tokens[$0].start < seconds }
+            scope += String(format: " w pierwszych %.0f s", seconds)
+        case .last(let seconds):
+            indices = indices.filter { text.tokens[$0].end > text.duration - seconds }
+            scope += String(format: " w ostatnich %.0f s", seconds)
+        }
+        if party != .any {
+            if text.hasRoles {
+                indices = indices.filter { text.tokens[$0].role == party }
+                scope += " (\(party.rawValue))"
+            } else {
+                scope += " (mówca nieustalony)"
+            }
+        }
+        return (indices, scope)
+    }
+
+    func evidence(_ match: PhraseMatch, text: CallText, phrase: String) -> Evidence {
+        let words = text.tokens[match.lower..<match.upper]
+        return Evidence(
+            start: (words.first!.start * 100).rounded() / 100, end: (words.last!.end * 100).rounded() / 100,
+            quote: words.map(\.text).joined(separator: " "), phrase: phrase, similarity: (match.similarity * 100).rounded() / 100,
+            role: words.first!.role.map(\.rawValue), segment: words.first!.segment)
+    }
+
+    func gaps(_ text: CallText, longerThan seconds: Double) -> [(start: Double, end: Double)] {
+        zip(text.tokens, text.tokens.dropFirst()).compactMap { a, b in
+            b.start - a.end > seconds ? ((a.end * 100).rounded() / 100, (b.start * 100).rounded() / 100) : nil
+        }
+    }
+
+    func longestGap(_ text: CallText) -> (start: Double, end: Double)? {
+        zip(text.tokens, text.tokens.dropFirst()).map { ($0.end, $1.start) }.max { ($0.1 - $0.0) < ($1.1 - $1.0) }
+    }
+}

@@ -188,12 +188,15 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
 public struct CallDocument: Codable, Sendable, Equatable {
     public var call: CallRecord
     public var transcript: Transcript?
+    /// Scores on each card, with evidence (nil before the call is scored).
+    public var evaluation: Evaluation?
     /// Applied and rejected edits, oldest first.
     public var history: [HistoryEntry]
 
-    public init(call: CallRecord, transcript: Transcript?, history: [HistoryEntry] = []) {
+    public init(call: CallRecord, transcript: Transcript?, evaluation: Evaluation? = nil, history: [HistoryEntry] = []) {
         self.call = call
         self.transcript = transcript
+        self.evaluation = evaluation
         self.history = history
     }
 }

@@ -107,6 +107,33 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// Which scorecards a call is scored on (the cards themselves are in `scorecards.yaml`).
+    public struct Scoring: Sendable, Equatable {
+        /// A rule: when every given field matches (shell patterns, `*` and `?`, case-insensitive), these cards apply.
+        public struct Rule: Sendable, Equatable {
+            public var file: String?
+            public var campaign: String?
+            public var team: String?
+            public var agent: String?
+            public var direction: String?
+            public var cards: [String]
+            public init(file: String? = nil, campaign: String? = nil, team: String? = nil, agent: String? = nil, direction: String? = nil, cards: [String]) {
+                self.file = file
+                self.campaign = campaign
+                self.team = team
+                self.agent = agent
+                self.direction = direction
+                self.cards = cards
+            }
+        }
+
+        /// Cards for calls that name none in their metadata and match no rule.
+        public var defaultCards = ["SERVICE"]
+        /// Tried in order; every matching rule adds its cards.
+        public var rules: [Rule] = []
+        public init() {}
+    }
+
     public static let currentVersion = 1
 
     public var version = Config.currentVersion
@@ -117,6 +144,7 @@ public struct Config: Sendable, Equatable {
     public var watch = Watch()
     public var security = Security()
     public var retention = Retention()
+    public var scoring = Scoring()
 
     public init() {}
 }

@@ -94,6 +94,11 @@ public struct ManualAnswer: Codable, Sendable, Equatable {
 public struct CriterionResult: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
+    /// How it is answered (`yes_no`, `partial`, `scale` up to `scale`) and whether N/A is allowed: what an
+    /// evaluator's form offers.
+    public var answerType: String
+    public var scale: Int?
+    public var naAllowed: Bool
     public var critical: Bool
     public var points: Double
     public var auto: AutoAnswer?
@@ -188,7 +193,9 @@ public enum Scoring {
                     unanswered.append(criterion.id)
                 }
                 results.append(CriterionResult(
-                    id: criterion.id, name: criterion.name, critical: criterion.critical, points: criterion.points,
+                    id: criterion.id, name: criterion.name, answerType: criterion.answer.rawValue,
+                    scale: criterion.answer == .scale ? criterion.scale : nil, naAllowed: criterion.naAllowed,
+                    critical: criterion.critical, points: criterion.points,
                     auto: automatic, manual: human, final: final, earned: earned.map(round2)))
             }
             sections.append(SectionResult(

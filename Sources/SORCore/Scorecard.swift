@@ -116,6 +116,9 @@ public indirect enum Rule: Sendable, Equatable {
     case said(phrases: [String], party: Party, window: Window, min: Int)
     /// Yes when none of the phrases is said.
     case notSaid(phrases: [String], party: Party, window: Window)
+    /// Yes when the regular expression matches the call's words as rules see them: lower case, Polish letters
+    /// folded (ą→a, ł→l…), single spaces, digits kept ("1248 zlotych").
+    case pattern(String, party: Party, window: Window)
     /// Yes when each group (any phrase of it) is said, each after the one before.
     case inOrder(groups: [[String]], party: Party)
     /// Yes when the party's share of talk time is within bounds (0…1).

@@ -82,7 +82,15 @@ public struct CallStore: Sendable {
                 throw RuntimeError.corruptResult(path: folder + "/transcript.json" + Vault.suffix, detail: "\(error)")
             }
         }
-        return CallDocument(call: record, transcript: transcript, history: try history(in: folder))
+        var evaluation: Evaluation?
+        if let data = try read("evaluation.yaml", in: folder) {
+            do {
+                evaluation = try FileFormats.decodeYAML(Evaluation.self, from: data)
+            } catch {
+                throw RuntimeError.corruptResult(path: folder + "/evaluation.yaml" + Vault.suffix, detail: "\(error)")
+            }
+        }
+        return CallDocument(call: record, transcript: transcript, evaluation: evaluation, history: try history(in: folder))
     }
 
     /// The call's history entries, oldest first.
@@ -134,8 +142,8 @@ public struct CallStore: Sendable {
     /// the inputs are removed only after the call is in place, so a crash at any point leaves either the inputs or
     /// the call, never neither.
     public func save(
-        record: CallRecord, transcript: Transcript, audioFrom audioPath: String, extras: [(String, String)] = [],
-        moveInputs: Bool, beforeCommit: () -> Void = {}
+        record: CallRecord, transcript: Transcript, evaluation: Evaluation? = nil, audioFrom audioPath: String,
+        extras: [(String, String)] = [], moveInputs: Bool, beforeCommit: () -> Void = {}
     ) throws {
         let fm = FileManager.default
         var record = record
@@ -152,6 +160,7 @@ public struct CallStore: Sendable {
                 try vault.sealFile(source, to: staging + "/" + name + Vault.suffix)
             }
             try write(FileFormats.json(transcript), as: "transcript.json", in: staging)
+            if let evaluation { try write(FileFormats.yaml(evaluation), as: "evaluation.yaml", in: staging) }
             try write(FileFormats.yaml(record), as: "call.yaml", in: staging)
         } catch let error as RuntimeError {
             try? fm.removeItem(atPath: staging)

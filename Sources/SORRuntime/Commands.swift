@@ -135,6 +135,20 @@ public enum Commands {
         } else {
             workspace = Workspace(config: Config(), root: URL(fileURLWithPath: fm.currentDirectoryPath))
         }
+        let scorecardsPath = workspace.resolve(workspace.config.paths.scorecards)
+        if let text = try? String(contentsOfFile: scorecardsPath, encoding: .utf8) {
+            let (set, diagnostics) = ScorecardParser.parse(text, file: scorecardsPath)
+            problems += diagnostics.map(\.description)
+            if let set {
+                let known = Set(set.cards.map(\.id))
+                let cards = workspace.config.scoring.defaultCards + workspace.config.scoring.rules.flatMap(\.cards)
+                for card in cards where !known.contains(card) {
+                    problems.append("\(path): error: scoring refers to card \(card), which \(scorecardsPath) does not define (cards: \(known.sorted().joined(separator: ", ")))")
+                }
+            }
+        } else {
+            problems.append("\(scorecardsPath): error: the scorecards file is missing or unreadable")
+        }
         for name in SiteRenderer.requiredTemplates where !fm.fileExists(atPath: "\(workspace.templates)/\(name).mustache") {
             problems.append("\(workspace.templates)/\(name).mustache: error: template missing")
         }

@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -73,7 +73,44 @@ public enum ConfigParser {
             reader.choice(retention["action"], "retention.action", into: &config.retention.action)
             reader.string(retention["archive_dir"], "retention.archive_dir", into: &config.retention.archiveDir)
         }
+        if let node = top["scoring"] {
+            let scoring = reader.mapping(node, allowed: ["default_cards", "rules"], context: "scoring")
+            if let cards = scoring["default_cards"] { config.scoring.defaultCards = cardList(cards, "scoring.default_cards", reader: &reader) }
+            if let rules = scoring["rules"] {
+                guard case .sequence(let items) = rules else {
+                    reader.error(rules, "scoring.rules must be a list")
+                    return (nil, reader.diagnostics)
+                }
+                for item in items {
+                    let keys = reader.mapping(item, allowed: ["file", "campaign", "team", "agent", "direction", "cards"], context: "a scoring rule")
+                    var rule = Config.Scoring.Rule(cards: [])
+                    rule.file = keys["file"]?.string
+                    rule.campaign = keys["campaign"]?.string
+                    rule.team = keys["team"]?.string
+                    rule.agent = keys["agent"]?.string
+                    rule.direction = keys["direction"]?.string
+                    if let cards = keys["cards"] { rule.cards = cardList(cards, "scoring.rules.cards", reader: &reader) } else { reader.error(item, "a scoring rule needs cards") }
+                    if keys.keys.filter({ $0 != "cards" }).isEmpty { reader.error(item, "a scoring rule needs at least one of file, campaign, team, agent, direction") }
+                    config.scoring.rules.append(rule)
+                }
+            }
+        }
         return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
+    }
+
+    private static func cardList(_ node: Node, _ name: String, reader: inout YAMLReader) -> [String] {
+        if let single = node.string { return [single] }
+        guard case .sequence(let items) = node else {
+            reader.error(node, "\(name) must be a card id or a list of them")
+            return []
+        }
+        return items.compactMap { item in
+            guard let id = item.string else {
+                reader.error(item, "\(name) entries must be card ids")
+                return nil
+            }
+            return id
+        }
     }
 
     private static func parseSpeech(_ node: Node, reader: inout YAMLReader, into speech: inout Config.Speech) {
@@ -172,6 +209,14 @@ public enum ConfigParser {
               give_up_rounds: \(config.watch.giveUpRounds)
             security:
               key_file: \(quote(config.security.keyFile))
+            scoring:
+              default_cards: [\(config.scoring.defaultCards.map(quote).joined(separator: ", "))]
+              rules:\(config.scoring.rules.isEmpty ? " []" : "")
+            \(config.scoring.rules.map { rule in
+                ([("file", rule.file), ("campaign", rule.campaign), ("team", rule.team), ("agent", rule.agent), ("direction", rule.direction)]
+                    .compactMap { key, value in value.map { "    \(key): \(quote($0))" } } + ["    cards: [\(rule.cards.map(quote).joined(separator: ", "))]"])
+                    .joined(separator: "\n").replacingOccurrences(of: "^    ", with: "  - ", options: .regularExpression)
+            }.joined(separator: "\n"))
             retention:
               days: \(config.retention.days)
               action: \(config.retention.action.rawValue)

@@ -15,20 +15,23 @@ public enum EditOutcome: Sendable, Equatable {
 ///
 ///     {"schema": 1, "type": "transcript.text", "call": "3f2a…", "base_revision": 1, "segment": 4, "text": "…"}
 ///
-/// Types: `transcript.text` (one segment's text) and `call.metadata` (agent, team, call time, … of the call).
+/// Types: `transcript.text` (one segment's text), `call.metadata` (agent, team, call time, … of the call) and
+/// `evaluation.manual` (an evaluator's answers on a scorecard). After a change the call is scored again.
 /// Applying is crash-safe: the history entry is written first as a journal, the changed files next, and `call.yaml`
 /// (new revision, `last_edit`) last as the commit; a document seen again after a crash is finished, not re-applied.
 public struct EditProcessor: Sendable {
     public let workspace: Workspace
     public let store: CallStore
     public let audit: AuditLog
+    public let scorer: Scorer
     let now: @Sendable () -> Date
     public static let schemaVersion = 1
-    public static let types = ["transcript.text", "call.metadata"]
+    public static let types = ["transcript.text", "call.metadata", "evaluation.manual"]
 
-    public init(workspace: Workspace, store: CallStore, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(workspace: Workspace, store: CallStore, scorer: Scorer? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
         self.store = store
+        self.scorer = scorer ?? Scorer(workspace: workspace)
         self.audit = AuditLog(directory: workspace.audit, now: now)
         self.now = now
     }
@@ -120,7 +123,11 @@ public struct EditProcessor: Sendable {
         guard Self.types.contains(type) else {
             throw Rejection(reason: "unknown type \"\(type)\"; known types: \(Self.types.joined(separator: ", "))")
         }
-        let specific: Set<String> = type == "transcript.text" ? ["segment", "text"] : ["metadata"]
+        let specific: Set<String> = switch type {
+        case "transcript.text": ["segment", "text"]
+        case "evaluation.manual": ["card", "answers", "comments"]
+        default: ["metadata"]
+        }
         for key in object.keys.sorted() where !common.contains(key) && !specific.contains(key) {
             throw Rejection(reason: "unknown key \"\(key)\" for type \(type); allowed: \((common.union(specific)).sorted().joined(separator: ", "))")
         }
@@ -162,10 +169,14 @@ public struct EditProcessor: Sendable {
                 baseRevision: base, revision: base + 1, before: before, after: after, comment: context.comment)
             try store.write(FileFormats.json(entry), as: journal, in: folder)
         }
-        // Apply the recorded change (idempotent), then commit with call.yaml.
-        try Self.perform(entry, on: &document)
+        // Apply the recorded change (idempotent), score again, then commit with call.yaml.
+        try perform(entry, on: &document)
         if let transcript = document.transcript, entry.type == "transcript.text" {
             try store.write(FileFormats.json(transcript), as: "transcript.json", in: folder)
+        }
+        if let scoring = scorer.current, let evaluation = scoring.evaluate(document, previous: document.evaluation) {
+            document.evaluation = evaluation
+            try store.write(FileFormats.yaml(evaluation), as: "evaluation.yaml", in: folder)
         }
         document.call.revision = entry.revision ?? document.call.revision + 1
         document.call.updatedBy = context.user
@@ -197,6 +208,44 @@ public struct EditProcessor: Sendable {
             let old = transcript.segments[index].text.trimmingCharacters(in: .whitespaces)
             guard text != old else { throw Rejection(reason: "the text of segment \(segment) is already \"\(text)\"; nothing to change") }
             return (["segment": String(segment), "text": old], ["segment": String(segment), "text": text])
+        case "evaluation.manual":
+            guard let scoring = scorer.current else { throw Rejection(reason: "no valid scorecards are in use; fix scorecards.yaml (sor check)") }
+            guard let cardID = object["card"] as? String else { throw Rejection(reason: "missing \"card\" (the scorecard's id)") }
+            guard let card = scoring.scorecards.set.card(cardID) else {
+                throw Rejection(reason: "unknown card \(cardID); cards: \(scoring.scorecards.set.cards.map(\.id).joined(separator: ", "))")
+            }
+            guard let answers = object["answers"] as? [String: Any], !answers.isEmpty else {
+                throw Rejection(reason: "\"answers\" must map criterion ids to answers (yes, no, partial, na, a scale value, or auto to drop a manual answer)")
+            }
+            let comments = object["comments"] as? [String: Any] ?? [:]
+            let criteria = Dictionary(card.sections.flatMap(\.criteria).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let current = (document.evaluation ?? scoring.evaluate(document, previous: nil))?.card(cardID)
+            let previous = Dictionary((current?.sections.flatMap(\.criteria) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var before: [String: String] = ["card": cardID, "total": current.map { String(format: "%.2f", $0.total) } ?? "—"]
+            var after: [String: String] = ["card": cardID]
+            for (id, value) in answers.sorted(by: { $0.key < $1.key }) {
+                guard let criterion = criteria[id] else {
+                    throw Rejection(reason: "card \(cardID) has no criterion \(id)")
+                }
+                let text = Self.text(value)
+                guard text == "auto" || Answer.isValid(text, for: criterion) else {
+                    let allowed = switch criterion.answer {
+                    case .yesNo: "yes, no"
+                    case .partial: "yes, partial, no"
+                    case .scale: "0…\(criterion.scale)"
+                    }
+                    throw Rejection(reason: "\(id): \"\(text)\" is not an answer; allowed: \(allowed)\(criterion.naAllowed ? ", na" : ""), or auto")
+                }
+                before[id] = previous[id]?.final?.value ?? "—"
+                after[id] = text
+            }
+            for key in comments.keys where criteria[key] == nil {
+                throw Rejection(reason: "a comment names criterion \(key), which card \(cardID) does not have")
+            }
+            var payload: [String: Any] = ["answers": answers]
+            if !comments.isEmpty { payload["comments"] = comments }
+            after["json"] = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+            return (before, after)
         default:  // call.metadata
             guard let fields = object["metadata"] as? [String: Any], !fields.isEmpty else {
                 throw Rejection(reason: "\"metadata\" must be an object with the fields to change, e.g. {\"agent\": \"Anna Nowak\"}")
@@ -220,14 +269,42 @@ public struct EditProcessor: Sendable {
     }
 
     /// Applies a recorded change to a call's documents.
-    static func perform(_ entry: HistoryEntry, on document: inout CallDocument) throws {
+    func perform(_ entry: HistoryEntry, on document: inout CallDocument) throws {
         switch entry.type {
+        case "evaluation.manual":
+            guard let scoring = scorer.current, let cardID = entry.after?["card"], let card = scoring.scorecards.set.card(cardID),
+                let json = entry.after?["json"],
+                let payload = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+                let answers = payload["answers"] as? [String: Any]
+            else { throw Rejection(reason: "the recorded evaluation no longer fits the scorecards") }
+            let comments = payload["comments"] as? [String: Any] ?? [:]
+            var evaluation = document.evaluation
+                ?? Evaluation(scorecardsSha256: scoring.scorecards.sha256, scorecardsCommit: scoring.scorecards.commit, scoredAt: entry.time, cards: [])
+            var result = evaluation.card(cardID) ?? Scoring.score(card: card, auto: [:], manual: [:])
+            var manual: [String: ManualAnswer] = [:]
+            for criterion in result.sections.flatMap(\.criteria) { manual[criterion.id] = criterion.manual }
+            for (id, value) in answers {
+                let text = Self.text(value)
+                if text == "auto" {
+                    manual[id] = nil
+                } else {
+                    manual[id] = ManualAnswer(answer: Answer(text), comment: comments[id].map(Self.text), evaluator: entry.user, time: entry.time)
+                }
+            }
+            result = Scoring.score(card: card, auto: [:], manual: manual, evaluator: entry.user, comment: entry.comment ?? result.comment)
+            if let index = evaluation.cards.firstIndex(where: { $0.card == cardID }) {
+                evaluation.cards[index] = result
+            } else {
+                evaluation.cards.append(result)
+            }
+            // Scored in full (automatic answers included) by the caller, with these manual answers kept.
+            document.evaluation = evaluation
         case "transcript.text":
             guard var transcript = document.transcript, let after = entry.after, let text = after["text"],
                 let segmentID = after["segment"].flatMap(Int.init),
                 let index = transcript.segments.firstIndex(where: { $0.id == segmentID })
             else { throw Rejection(reason: "the recorded change no longer fits the transcript") }
-            transcript.segments[index] = retext(transcript.segments[index], to: text)
+            transcript.segments[index] = Self.retext(transcript.segments[index], to: text)
             transcript.text = transcript.segments.map { $0.text.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             document.transcript = transcript
         case "call.metadata":

@@ -3,12 +3,18 @@ import Foundation
 /// Small, careful file operations: results become visible whole or not at all.
 enum FileSystem {
     /// Writes `data` to a temporary file beside `path`, flushes it to disk and renames it into place.
-    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
-        try writeStreaming(to: path, mode: mode) { write in try write(data) }
+    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644, sync: Bool = true) throws {
+        try writeStreaming(to: path, mode: mode, sync: sync) { write in try write(data) }
+    }
+
+    /// Flushes everything written (after many writes made with `sync: false`): one `sync()` instead of an
+    /// fsync per file. (`syncfs` would limit it to one file system but is a GNU extension Glibc's module hides.)
+    static func syncDirectoryTree(_ path: String) {
+        sync()
     }
 
     /// Like `writeAtomically`, for content produced piece by piece: `body` is given a function that appends.
-    static func writeStreaming(to path: String, mode: mode_t = 0o644, _ body: (_ write: (Data) throws -> Void) throws -> Void) throws {
+    static func writeStreaming(to path: String, mode: mode_t = 0o644, sync: Bool = true, _ body: (_ write: (Data) throws -> Void) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
@@ -28,7 +34,7 @@ enum FileSystem {
                 }
                 if let failure { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(failure))) }
             }
-            guard fsync(fd) == 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
+            guard !sync || fsync(fd) == 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
         } catch {
             close(fd)
             unlink(temporary)

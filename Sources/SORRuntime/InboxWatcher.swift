@@ -47,8 +47,9 @@ public final class InboxWatcher: @unchecked Sendable {
         self.workspace = workspace
         let store = try workspace.store()
         self.speech = SpeechService(workspace: workspace)
-        self.pipeline = Pipeline(workspace: workspace, store: store, speech: speech)
-        self.edits = EditProcessor(workspace: workspace, store: store)
+        let scorer = Scorer(workspace: workspace)
+        self.pipeline = Pipeline(workspace: workspace, store: store, speech: speech, scorer: scorer)
+        self.edits = EditProcessor(workspace: workspace, store: store, scorer: scorer)
         self.log = log
     }
 
@@ -102,6 +103,7 @@ public final class InboxWatcher: @unchecked Sendable {
             }
             requeueWaiting(now: now)
             applyEdits(now: now)
+            rescoreIfScorecardsChanged()
             expireIfDue(now: now)
             rebuildSiteIfIdle()
             writeStatus()
@@ -296,6 +298,30 @@ public final class InboxWatcher: @unchecked Sendable {
             log("refused \(name): \(reason.split(separator: "\n").first ?? "")")
         } catch {
             log("error: \(name): \(error.localizedDescription)")
+        }
+    }
+
+    /// After `scorecards.yaml` changes: every call is scored again (the last valid cards stay in use while the file
+    /// is invalid, and the problems are logged once per change).
+    private func rescoreIfScorecardsChanged() {
+        let scorer = pipeline.scorer
+        let problemsBefore = scorer.currentProblems
+        let due = scorer.current.map { Rescore.isDue(workspace: workspace, sha256: $0.scorecards.sha256) } ?? false
+        guard scorer.reload() || due else {
+            let problems = scorer.currentProblems
+            if !problems.isEmpty && problems != problemsBefore {
+                log("error: scorecards.yaml is invalid; the last valid version stays in use until it is fixed:\n"
+                    + problems.map(\.description).joined(separator: "\n"))
+            }
+            return
+        }
+        guard let scoring = scorer.current else { return }
+        do {
+            let report = try Rescore.run(workspace: workspace, store: pipeline.store, scoring: scoring, actor: "watcher")
+            log("scorecards.yaml changed: \(report.calls) calls rescored, \(report.rescored) changed, \(report.flips.count) pass/fail flips; report \(report.path ?? "-")")
+            markSiteDirty()
+        } catch {
+            log("error: rescoring after the scorecards changed: \(error.localizedDescription)")
         }
     }
 

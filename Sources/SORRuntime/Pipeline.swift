@@ -20,15 +20,21 @@ public final class Pipeline: @unchecked Sendable {
     public let workspace: Workspace
     public let store: CallStore
     public let audit: AuditLog
+    /// The scorecards in use; swapped by the watcher when the file changes.
+    public let scorer: Scorer
     private let speech: any Transcriber
     private let now: @Sendable () -> Date
     /// Call ids being processed now: two workers given the same recording under two names must not both store it.
     private let busy = NSCondition()
     private var busyIDs: Set<String> = []
 
-    public init(workspace: Workspace, store: CallStore, speech: any Transcriber, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        workspace: Workspace, store: CallStore, speech: any Transcriber, scorer: Scorer? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.workspace = workspace
         self.store = store
+        self.scorer = scorer ?? Scorer(workspace: workspace)
         self.audit = AuditLog(directory: workspace.audit, now: now)
         self.speech = speech
         self.now = now
@@ -164,8 +170,10 @@ public final class Pipeline: @unchecked Sendable {
                 engine: transcript.engine, language: transcript.language, startedAt: Self.iso(started),
                 finishedAt: Self.iso(finished), transcriptionSeconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000))
         let extras = sidecar.map { [($0, "source-metadata." + ($0 as NSString).pathExtension)] } ?? []
+        // Scored at once; without valid scorecards the call is stored unscored and `sor rescore` catches up.
+        let evaluation = scorer.current?.evaluate(CallDocument(call: record, transcript: transcript), previous: nil)
         try store.save(
-            record: record, transcript: transcript, audioFrom: source, extras: extras, moveInputs: fromInbox,
+            record: record, transcript: transcript, evaluation: evaluation, audioFrom: source, extras: extras, moveInputs: fromInbox,
             beforeCommit: { beforeCommit(id) })
         return .processed(id: id)
     }

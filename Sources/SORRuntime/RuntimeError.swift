@@ -10,6 +10,7 @@ public enum RuntimeError: Error, Equatable, LocalizedError, Sendable {
     case invalidMetadata([Diagnostic])
     case corruptResult(path: String, detail: String)
     case commandFailed(command: String, detail: String)
+    case invalidScorecards([Diagnostic])
 
     public var errorDescription: String? {
         switch self {
@@ -25,6 +26,9 @@ public enum RuntimeError: Error, Equatable, LocalizedError, Sendable {
             "\(path) cannot be read (\(detail)). Restore it from a backup, or remove the call's folder and process the recording again."
         case .commandFailed(let command, let detail):
             "\(command) failed: \(detail)"
+        case .invalidScorecards(let diagnostics):
+            "the scorecards cannot be used and no earlier valid version is kept:\n"
+                + diagnostics.map(\.description).joined(separator: "\n")
         }
     }
 }

@@ -151,6 +151,21 @@ extension Commands {
         return formatter.date(from: String(text.prefix(10)))
     }
 
+    // MARK: Scoring
+
+    /// `sor rescore`: refuses while `scorecards.yaml` is invalid (the report would describe the old cards).
+    public static func rescore(workspace: Workspace) throws -> Rescore.Report {
+        let lock = try StoreLock(dataDirectory: workspace.data, purpose: "sor rescore")
+        defer { withExtendedLifetime(lock) {} }
+        let store = try workspace.store()
+        try store.vault.check(dataDirectory: workspace.data)
+        let loaded = try ScorecardLoader.load(workspace: workspace)
+        guard loaded.problems.isEmpty else { throw RuntimeError.invalidScorecards(loaded.problems) }
+        return try Rescore.run(
+            workspace: workspace, store: store, scoring: ScoringService(scorecards: loaded, config: workspace.config.scoring),
+            actor: AuditLog.commandLineActor)
+    }
+
     // MARK: Audit
 
     /// `sor audit show`: events filtered by call and user, one line each.

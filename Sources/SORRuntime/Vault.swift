@@ -183,8 +183,8 @@ public struct Vault: Sendable {
     }
 
     /// Seals `data` into `path` atomically (temporary file, fsync, rename).
-    public func write(_ data: Data, to path: String) throws {
-        try FileSystem.writeAtomically(try seal(data), to: path)
+    public func write(_ data: Data, to path: String, sync: Bool = true) throws {
+        try FileSystem.writeAtomically(try seal(data), to: path, sync: sync)
     }
 
     // MARK: Files, streamed

@@ -44,7 +44,7 @@ public struct Evaluator: Sendable {
                 for text in groups.joined() where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
             case .all(let rules), .any(let rules):
                 rules.forEach(collect)
-            case .talkRatio, .longestSilence, .interruptions:
+            case .talkRatio, .longestSilence, .interruptions, .pattern:
                 break
             }
         }
@@ -118,6 +118,32 @@ public struct Evaluator: Sendable {
             }
             let said = Array(Set(evidence.compactMap(\.phrase))).sorted().map { "„\($0)”" }.joined(separator: ", ")
             return AutoAnswer(answer: .no, note: "padło \(evidence.count)×\(scope): \(said)", evidence: evidence)
+
+        case .pattern(let expression, let party, let window):
+            let (indices, scope) = select(text, party: party, window: window)
+            guard let regex = try? NSRegularExpression(pattern: expression) else {
+                return AutoAnswer(answer: nil, note: "nieprawidłowy wzorzec: \(expression)")
+            }
+            // The selected words joined by spaces, with each word's character range, to map a match back to words.
+            var joined = ""
+            var spans: [(range: Range<Int>, token: Int)] = []
+            for index in indices {
+                let folded = TextNormalizer.fold(text.tokens[index].text)
+                if !joined.isEmpty { joined += " " }
+                let start = joined.utf16.count
+                joined += folded
+                spans.append((start..<joined.utf16.count, index))
+            }
+            let matches = regex.matches(in: joined, range: NSRange(location: 0, length: joined.utf16.count))
+            let evidence = matches.prefix(5).compactMap { match -> Evidence? in
+                let range = match.range.location..<(match.range.location + max(match.range.length, 1))
+                let covered = spans.filter { $0.range.overlaps(range) }.map(\.token)
+                guard let first = covered.first, let last = covered.last else { return nil }
+                return self.evidence(PhraseMatch(lower: first, upper: last + 1, similarity: 1), text: text, phrase: expression)
+            }
+            return evidence.isEmpty
+                ? AutoAnswer(answer: .no, note: "wzorzec /\(expression)/ nie pasuje\(scope)")
+                : AutoAnswer(answer: .yes, note: "wzorzec /\(expression)/ pasuje \(matches.count)×\(scope)", evidence: evidence)
 
         case .inOrder(let groups, let party):
             let (indices, scope) = select(text, party: party, window: .whole)

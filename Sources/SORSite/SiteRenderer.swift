@@ -84,6 +84,12 @@ public struct SiteRenderer: Sendable {
                 "language": document.transcript?.language ?? call.processing?.language ?? "—",
                 "status": Strings.status(call.status, settings.language),
                 "excerpt": Format.excerpt(document.transcript?.text ?? "", words: 18),
+                "scores": (document.evaluation?.cards ?? []).map { card -> [String: Any] in
+                    [
+                        "card": card.card, "total": Format.percent(card.total), "passed": card.passed,
+                        "critical": !card.criticalFailures.isEmpty,
+                    ]
+                },
             ]
         }
         context["count"] = calls.count
@@ -143,7 +149,68 @@ public struct SiteRenderer: Sendable {
             return row
         }
         context["has_history"] = !document.history.isEmpty
+        context["evaluation"] = evaluationContext(document.evaluation)
+        context["has_evaluation"] = !(document.evaluation?.cards.isEmpty ?? true)
         return context
+    }
+
+    /// The scorecards section: per card, sections and criteria with automatic answers, evidence and manual answers.
+    func evaluationContext(_ evaluation: Evaluation?) -> [[String: Any]] {
+        guard let evaluation else { return [] }
+        let t = Strings.table(settings.language)
+        return evaluation.cards.map { card -> [String: Any] in
+            var result: [String: Any] = [
+                "card": card.card, "name": card.name, "total": Format.percent(card.total), "threshold": Format.percent(card.passThreshold),
+                "passed": card.passed, "verdict": card.passed ? t["passed"]! : t["failed"]!,
+                "scorecards": String(evaluation.scorecardsSha256.prefix(12)),
+                "sections": card.sections.map { section -> [String: Any] in
+                    [
+                        "name": section.name, "weight": Format.number(section.weight),
+                        "percent": section.percent.map(Format.percent) ?? t["not_applicable"]!,
+                        "criteria": section.criteria.map { criterion -> [String: Any] in
+                            var row: [String: Any] = [
+                                "id": criterion.id, "name": criterion.name, "critical": criterion.critical,
+                                "points": Format.number(criterion.points),
+                                "earned": criterion.earned.map(Format.number) ?? "—",
+                                "final": criterion.final.map { Strings.answer($0.value, settings.language) } ?? t["unanswered"]!,
+                                "final_value": criterion.final?.value ?? "",
+                                "failed": criterion.final?.fraction(scale: 1) == 0,
+                                "evidence": (criterion.auto?.evidence ?? []).prefix(5).map { item -> [String: Any] in
+                                    var entry: [String: Any] = ["quote": item.quote]
+                                    if let start = item.start { entry["start"] = Format.seconds(start); entry["clock"] = Format.clock(start) }
+                                    return entry
+                                },
+                            ]
+                            if let auto = criterion.auto {
+                                row["auto"] = auto.answer.map { Strings.answer($0.value, settings.language) } ?? t["unanswered"]!
+                                row["note"] = auto.note
+                            }
+                            var values = criterion.answerType == "scale" ? (0...(criterion.scale ?? 5)).map(String.init)
+                                : criterion.answerType == "partial" ? ["yes", "partial", "no"] : ["yes", "no"]
+                            if criterion.naAllowed { values.append("na") }
+                            row["options"] = values.map { value -> [String: Any] in
+                                var option: [String: Any] = ["value": value, "label": Strings.answer(value, settings.language)]
+                                if criterion.manual?.answer.value == value { option["selected"] = true }
+                                return option
+                            }
+                            if let manual = criterion.manual {
+                                row["manual"] = Strings.answer(manual.answer.value, settings.language)
+                                row["manual_value"] = manual.answer.value
+                                row["evaluator"] = manual.evaluator
+                                if let comment = manual.comment, !comment.isEmpty { row["comment"] = comment }
+                            }
+                            return row
+                        },
+                    ]
+                },
+            ]
+            if !card.criticalFailures.isEmpty { result["critical_failures"] = card.criticalFailures.joined(separator: ", ") }
+            if !card.unanswered.isEmpty { result["unanswered"] = card.unanswered.count }
+            if let evaluator = card.evaluator { result["evaluator"] = evaluator }
+            if let comment = card.comment, !comment.isEmpty { result["comment"] = comment }
+            if let commit = evaluation.scorecardsCommit { result["commit"] = String(commit.prefix(10)) }
+            return result
+        }
     }
 
     /// What an edit changed, in words: `fragment 3: „…” → „…”`.
@@ -165,6 +232,14 @@ public struct SiteRenderer: Sendable {
 /// Deterministic formatting for pages: fixed decimals, no locale, no clock.
 enum Format {
     static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    /// `86.5` → `86,5%` style without locale: one decimal only when needed.
+    static func percent(_ value: Double) -> String { number(value) + "%" }
+
+    static func number(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    }
 
     static func clock(_ value: Double) -> String {
         let total = Int(value.rounded())

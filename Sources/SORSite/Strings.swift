@@ -25,6 +25,13 @@ enum Strings {
         return names[type] ?? type
     }
 
+    static func answer(_ value: String, _ language: String) -> String {
+        let names = language == "en"
+            ? ["yes": "yes", "no": "no", "partial": "partly", "na": "n/a"]
+            : ["yes": "tak", "no": "nie", "partial": "częściowo", "na": "nie dotyczy"]
+        return names[value] ?? value
+    }
+
     static let polish: [String: String] = [
         "calls": "Rozmowy", "call": "Rozmowa", "when": "Data", "file": "Plik", "duration": "Czas trwania",
         "agent": "Konsultant", "team": "Zespół", "language": "Język", "status": "Status", "excerpt": "Początek rozmowy",
@@ -40,6 +47,14 @@ enum Strings {
         "revision": "Wersja", "changed_by": "ostatnio zmienił(a)", "segment": "fragment", "who": "Kto", "what": "Zmiana",
         "state": "Stan", "reason": "Powód", "type": "Rodzaj", "send_failed": "Nie udało się wysłać poprawki",
         "edit_applied": "Poprawka zastosowana — odświeżam stronę…", "edit_rejected": "Poprawka odrzucona",
+        "evaluation": "Ocena", "passed": "zaliczona", "failed": "niezaliczona", "threshold": "próg", "weight": "waga",
+        "criterion": "Kryterium", "automatic": "Automatycznie", "manual": "Ręcznie", "final": "Wynik", "points": "Punkty",
+        "evidence": "Dowód", "not_applicable": "nie dotyczy", "unanswered": "do oceny", "critical": "krytyczne",
+        "critical_failed": "Błąd krytyczny", "to_evaluate": "kryteriów do oceny ręcznej", "evaluator": "Oceniający",
+        "keep_auto": "— automatycznie —", "comment": "Komentarz", "save_evaluation": "Zapisz ocenę",
+        "scorecards_version": "wersja kart", "score": "Ocena", "answer_yes": "tak", "answer_no": "nie",
+        "answer_partial": "częściowo", "answer_na": "nie dotyczy", "no_evaluation": "Rozmowa nie została jeszcze oceniona.",
+        "choose_answer": "Wybierz odpowiedź przy co najmniej jednym kryterium.",
     ]
 
     static let english: [String: String] = [
@@ -57,5 +72,13 @@ enum Strings {
         "revision": "Revision", "changed_by": "last changed by", "segment": "segment", "who": "Who", "what": "Change",
         "state": "State", "reason": "Reason", "type": "Type", "send_failed": "The correction could not be sent",
         "edit_applied": "Correction applied — reloading…", "edit_rejected": "Correction rejected",
+        "evaluation": "Evaluation", "passed": "passed", "failed": "failed", "threshold": "threshold", "weight": "weight",
+        "criterion": "Criterion", "automatic": "Automatic", "manual": "Manual", "final": "Result", "points": "Points",
+        "evidence": "Evidence", "not_applicable": "n/a", "unanswered": "to evaluate", "critical": "critical",
+        "critical_failed": "Critical error", "to_evaluate": "criteria to evaluate by hand", "evaluator": "Evaluator",
+        "keep_auto": "— automatic —", "comment": "Comment", "save_evaluation": "Save evaluation",
+        "scorecards_version": "scorecards version", "score": "Score", "answer_yes": "yes", "answer_no": "no",
+        "answer_partial": "partly", "answer_na": "n/a", "no_evaluation": "The call has not been evaluated yet.",
+        "choose_answer": "Choose an answer for at least one criterion.",
     ]
 }

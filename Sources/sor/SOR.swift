@@ -9,7 +9,7 @@ struct SOR: ParsableCommand {
         commandName: "sor",
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
         subcommands: [
-            Process.self, Watch.self, Status.self, Show.self, Calls.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
+            Process.self, Watch.self, Status.self, Show.self, Calls.self, Rescore.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
             Site.self, Serve.self, Engine.self, Bench.self,
         ])
 }
@@ -146,6 +146,23 @@ struct Calls: ParsableCommand {
             handled.forEach { print($0) }
             print("\(handled.count) calls older than \(workspace.config.retention.days) days \(workspace.config.retention.action == .delete ? "erased" : "archived")")
         }
+    }
+}
+
+struct Rescore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every stored call again with the current scorecards.yaml (no transcription) and report what changed.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let workspace = try options.workspace()
+        let report = try Commands.rescore(workspace: workspace)
+        print("\(report.calls) calls: \(report.rescored) with changed scores, \(report.unchanged) unchanged, \(report.flips.count) now \(report.flips.count == 1 ? "passes or fails" : "pass or fail") differently")
+        for change in report.flips {
+            print("  \(change.call) \(change.card): \(report.format(change.before)) → \(report.format(change.after)) (\(change.passedAfter == true ? "now passes" : "now fails"))")
+        }
+        for problem in report.failed { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        if let path = report.path { print("report: \(path)") }
     }
 }
 

@@ -170,6 +170,7 @@ struct EditTests {
         config.paths.site = scratch.root + "/site"
         config.security.keyFile = scratch.root + "/keys/sor.key"
         let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        try ScorecardParserTests.valid.write(toFile: scratch.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
         try Keyring.create(path: workspace.keyFile)
         let store = try workspace.store()
         var (record, transcript) = StoreTests.sampleRecord()
@@ -281,5 +282,41 @@ struct EditTests {
         // And once committed, the same document again is recognised as done.
         try keep.write(to: URL(fileURLWithPath: path))
         #expect(processor.apply(path, user: "anna") == .applied(call: id, revision: 2))
+    }
+
+    @Test("an evaluator's answers override the automatic ones, keep both, recompute the score, and survive a transcript edit")
+    func manualEvaluation() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        // The sample call has no scorecard in its metadata: the default card, SERVICE, applies.
+        let path = try Self.drop(#"{"schema": 1, "type": "evaluation.manual", "call": "00112233", "base_revision": 1, "card": "SERVICE", "answers": {"ton": "4", "bez_zakazanych": "no"}, "comments": {"bez_zakazanych": "Powiedział „nie wiem” w 2:10"}, "comment": "Do omówienia na coachingu"}"#, user: "kierownik", in: workspace)
+        #expect(processor.apply(path, user: "kierownik") == .applied(call: id, revision: 2))
+        let document = try processor.store.load(id)
+        let card = try #require(document.evaluation?.card("SERVICE"))
+        let criteria = Dictionary(uniqueKeysWithValues: card.sections.flatMap(\.criteria).map { ($0.id, $0) })
+        #expect(criteria["bez_zakazanych"]?.auto?.answer == .yes, "the automatic answer is kept")
+        #expect(criteria["bez_zakazanych"]?.manual?.answer == .no && criteria["bez_zakazanych"]?.manual?.evaluator == "kierownik")
+        #expect(criteria["bez_zakazanych"]?.final == .no, "the manual answer counts")
+        #expect(criteria["ton"]?.final == Answer("4"))
+        #expect(card.criticalFailures == ["bez_zakazanych"] && card.total == 0 && !card.passed)
+        #expect(card.evaluator == "kierownik" && card.comment == "Do omówienia na coachingu")
+        #expect(document.history.last?.type == "evaluation.manual" && document.history.last?.before?["bez_zakazanych"] == "yes")
+
+        // Taking the manual answer back ("auto") restores the automatic one; a transcript edit rescores and keeps "ton".
+        let back = try Self.drop(#"{"schema": 1, "type": "evaluation.manual", "call": "00112233", "base_revision": 2, "card": "SERVICE", "answers": {"bez_zakazanych": "auto"}}"#, user: "kierownik", name: "e2.json", in: workspace)
+        #expect(processor.apply(back, user: "kierownik") == .applied(call: id, revision: 3))
+        let edit = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 3, "segment": 1, "text": "Niestety nie wiem."}"#, name: "e3.json", in: workspace)
+        #expect(processor.apply(edit, user: "anna") == .applied(call: id, revision: 4))
+        let after = try #require(try processor.store.load(id).evaluation?.card("SERVICE"))
+        let updated = Dictionary(uniqueKeysWithValues: after.sections.flatMap(\.criteria).map { ($0.id, $0) })
+        #expect(updated["bez_zakazanych"]?.manual == nil && updated["bez_zakazanych"]?.auto?.answer == .no, "rescored from the edited text")
+        #expect(updated["bez_zakazanych"]?.auto?.evidence.first?.quote == "Niestety")
+        #expect(updated["ton"]?.manual?.answer == Answer("4"), "the evaluator's other answer is kept")
+
+        // Invalid answers are rejected with the allowed values.
+        let wrong = try Self.drop(#"{"schema": 1, "type": "evaluation.manual", "call": "00112233", "base_revision": 4, "card": "SERVICE", "answers": {"ton": "9"}}"#, name: "e4.json", in: workspace)
+        guard case .rejected(let reason) = processor.apply(wrong, user: "kierownik") else { return #expect(Bool(false)) }
+        #expect(reason.contains("ton: \"9\" is not an answer; allowed: 0…5"), "\(reason)")
     }
 }

@@ -48,3 +48,12 @@ if (player && transcript) {
   player.addEventListener('timeupdate', () => highlight(player.currentTime));
   player.addEventListener('seeked', () => highlight(player.currentTime));
 }
+
+// Evidence under a scorecard criterion plays the moment it quotes.
+const evaluation = document.getElementById('evaluation');
+if (player && evaluation) {
+  evaluation.addEventListener('click', (event) => {
+    const button = event.target.closest('button.evidence[data-start]');
+    if (button) seek(Number(button.dataset.start));
+  });
+}

@@ -13,6 +13,28 @@ export function textEdit(call, revision, segment, text) {
   return { schema: 1, type: 'transcript.text', call, base_revision: revision, segment, text };
 }
 
+/**
+ * The edit document of an evaluator's answers on one scorecard form: every criterion given an answer, "auto" for
+ * one whose manual answer is taken back, comments per criterion, and the overall comment.
+ */
+export function evaluationEdit(form, call, revision) {
+  const answers = {};
+  const comments = {};
+  for (const select of form.querySelectorAll('select')) {
+    if (select.value) answers[select.name] = select.value;
+    else if (select.dataset.manual) answers[select.name] = 'auto';
+  }
+  for (const input of form.querySelectorAll('input[name^="comment-"]')) {
+    const text = input.value.trim();
+    if (text) comments[input.name.slice('comment-'.length)] = text;
+  }
+  const document_ = { schema: 1, type: 'evaluation.manual', call, base_revision: revision, card: form.dataset.card, answers };
+  if (Object.keys(comments).length) document_.comments = comments;
+  const overall = form.querySelector('textarea[name="comment"]')?.value.trim();
+  if (overall) document_.comment = overall;
+  return document_;
+}
+
 /** A file name no other edit will have: call id, time, randomness. */
 export function editName(call, now = Date.now(), random = Math.random) {
   return `${call}-${now}-${Math.floor(random() * 1e9).toString(36)}.json`;
@@ -122,6 +144,21 @@ function openEditor(segment) {
     if (!text) return;
     paragraph.classList.add('pending');
     send(textEdit(t.call, Number(t.revision), Number(segment.dataset.segment), text));
+  });
+}
+
+const evaluationSection = document.getElementById('evaluation');
+if (root && evaluationSection) {
+  evaluationSection.addEventListener('submit', (event) => {
+    const form = event.target.closest('form.card');
+    if (!form) return;
+    event.preventDefault();
+    const document_ = evaluationEdit(form, root.dataset.call, Number(root.dataset.revision));
+    if (!Object.keys(document_.answers).length) {
+      message(`eval-${form.dataset.card}`, root.dataset.tChoose, 'failed');
+      return;
+    }
+    send(document_);
   });
 }
 

@@ -1,0 +1,197 @@
+import Crypto
+import Foundation
+import SORCore
+import SORScoring
+
+/// The scorecards in use: parsed from `scorecards.yaml`, or — when the file is invalid — the last valid version,
+/// kept in `data/scorecards/<sha256>.yaml`. An invalid file never replaces the one in use.
+public struct LoadedScorecards: Sendable {
+    public var set: ScorecardSet
+    public var sha256: String
+    /// The git commit of the file when it is committed unchanged in a repository.
+    public var commit: String?
+    /// Problems in the current file when the last valid version is used instead.
+    public var problems: [Diagnostic]
+    public var evaluator: Evaluator
+}
+
+public enum ScorecardLoader {
+    /// Loads the configured scorecards. Throws only when neither the file nor a kept valid version can be used.
+    public static func load(workspace: Workspace) throws -> LoadedScorecards {
+        let path = workspace.resolve(workspace.config.paths.scorecards)
+        let kept = workspace.data + "/scorecards"
+        let fm = FileManager.default
+        var problems: [Diagnostic] = []
+        if let data = fm.contents(atPath: path) {
+            let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let (set, diagnostics) = ScorecardParser.parse(String(decoding: data, as: UTF8.self), file: path)
+            if let set {
+                // Keep this valid version, so a later broken edit of the file does not stop scoring.
+                let copy = kept + "/\(sha).yaml"
+                if !fm.fileExists(atPath: copy) { try? FileSystem.writeAtomically(data, to: copy) }
+                try? FileSystem.writeAtomically(Data((sha + "\n").utf8), to: kept + "/current")
+                return LoadedScorecards(set: set, sha256: sha, commit: gitCommit(of: path), problems: [], evaluator: Evaluator(scorecards: set))
+            }
+            problems = diagnostics
+        } else {
+            problems = [Diagnostic(file: path, line: 1, column: 1, message: "no scorecards file; restore it (git checkout \(workspace.config.paths.scorecards))")]
+        }
+        if let current = try? String(contentsOfFile: kept + "/current", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            let data = fm.contents(atPath: kept + "/\(current).yaml"),
+            let set = ScorecardParser.parse(String(decoding: data, as: UTF8.self), file: kept + "/\(current).yaml").0
+        {
+            return LoadedScorecards(set: set, sha256: current, commit: nil, problems: problems, evaluator: Evaluator(scorecards: set))
+        }
+        throw RuntimeError.invalidScorecards(problems)
+    }
+
+    /// `git log` of the file, when it sits unchanged in a git work tree.
+    static func gitCommit(of path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/git"),
+            let status = try? Command.capture("/usr/bin/git", ["-C", directory, "status", "--porcelain", "--", name]),
+            status.status == 0, status.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            let log = try? Command.capture("/usr/bin/git", ["-C", directory, "log", "-1", "--format=%H", "--", name]), log.status == 0
+        else { return nil }
+        let commit = log.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return commit.isEmpty ? nil : commit
+    }
+}
+
+/// Scores calls: chooses their cards, answers criteria automatically, keeps evaluators' answers, computes totals.
+public struct ScoringService: Sendable {
+    public let scorecards: LoadedScorecards
+    public let config: Config.Scoring
+    let now: @Sendable () -> Date
+
+    public init(scorecards: LoadedScorecards, config: Config.Scoring, now: @escaping @Sendable () -> Date = Date.init) {
+        self.scorecards = scorecards
+        self.config = config
+        self.now = now
+    }
+
+    public init(workspace: Workspace) throws {
+        self.init(scorecards: try ScorecardLoader.load(workspace: workspace), config: workspace.config.scoring)
+    }
+
+    /// The cards a call is scored on: those named in its metadata (`scorecard: SALES` or `SALES, RETENTION`),
+    /// else those of every matching rule, else the default; cards the set does not define are left out.
+    public func cards(for record: CallRecord) -> [String] {
+        var chosen: [String] = []
+        if let named = record.metadata.scorecard {
+            chosen = named.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        }
+        if chosen.isEmpty {
+            for rule in config.rules where Self.matches(rule, record) {
+                chosen += rule.cards.filter { !chosen.contains($0) }
+            }
+        }
+        if chosen.isEmpty { chosen = config.defaultCards }
+        return chosen.filter { scorecards.set.card($0) != nil }
+    }
+
+    static func matches(_ rule: Config.Scoring.Rule, _ record: CallRecord) -> Bool {
+        let pairs: [(String?, String?)] = [
+            (rule.file, record.source.fileName), (rule.campaign, record.metadata.campaign), (rule.team, record.metadata.team),
+            (rule.agent, record.metadata.agent), (rule.direction, record.metadata.direction),
+        ]
+        return pairs.allSatisfy { pattern, value in
+            guard let pattern else { return true }
+            guard let value else { return false }
+            return fnmatch(pattern.lowercased(), value.lowercased(), 0) == 0
+        }
+    }
+
+    /// The call's evaluation with the current scorecards. Evaluators' answers from `previous` are kept where their
+    /// criterion still exists and the answer still fits it; `extraCards` adds cards an evaluator scored by hand.
+    public func evaluate(_ document: CallDocument, previous: Evaluation?) -> Evaluation? {
+        guard let transcript = document.transcript else { return nil }
+        var ids = cards(for: document.call)
+        for card in previous?.cards ?? [] where card.evaluator != nil && !ids.contains(card.card) && scorecards.set.card(card.card) != nil {
+            ids.append(card.card)
+        }
+        guard !ids.isEmpty else { return nil }
+        let facts = CallFacts(text: CallText(transcript: transcript))
+        let results = ids.compactMap { id -> CardResult? in
+            guard let card = scorecards.set.card(id) else { return nil }
+            let old = previous?.card(id)
+            var manual: [String: ManualAnswer] = [:]
+            for criterion in old?.sections.flatMap(\.criteria) ?? [] {
+                guard let answer = criterion.manual,
+                    let current = card.sections.flatMap(\.criteria).first(where: { $0.id == criterion.id }),
+                    Answer.isValid(answer.answer.value, for: current)
+                else { continue }
+                manual[criterion.id] = answer
+            }
+            return Scoring.score(
+                card: card, auto: scorecards.evaluator.answers(card, facts: facts), manual: manual,
+                evaluator: old?.evaluator, comment: old?.comment)
+        }
+        return Evaluation(scorecardsSha256: scorecards.sha256, scorecardsCommit: scorecards.commit, scoredAt: Pipeline.iso(now()), cards: results)
+    }
+
+    /// Whether two evaluations give the same scores (times aside).
+    public static func sameScores(_ a: Evaluation?, _ b: Evaluation?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return a.scorecardsSha256 == b.scorecardsSha256 && a.cards == b.cards
+    }
+}
+
+/// The scoring in use by a long-running process, swapped when `scorecards.yaml` changes. Thread-safe.
+public final class Scorer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var service: ScoringService?
+    private var problems: [Diagnostic] = []
+    private var fileStamp: String?
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+        _ = reload()
+    }
+
+    /// The current scoring, nil when no valid scorecards exist at all.
+    public var current: ScoringService? {
+        lock.lock()
+        defer { lock.unlock() }
+        return service
+    }
+
+    /// Problems in `scorecards.yaml` (the last valid version is in use meanwhile).
+    public var currentProblems: [Diagnostic] {
+        lock.lock()
+        defer { lock.unlock() }
+        return problems
+    }
+
+    /// Reloads when the file changed (size, mtime); returns whether the scorecards in use changed.
+    public func reload() -> Bool {
+        let path = workspace.resolve(workspace.config.paths.scorecards)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let stamp = "\((attributes?[.size] as? Int) ?? -1)-\(((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970) ?? 0)"
+        lock.lock()
+        if stamp == fileStamp {
+            lock.unlock()
+            return false
+        }
+        fileStamp = stamp
+        let before = service?.scorecards.sha256
+        lock.unlock()
+        var loaded: LoadedScorecards?
+        var problems: [Diagnostic]
+        do {
+            loaded = try ScorecardLoader.load(workspace: workspace)
+            problems = loaded!.problems
+        } catch RuntimeError.invalidScorecards(let diagnostics) {
+            problems = diagnostics
+        } catch {
+            problems = [Diagnostic(file: path, line: 1, column: 1, message: error.localizedDescription)]
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if let loaded { service = ScoringService(scorecards: loaded, config: workspace.config.scoring) }
+        self.problems = problems
+        return service?.scorecards.sha256 != before
+    }
+}

@@ -46,17 +46,23 @@ public struct Evidence: Codable, Sendable, Equatable {
     /// The rule's phrase that matched them, and how closely (0…1).
     public var phrase: String?
     public var similarity: Double?
+    /// The recogniser's mean confidence in the quoted words (0…1), where it gave one.
+    public var confidence: Double?
     /// The speaker's role where known.
     public var role: String?
     /// The segment the quote comes from.
     public var segment: Int?
 
-    public init(start: Double? = nil, end: Double? = nil, quote: String, phrase: String? = nil, similarity: Double? = nil, role: String? = nil, segment: Int? = nil) {
+    public init(
+        start: Double? = nil, end: Double? = nil, quote: String, phrase: String? = nil, similarity: Double? = nil,
+        confidence: Double? = nil, role: String? = nil, segment: Int? = nil
+    ) {
         self.start = start
         self.end = end
         self.quote = quote
         self.phrase = phrase
         self.similarity = similarity
+        self.confidence = confidence
         self.role = role
         self.segment = segment
     }

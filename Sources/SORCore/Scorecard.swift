@@ -5,11 +5,18 @@ public struct ScorecardSet: Sendable, Equatable {
     public var version: Int
     /// Similarity (0…1) a phrase must reach to count as said; see `PhraseMatcher`.
     public var matchThreshold: Double
+    /// The stricter similarity for phrases that must not be said (`not_said`): a false "said" there costs more.
+    public var forbiddenThreshold: Double
+    /// Words the recogniser gave less confidence than this (0…1) make a forbidden-phrase hit uncertain: it is shown
+    /// as evidence for an evaluator to verify, not counted automatically.
+    public var minimumConfidence: Double
     public var cards: [Scorecard]
 
-    public init(version: Int = 1, matchThreshold: Double = 0.8, cards: [Scorecard] = []) {
+    public init(version: Int = 1, matchThreshold: Double = 0.8, forbiddenThreshold: Double = 0.9, minimumConfidence: Double = 0.5, cards: [Scorecard] = []) {
         self.version = version
         self.matchThreshold = matchThreshold
+        self.forbiddenThreshold = forbiddenThreshold
+        self.minimumConfidence = minimumConfidence
         self.cards = cards
     }
 

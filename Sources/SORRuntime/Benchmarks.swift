@@ -111,4 +111,99 @@ public enum Benchmarks {
                 audioSeconds / wall, peakMemoryMiB()),
         ]
     }
+
+    /// Scoring speed: per call (rules on a transcript, in memory), and `sor rescore` over `count` stored calls made
+    /// from the calls stored in `workspace` (their real transcripts, sealed like any call) after a weight change.
+    public static func rescore(workspace: Workspace, count: Int) throws -> [String] {
+        let source = try workspace.store()
+        let documents = source.all().calls.filter { $0.transcript != nil }
+        guard !documents.isEmpty else {
+            throw RuntimeError.commandFailed(command: "sor bench rescore", detail: "no transcribed calls in \(workspace.data); process some first")
+        }
+        let scorecardsPath = workspace.resolve(workspace.config.paths.scorecards)
+        let original = try String(contentsOfFile: scorecardsPath, encoding: .utf8)
+        var lines: [String] = []
+
+        // 1. Scoring one call, in memory (the vocabulary memo warm, as in a running watcher).
+        let scoring = try ScoringService(workspace: workspace)
+        for document in documents { _ = scoring.evaluate(document, previous: nil) }
+        let rounds = 50
+        let started = Date()
+        for _ in 0..<rounds { for document in documents { _ = scoring.evaluate(document, previous: nil) } }
+        let perCall = Date().timeIntervalSince(started) / Double(rounds * documents.count)
+        let words = documents.reduce(0) { $0 + ($1.transcript?.words.count ?? 0) } / documents.count
+        lines.append(String(format: "scoring one call (%d words on average, %d cards defined): %.2f ms", words, scoring.scorecards.set.cards.count, perCall * 1000))
+
+        // 2. A store of `count` calls, copies of the stored ones under new ids.
+        let root = workspace.work + "/bench/rescore"
+        try? FileManager.default.removeItem(atPath: root)
+        var config = workspace.config
+        config.paths.data = root + "/data"
+        config.paths.scorecards = root + "/scorecards.yaml"
+        config.security.keyFile = root + "/sor.key"
+        let scratch = Workspace(config: config, root: workspace.root)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try original.write(toFile: root + "/scorecards.yaml", atomically: true, encoding: .utf8)
+        try Keyring.create(path: scratch.keyFile)
+        let store = try scratch.store()
+        try store.vault.check(dataDirectory: scratch.data)
+        let populate = Date()
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let scoringScratch = try ScoringService(workspace: scratch)
+        DispatchQueue.concurrentPerform(iterations: threads) { part in
+            for index in stride(from: part, to: count, by: threads) {
+                var document = documents[index % documents.count]
+                document.call.id = String(format: "%016x", 0xbe00_0000_0000 + index)
+                let folder = store.folder(for: document.call)
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let evaluation = scoringScratch.evaluate(document, previous: nil)
+                try? store.vault.write(FileFormats.json(document.transcript), to: folder + "/transcript.json.sealed", sync: false)
+                if let evaluation { try? store.vault.write(FileFormats.yaml(evaluation), to: folder + "/evaluation.yaml.sealed", sync: false) }
+                try? store.vault.write(FileFormats.yaml(document.call), to: folder + "/call.yaml.sealed", sync: false)
+            }
+        }
+        FileSystem.syncDirectoryTree(root)
+        lines.append(String(format: "made %d stored calls (sealed) in %.1f s", count, Date().timeIntervalSince(populate)))
+
+        // 3. Change the first section weight of every card by moving 5 points to the second, then rescore.
+        let changed = try Self.shiftWeights(original)
+        try changed.write(toFile: root + "/scorecards.yaml", atomically: true, encoding: .utf8)
+        let loaded = try ScorecardLoader.load(workspace: scratch)
+        let rescoreStarted = Date()
+        let report = try Rescore.run(workspace: scratch, store: store, scoring: ScoringService(scorecards: loaded, config: scratch.config.scoring), actor: "bench")
+        let wall = Date().timeIntervalSince(rescoreStarted)
+        lines.append(String(format: "sor rescore after a weight change: %d calls in %.2f s (%.0f calls/s, %d cores), %d changed, %d pass/fail flips (target: under 10 s)",
+            report.calls, wall, Double(report.calls) / wall, threads, report.rescored, report.flips.count))
+        let again = Date()
+        let unchanged = try Rescore.run(workspace: scratch, store: store, scoring: ScoringService(scorecards: loaded, config: scratch.config.scoring), actor: "bench")
+        lines.append(String(format: "sor rescore with nothing changed: %d calls read and scored in %.2f s; peak memory %.0f MiB",
+            unchanged.calls, Date().timeIntervalSince(again), peakMemoryMiB()))
+        try? FileManager.default.removeItem(atPath: root)
+        return lines
+    }
+
+    /// The scorecards text with, in each card, 5 weight points moved from its first own section to its second.
+    static func shiftWeights(_ text: String) throws -> String {
+        // Weights are written as `weight: N` lines; shift the first two after each `- id:` card line in `cards:`.
+        var lines = text.components(separatedBy: "\n")
+        guard let cardsLine = lines.firstIndex(where: { $0.hasPrefix("cards:") }) else { return text }
+        var index = cardsLine
+        while index < lines.count {
+            if lines[index].hasPrefix("  - id:") {
+                let weightLines = (index + 1..<lines.count).prefix { !lines[$0].hasPrefix("  - id:") }.filter { lines[$0].contains("weight:") }
+                if weightLines.count >= 2 {
+                    func value(_ line: Int) -> Double {
+                        Double(lines[line].components(separatedBy: "weight:")[1].split(separator: "#")[0].trimmingCharacters(in: .whitespaces)) ?? 0
+                    }
+                    let shift = min(5, value(weightLines[0]) / 2)
+                    for (offset, line) in weightLines.prefix(2).enumerated() {
+                        let prefix = lines[line].components(separatedBy: "weight:")[0]
+                        lines[line] = prefix + "weight: " + YAMLReader.format(value(line) + (offset == 0 ? -shift : shift))
+                    }
+                }
+            }
+            index += 1
+        }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -22,8 +22,10 @@ public enum ScorecardParser {
             reader.int(version, "version", range: 1...1, into: &set.version)
         }
         if let node = top["matching"] {
-            let matching = reader.mapping(node, allowed: ["threshold"], context: "matching")
+            let matching = reader.mapping(node, allowed: ["threshold", "forbidden_threshold", "min_confidence"], context: "matching")
             reader.double(matching["threshold"], "matching.threshold", range: 0.5...1, into: &set.matchThreshold)
+            reader.double(matching["forbidden_threshold"], "matching.forbidden_threshold", range: 0.5...1, into: &set.forbiddenThreshold)
+            reader.double(matching["min_confidence"], "matching.min_confidence", range: 0...1, into: &set.minimumConfidence)
         }
         var shared: [String: (Scorecard.Section, Node)] = [:]
         if let node = top["sections"] {

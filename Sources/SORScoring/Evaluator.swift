@@ -30,10 +30,14 @@ public struct CallFacts: Sendable {
 public struct Evaluator: Sendable {
     public let matcher: PhraseMatcher
     private let phrases: [String: Phrase]
+    let forbiddenThreshold: Double
+    let minimumConfidence: Double
 
     /// Prepares every phrase of the set once.
     public init(scorecards: ScorecardSet, vocabulary: Vocabulary = .shared) {
         matcher = PhraseMatcher(threshold: scorecards.matchThreshold, vocabulary: vocabulary)
+        forbiddenThreshold = scorecards.forbiddenThreshold
+        minimumConfidence = scorecards.minimumConfidence
         var phrases: [String: Phrase] = [:]
         func collect(_ rule: Rule?) {
             guard let rule else { return }
@@ -106,18 +110,27 @@ public struct Evaluator: Sendable {
         case .notSaid(let list, let party, let window):
             let (indices, scope) = select(text, party: party, window: window)
             var evidence: [Evidence] = []
+            var uncertain: [Evidence] = []
             for phrase in list {
                 guard let compiled = phrases[phrase] else { continue }
-                for match in matcher.matches(compiled, in: text.tokens, indices: indices) {
-                    evidence.append(self.evidence(match, text: text, phrase: phrase))
+                for match in matcher.matches(compiled, in: text.tokens, indices: indices, threshold: forbiddenThreshold) {
+                    let found = self.evidence(match, text: text, phrase: phrase)
+                    if let confidence = found.confidence, confidence < minimumConfidence { uncertain.append(found) } else { evidence.append(found) }
                 }
             }
             evidence.sort { ($0.start ?? 0) < ($1.start ?? 0) }
-            if evidence.isEmpty {
-                return AutoAnswer(answer: .yes, note: "nie padła żadna z fraz\(scope)")
+            uncertain.sort { ($0.start ?? 0) < ($1.start ?? 0) }
+            func listed(_ items: [Evidence]) -> String {
+                Array(Set(items.compactMap(\.phrase))).sorted().map { "„\($0)”" }.joined(separator: ", ")
             }
-            let said = Array(Set(evidence.compactMap(\.phrase))).sorted().map { "„\($0)”" }.joined(separator: ", ")
-            return AutoAnswer(answer: .no, note: "padło \(evidence.count)×\(scope): \(said)", evidence: evidence)
+            if !evidence.isEmpty {
+                return AutoAnswer(answer: .no, note: "padło \(evidence.count)×\(scope): \(listed(evidence))", evidence: evidence + uncertain)
+            }
+            if !uncertain.isEmpty {
+                // Heard, but the recogniser was unsure of the words: an evaluator listens and decides.
+                return AutoAnswer(answer: nil, note: "do weryfikacji: możliwe \(listed(uncertain))\(scope), rozpoznanie niepewne", evidence: uncertain)
+            }
+            return AutoAnswer(answer: .yes, note: "nie padła żadna z fraz\(scope)")
 
         case .pattern(let expression, let party, let window):
             let (indices, scope) = select(text, party: party, window: window)
@@ -249,10 +262,12 @@ public struct Evaluator: Sendable {
 
     func evidence(_ match: PhraseMatch, text: CallText, phrase: String) -> Evidence {
         let words = text.tokens[match.lower..<match.upper]
+        let probabilities = words.compactMap(\.probability)
+        let confidence = probabilities.isEmpty ? nil : probabilities.reduce(0, +) / Double(probabilities.count)
         return Evidence(
             start: (words.first!.start * 100).rounded() / 100, end: (words.last!.end * 100).rounded() / 100,
             quote: words.map(\.text).joined(separator: " "), phrase: phrase, similarity: (match.similarity * 100).rounded() / 100,
-            role: words.first!.role.map(\.rawValue), segment: words.first!.segment)
+            confidence: confidence.map { ($0 * 100).rounded() / 100 }, role: words.first!.role.map(\.rawValue), segment: words.first!.segment)
     }
 
     func gaps(_ text: CallText, longerThan seconds: Double) -> [(start: Double, end: Double)] {

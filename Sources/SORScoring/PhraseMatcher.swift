@@ -82,6 +82,8 @@ public struct Token: Sendable {
     public var end: Double
     public var segment: Int
     public var role: Party?
+    /// The recogniser's confidence in the word (0…1), where it gave one.
+    public var probability: Double?
 }
 
 /// The words of a call in time order, ready for phrase rules.
@@ -102,7 +104,7 @@ public struct CallText: Sendable {
                     let share = (segment.end - segment.start) / Double(max(words.count, 1))
                     tokens.append(Token(
                         text: word, forms: vocabulary.forms(word), start: segment.start + share * Double(index),
-                        end: segment.start + share * Double(index + 1), segment: segment.id, role: nil))
+                        end: segment.start + share * Double(index + 1), segment: segment.id, role: nil, probability: nil))
                 }
                 continue
             }
@@ -115,7 +117,7 @@ public struct CallText: Sendable {
                     let share = (word.end - word.start) / Double(max(pieces.count, 1))
                     tokens.append(Token(
                         text: piece, forms: vocabulary.forms(piece), start: word.start + share * Double(index),
-                        end: word.start + share * Double(index + 1), segment: segment.id, role: role))
+                        end: word.start + share * Double(index + 1), segment: segment.id, role: role, probability: word.probability))
                 }
             }
         }
@@ -186,8 +188,9 @@ public struct PhraseMatcher: Sendable {
         matches(phrase, in: tokens, indices: indices, first: true).first
     }
 
-    /// Every non-overlapping match, in order.
-    public func matches(_ phrase: Phrase, in tokens: [Token], indices: [Int], first: Bool = false) -> [PhraseMatch] {
+    /// Every non-overlapping match, in order. `threshold` overrides the matcher's (forbidden phrases use a stricter one).
+    public func matches(_ phrase: Phrase, in tokens: [Token], indices: [Int], first: Bool = false, threshold: Double? = nil) -> [PhraseMatch] {
+        let threshold = threshold ?? self.threshold
         let n = phrase.words.count
         guard n > 0, !indices.isEmpty else { return [] }
         var found: [PhraseMatch] = []
@@ -201,7 +204,19 @@ public struct PhraseMatcher: Sendable {
                 position += 1
                 continue
             }
-            if let match = align(phrase, tokens: tokens, indices: indices, from: position, span: span), match.similarity >= threshold {
+            if var match = align(phrase, tokens: tokens, indices: indices, from: position, span: span), match.similarity >= threshold {
+                // A later start inside this match may fit better ("dziękuję, Dziękuję, dziękuję za rozmowę"): keep the
+                // best, and of equals the shortest.
+                var next = position + 1
+                while next < indices.count && indices[next] < match.upper {
+                    if let other = align(phrase, tokens: tokens, indices: indices, from: next, span: span),
+                        other.similarity > match.similarity + 0.0001
+                            || (abs(other.similarity - match.similarity) <= 0.0001 && other.upper - other.lower < match.upper - match.lower)
+                    {
+                        match = other
+                    }
+                    next += 1
+                }
                 found.append(match)
                 if first { return found }
                 position = indices.firstIndex(of: match.upper) ?? (indices.firstIndex { $0 >= match.upper } ?? indices.count)

@@ -304,7 +304,18 @@ struct Engine: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self])
+        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self])
+
+    struct RescoreBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rescore",
+            abstract: "Scoring time per call, and sor rescore over many stored calls copied from this workspace's calls.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many stored calls to rescore.") var calls = 10_000
+        func run() throws {
+            for line in try Benchmarks.rescore(workspace: try options.workspace(), count: calls) { print(line) }
+        }
+    }
 
     struct PipelineBench: ParsableCommand {
         static let configuration = CommandConfiguration(

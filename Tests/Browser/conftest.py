@@ -34,7 +34,7 @@ class Workspace:
         (root / "inbox").mkdir(parents=True)
         (root / "sor.yaml").write_text(
             "version: 1\n"
-            f"paths:\n  templates: {REPO}/templates\n"
+            f"paths:\n  templates: {REPO}/templates\n  scorecards: {REPO}/scorecards.yaml\n"
             "speech:\n  embedded:\n"
             f"    python: {REPO}/.venv/bin/python\n"
             f"    script: {REPO}/engine/sor_engine.py\n"

@@ -70,6 +70,7 @@ struct Workspace {
             version: 1
             paths:
               templates: \(repo)/templates
+              scorecards: \(repo)/scorecards.yaml
             \(speechSection)
             \(extra)
             """

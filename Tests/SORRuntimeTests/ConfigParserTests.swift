@@ -10,12 +10,27 @@ struct ConfigParserTests {
         #expect(ConfigParser.parse("").0 == Config())
     }
 
-    @Test("the shipped sor.yaml is valid and spells out the defaults")
+    @Test("the shipped sor.yaml is valid and spells out the defaults (plus example scoring rules for the demo)")
     func shipped() throws {
         let text = try String(contentsOfFile: repositoryRoot + "/sor.yaml", encoding: .utf8)
         let (config, diagnostics) = ConfigParser.parse(text)
         #expect(diagnostics.isEmpty)
-        #expect(config == Config())
+        var expected = Config()
+        expected.scoring.rules = [
+            .init(campaign: "Windykacja*", cards: ["COLLECTIONS"]), .init(campaign: "Utrzymanie*", cards: ["RETENTION"]),
+            .init(file: "sprzedaz-*", cards: ["SALES"]),
+        ]
+        #expect(config == expected)
+    }
+
+    @Test("scoring rules round-trip through dump")
+    func scoringDump() throws {
+        var config = Config()
+        config.scoring.defaultCards = ["SERVICE", "SALES"]
+        config.scoring.rules = [.init(file: "*.wav", team: "Zespół B", cards: ["RETENTION"])]
+        let (parsed, diagnostics) = ConfigParser.parse(ConfigParser.dump(config))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(parsed == config)
     }
 
     @Test("dump round-trips")

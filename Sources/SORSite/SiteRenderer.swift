@@ -221,6 +221,11 @@ public struct SiteRenderer: Sendable {
         switch entry.type {
         case "transcript.text":
             return "\(t["segment"]!) \(after["segment"] ?? "?"): „\(before["text"] ?? "")” → „\(after["text"] ?? "")”"
+        case "evaluation.manual":
+            let changes = after.keys.filter { !["card", "json"].contains($0) }.sorted().map { key in
+                "\(key): \(Strings.answer(before[key] ?? "—", language)) → \(Strings.answer(after[key] ?? "", language))"
+            }
+            return "\(after["card"] ?? "?"): " + changes.joined(separator: "; ")
         default:
             return after.keys.filter { $0 != "json" }.sorted().map { key in
                 "\(key): \(before[key].flatMap { $0.isEmpty ? nil : $0 } ?? "—") → \(after[key] ?? "")"

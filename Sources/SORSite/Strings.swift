@@ -20,15 +20,15 @@ enum Strings {
 
     static func editType(_ type: String, _ language: String) -> String {
         let names = language == "en"
-            ? ["transcript.text": "transcript text", "call.metadata": "call details"]
-            : ["transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy"]
+            ? ["transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation"]
+            : ["transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy", "evaluation.manual": "ocena ręczna"]
         return names[type] ?? type
     }
 
     static func answer(_ value: String, _ language: String) -> String {
         let names = language == "en"
-            ? ["yes": "yes", "no": "no", "partial": "partly", "na": "n/a"]
-            : ["yes": "tak", "no": "nie", "partial": "częściowo", "na": "nie dotyczy"]
+            ? ["yes": "yes", "no": "no", "partial": "partly", "na": "n/a", "auto": "automatic"]
+            : ["yes": "tak", "no": "nie", "partial": "częściowo", "na": "nie dotyczy", "auto": "automatycznie"]
         return names[value] ?? value
     }
 

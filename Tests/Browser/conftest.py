@@ -84,10 +84,13 @@ def served():
 
 @pytest.fixture(scope="module")
 def watched():
-    """Like `served`, with `sor watch` running so that corrections from the page are applied."""
+    """A Polish demo sales call (scored on SALES) served by nginx, with `sor watch` running so that corrections and
+    evaluations from the page are applied."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-edit-"))
     workspace = Workspace(root)
-    call_id = workspace.sor("process", "--language", "en", str(SHARED / "jfk-en" / "jfk.wav")).stdout.strip()
+    for ext in ("wav", "yaml"):
+        shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
+    call_id = workspace.sor("process", str(root / "sales-pass.wav")).stdout.strip()
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)
     workspace.watch()

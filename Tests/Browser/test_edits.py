@@ -18,10 +18,11 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, browse
     assert page.locator("#history").count() == 0
 
     segment = page.locator(".segment").first
+    original = workspace.show(call_id)["transcript"]["segments"][0]["text"].strip()
     segment.hover()
     segment.locator(".edit").click()
     area = segment.locator("textarea")
-    assert "fellow Americans" in area.input_value()
+    assert area.input_value() == original
     area.fill("Tak więc, drodzy Amerykanie, nie pytajcie.")
     segment.locator("button[type=submit]").click()
     assert "czeka na zastosowanie" in page.locator("#edit-messages").inner_text()
@@ -32,7 +33,7 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, browse
     history = page.locator("#history").inner_text()
     user = getpass.getuser()
     assert user in history and "tekst transkrypcji" in history and "zastosowana" in history
-    assert "fellow Americans" in history, "the history shows the text before"
+    assert original in history, "the history shows the text before"
     assert errors == []
 
     shown = workspace.show(call_id)
@@ -71,3 +72,56 @@ def test_a_stale_correction_is_rejected_and_the_page_says_why(watched, browser):
     assert "rejected" in workspace.sor("audit", "show", "--call", call_id).stdout
     first.close()
     second.close()
+
+
+def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watched, browser):
+    workspace, call_id, base = watched
+    page = browser.new_page()
+    page.goto(f"{base}/calls/{call_id}/index.html")
+    revision = int(page.locator("#revision").inner_text())
+    form = page.locator("form.card[data-card='SALES']")
+    before = form.locator(".total").get_attribute("data-total")
+    # The tone criterion has no automatic answer: it waits for an evaluator.
+    row = form.locator("tr[data-criterion='ton_i_kultura']")
+    assert row.locator("td.final").get_attribute("data-final") == ""
+    row.locator("select").select_option("5")
+    row.locator("input[name='comment-ton_i_kultura']").fill("Spokojny, uprzejmy ton.")
+    # Override an automatic answer too.
+    farewell = form.locator("tr[data-criterion='pozegnanie']")
+    automatic = farewell.locator("td.final").get_attribute("data-final")
+    flipped = "no" if automatic != "no" else "yes"
+    farewell.locator("select").select_option(flipped)
+    form.locator("textarea[name='comment']").fill("Ocena kalibracyjna")
+    form.locator("button[type=submit]").click()
+
+    wait_for_revision(page, revision + 1)
+    form = page.locator("form.card[data-card='SALES']")
+    assert form.locator(".evaluator").inner_text() == getpass.getuser()
+    assert form.locator("tr[data-criterion='ton_i_kultura'] td.final").get_attribute("data-final") == "5"
+    assert form.locator("tr[data-criterion='pozegnanie'] td.final").get_attribute("data-final") == flipped
+    assert form.locator(".total").get_attribute("data-total") != before, "the score moved"
+    assert "Ocena kalibracyjna" in form.inner_text()
+    history = page.locator("#history").inner_text()
+    assert "ocena ręczna" in history and "ton_i_kultura" in history
+
+    shown = workspace.show(call_id)
+    card = next(c for c in shown["evaluation"]["cards"] if c["card"] == "SALES")
+    criteria = {c["id"]: c for s in card["sections"] for c in s["criteria"]}
+    assert criteria["ton_i_kultura"]["manual"]["evaluator"] == getpass.getuser()
+    assert criteria["ton_i_kultura"]["manual"]["comment"] == "Spokojny, uprzejmy ton."
+    assert criteria["pozegnanie"]["auto"] is not None, "the automatic answer is kept beside the manual one"
+    audit = workspace.sor("audit", "show", "--call", call_id).stdout
+    assert "edit  applied" in audit and "evaluation.manual" in audit
+    page.close()
+
+
+def test_clicking_evidence_plays_the_moment_it_quotes(watched, browser):
+    workspace, call_id, base = watched
+    page = browser.new_page()
+    page.goto(f"{base}/calls/{call_id}/index.html")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=10_000)
+    evidence = page.locator("button.evidence[data-start]").first
+    start = float(evidence.get_attribute("data-start"))
+    evidence.click()
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.6", timeout=5_000)
+    page.close()

@@ -112,7 +112,7 @@ struct WatchTests {
         // Let the last watcher finish everything, then stop it the polite way.
         let deadline = Date().addingTimeInterval(900)
         func pending() -> Int {
-            let inboxFiles = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).filter { !["failed", "duplicates", ".processing"].contains($0) }
+            let inboxFiles = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).filter { !["failed", "duplicates", "edits", ".processing"].contains($0) }
             let claims = ((try? fm.contentsOfDirectory(atPath: inbox + "/.processing")) ?? []).filter { !$0.hasPrefix(".") }
             return inboxFiles.count + claims.count
         }

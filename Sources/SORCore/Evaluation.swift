@@ -107,6 +107,9 @@ public struct CriterionResult: Codable, Sendable, Equatable {
     public var naAllowed: Bool
     public var critical: Bool
     public var points: Double
+    /// A fingerprint of the criterion's rules and matching settings when the automatic answer was made: `sor
+    /// rescore` reuses the answer while it is unchanged (a new weight or threshold needs no new answers).
+    public var rule: String?
     public var auto: AutoAnswer?
     public var manual: ManualAnswer?
     /// The answer that counts: the manual one where given, else the automatic one; nil when neither exists.
@@ -142,7 +145,7 @@ public struct CardResult: Codable, Sendable, Equatable {
     public var comment: String?
 }
 
-/// The contents of `evaluation.yaml`: the call's scores on each card, with the scorecards' version.
+/// The contents of `evaluation.json`: the call's scores on each card, with the scorecards' version.
 public struct Evaluation: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 
@@ -201,7 +204,7 @@ public enum Scoring {
                 results.append(CriterionResult(
                     id: criterion.id, name: criterion.name, answerType: criterion.answer.rawValue,
                     scale: criterion.answer == .scale ? criterion.scale : nil, naAllowed: criterion.naAllowed,
-                    critical: criterion.critical, points: criterion.points,
+                    critical: criterion.critical, points: criterion.points, rule: nil,
                     auto: automatic, manual: human, final: final, earned: earned.map(round2)))
             }
             sections.append(SectionResult(

@@ -158,7 +158,7 @@ public enum Benchmarks {
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 let evaluation = scoringScratch.evaluate(document, previous: nil)
                 try? store.vault.write(FileFormats.json(document.transcript), to: folder + "/transcript.json.sealed", sync: false)
-                if let evaluation { try? store.vault.write(FileFormats.yaml(evaluation), to: folder + "/evaluation.yaml.sealed", sync: false) }
+                if let evaluation { try? store.vault.write(FileFormats.json(evaluation), to: folder + "/evaluation.json.sealed", sync: false) }
                 try? store.vault.write(FileFormats.yaml(document.call), to: folder + "/call.yaml.sealed", sync: false)
             }
         }

@@ -63,7 +63,18 @@ public struct CallStore: Sendable {
         try load(folder: find(id))
     }
 
-    public func load(folder: String) throws -> CallDocument {
+    /// The call's transcript alone.
+    public func transcript(in folder: String) throws -> Transcript? {
+        guard let data = try read("transcript.json", in: folder) else { return nil }
+        do {
+            return try FileFormats.jsonDecoder().decode(Transcript.self, from: data)
+        } catch {
+            throw RuntimeError.corruptResult(path: folder + "/transcript.json" + Vault.suffix, detail: "\(error)")
+        }
+    }
+
+    /// The call; without `transcript`, its transcript is left out (read it with `transcript(in:)` when needed).
+    public func load(folder: String, transcript withTranscript: Bool = true) throws -> CallDocument {
         let callPath = folder + "/call.yaml" + Vault.suffix
         guard let data = try read("call.yaml", in: folder) else {
             throw RuntimeError.corruptResult(path: callPath, detail: "missing")
@@ -74,20 +85,13 @@ public struct CallStore: Sendable {
         } catch {
             throw RuntimeError.corruptResult(path: callPath, detail: "\(error)")
         }
-        var transcript: Transcript?
-        if let data = try read("transcript.json", in: folder) {
-            do {
-                transcript = try FileFormats.jsonDecoder().decode(Transcript.self, from: data)
-            } catch {
-                throw RuntimeError.corruptResult(path: folder + "/transcript.json" + Vault.suffix, detail: "\(error)")
-            }
-        }
+        let transcript = withTranscript ? try self.transcript(in: folder) : nil
         var evaluation: Evaluation?
-        if let data = try read("evaluation.yaml", in: folder) {
+        if let data = try read("evaluation.json", in: folder) {
             do {
-                evaluation = try FileFormats.decodeYAML(Evaluation.self, from: data)
+                evaluation = try FileFormats.jsonDecoder().decode(Evaluation.self, from: data)
             } catch {
-                throw RuntimeError.corruptResult(path: folder + "/evaluation.yaml" + Vault.suffix, detail: "\(error)")
+                throw RuntimeError.corruptResult(path: folder + "/evaluation.json" + Vault.suffix, detail: "\(error)")
             }
         }
         return CallDocument(call: record, transcript: transcript, evaluation: evaluation, history: try history(in: folder))
@@ -160,7 +164,7 @@ public struct CallStore: Sendable {
                 try vault.sealFile(source, to: staging + "/" + name + Vault.suffix)
             }
             try write(FileFormats.json(transcript), as: "transcript.json", in: staging)
-            if let evaluation { try write(FileFormats.yaml(evaluation), as: "evaluation.yaml", in: staging) }
+            if let evaluation { try write(FileFormats.json(evaluation), as: "evaluation.json", in: staging) }
             try write(FileFormats.yaml(record), as: "call.yaml", in: staging)
         } catch let error as RuntimeError {
             try? fm.removeItem(atPath: staging)

@@ -176,7 +176,7 @@ public struct EditProcessor: Sendable {
         }
         if let scoring = scorer.current, let evaluation = scoring.evaluate(document, previous: document.evaluation) {
             document.evaluation = evaluation
-            try store.write(FileFormats.yaml(evaluation), as: "evaluation.yaml", in: folder)
+            try store.write(FileFormats.json(evaluation), as: "evaluation.json", in: folder)
         }
         document.call.revision = entry.revision ?? document.call.revision + 1
         document.call.updatedBy = context.user

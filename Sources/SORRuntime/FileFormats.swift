@@ -29,10 +29,39 @@ public enum FileFormats {
         return Data(try Yams.serialize(node: tree.node(), allowUnicode: true, sortKeys: true).utf8)
     }
 
+    /// Reads YAML written by `yaml(_:)` (or by hand) through the JSON model. Scalars are resolved here, simply
+    /// (plain `null`/`~`, `true`/`false`, integers, decimals; anything quoted is text), rather than by Yams' regular
+    /// expression resolver, which made reading a call's `call.yaml` the slowest part of `sor rescore`.
     public static func decodeYAML<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let object = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) ?? [String: Any]()
-        let json = try JSONSerialization.data(withJSONObject: object)
+        let node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+        let object = node.map(plain) ?? [String: Any]()
+        let json = try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])
         return try jsonDecoder().decode(type, from: json)
+    }
+
+    static func plain(_ node: Node) -> Any {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            guard scalar.style == .plain || scalar.style == .any else { return text }
+            switch text {
+            case "null", "~", "": return NSNull()
+            case "true", "True": return true
+            case "false", "False": return false
+            default:
+                if let value = Int(text) { return value }
+                if let value = Double(text), text.contains(where: { $0.isNumber }) { return value }
+                return text
+            }
+        case .mapping(let mapping):
+            var result: [String: Any] = [:]
+            for (key, value) in mapping { result[key.string ?? "\(key)"] = plain(value) }
+            return result
+        case .sequence(let sequence):
+            return sequence.map(plain)
+        case .alias:
+            return NSNull()
+        }
     }
 }
 

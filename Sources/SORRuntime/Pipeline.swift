@@ -225,11 +225,14 @@ public final class Pipeline: @unchecked Sendable {
         return (digest, bytes)
     }
 
-    /// A time as ISO 8601 in UTC, as every result file writes it.
+    /// A time as ISO 8601 in UTC, as every result file writes it (`2026-11-24T10:15:00Z`).
     public static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
     /// Keeps a refused file with a readable reason beside it. Nothing is deleted: files outside the inbox are copied.

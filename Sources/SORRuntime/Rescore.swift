@@ -77,14 +77,16 @@ public enum Rescore {
             let slice = folders.dropFirst(part * chunk).prefix(chunk)
             for folder in slice {
                 do {
-                    let document = try store.load(folder: folder)
-                    let updated = scoring.evaluate(document, previous: document.evaluation)
+                    let document = try store.load(folder: folder, transcript: false)
+                    let updated = try scoring.evaluate(document, previous: document.evaluation, reuseAutomatic: true) {
+                        try store.transcript(in: folder)
+                    }
                     if ScoringService.sameScores(updated, document.evaluation) {
                         tally.add { $0.unchanged += 1 }
                         continue
                     }
                     if let updated {
-                        try store.vault.write(FileFormats.yaml(updated), to: folder + "/evaluation.yaml" + Vault.suffix, sync: false)
+                        try store.vault.write(FileFormats.json(updated), to: folder + "/evaluation.json" + Vault.suffix, sync: false)
                     }
                     let found = diff(call: document.call.id, before: document.evaluation, after: updated)
                     tally.add {

@@ -13,6 +13,26 @@ public struct LoadedScorecards: Sendable {
     /// Problems in the current file when the last valid version is used instead.
     public var problems: [Diagnostic]
     public var evaluator: Evaluator
+    /// Per card and criterion, a fingerprint of what its automatic answer depends on.
+    public var fingerprints: [String: [String: String]]
+
+    init(set: ScorecardSet, sha256: String, commit: String?, problems: [Diagnostic]) {
+        self.set = set
+        self.sha256 = sha256
+        self.commit = commit
+        self.problems = problems
+        self.evaluator = Evaluator(scorecards: set)
+        var fingerprints: [String: [String: String]] = [:]
+        for card in set.cards {
+            for criterion in card.sections.flatMap(\.criteria) {
+                // The rules, the answer type and the matching settings; bump the version when matching changes.
+                let text = "matcher-2|\(set.matchThreshold)|\(set.forbiddenThreshold)|\(set.minimumConfidence)|\(criterion.answer.rawValue)|"
+                    + "\(criterion.scale)|\(String(describing: criterion.auto))|\(String(describing: criterion.applicableIf))"
+                fingerprints[card.id, default: [:]][criterion.id] = SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            }
+        }
+        self.fingerprints = fingerprints
+    }
 }
 
 public enum ScorecardLoader {
@@ -30,7 +50,7 @@ public enum ScorecardLoader {
                 let copy = kept + "/\(sha).yaml"
                 if !fm.fileExists(atPath: copy) { try? FileSystem.writeAtomically(data, to: copy) }
                 try? FileSystem.writeAtomically(Data((sha + "\n").utf8), to: kept + "/current")
-                return LoadedScorecards(set: set, sha256: sha, commit: gitCommit(of: path), problems: [], evaluator: Evaluator(scorecards: set))
+                return LoadedScorecards(set: set, sha256: sha, commit: gitCommit(of: path), problems: [])
             }
             problems = diagnostics
         } else {
@@ -40,7 +60,7 @@ public enum ScorecardLoader {
             let data = fm.contents(atPath: kept + "/\(current).yaml"),
             let set = ScorecardParser.parse(String(decoding: data, as: UTF8.self), file: kept + "/\(current).yaml").0
         {
-            return LoadedScorecards(set: set, sha256: current, commit: nil, problems: problems, evaluator: Evaluator(scorecards: set))
+            return LoadedScorecards(set: set, sha256: current, commit: nil, problems: problems)
         }
         throw RuntimeError.invalidScorecards(problems)
     }
@@ -104,29 +124,61 @@ public struct ScoringService: Sendable {
     }
 
     /// The call's evaluation with the current scorecards. Evaluators' answers from `previous` are kept where their
-    /// criterion still exists and the answer still fits it; `extraCards` adds cards an evaluator scored by hand.
-    public func evaluate(_ document: CallDocument, previous: Evaluation?) -> Evaluation? {
-        guard let transcript = document.transcript else { return nil }
+    /// criterion still exists and the answer still fits it. With `reuseAutomatic` (rescoring an unchanged
+    /// transcript), automatic answers whose criterion's rules did not change are taken from `previous`, and the
+    /// transcript is read only when some answer must be made again.
+    public func evaluate(
+        _ document: CallDocument, previous: Evaluation?, reuseAutomatic: Bool = false,
+        transcript loadTranscript: (() throws -> Transcript?)? = nil
+    ) rethrows -> Evaluation? {
         var ids = cards(for: document.call)
         for card in previous?.cards ?? [] where card.evaluator != nil && !ids.contains(card.card) && scorecards.set.card(card.card) != nil {
             ids.append(card.card)
         }
         guard !ids.isEmpty else { return nil }
-        let facts = CallFacts(text: CallText(transcript: transcript))
-        let results = ids.compactMap { id -> CardResult? in
-            guard let card = scorecards.set.card(id) else { return nil }
-            let old = previous?.card(id)
-            var manual: [String: ManualAnswer] = [:]
-            for criterion in old?.sections.flatMap(\.criteria) ?? [] {
-                guard let answer = criterion.manual,
-                    let current = card.sections.flatMap(\.criteria).first(where: { $0.id == criterion.id }),
-                    Answer.isValid(answer.answer.value, for: current)
-                else { continue }
-                manual[criterion.id] = answer
+        var prepared: (CallFacts, PreparedCall)?
+        var transcriptMissing = false
+        func facts() throws -> (CallFacts, PreparedCall)? {
+            if let prepared { return prepared }
+            if transcriptMissing { return nil }
+            guard let transcript = try document.transcript ?? loadTranscript?() else {
+                transcriptMissing = true
+                return nil
             }
-            return Scoring.score(
-                card: card, auto: scorecards.evaluator.answers(card, facts: facts), manual: manual,
-                evaluator: old?.evaluator, comment: old?.comment)
+            let facts = CallFacts(text: CallText(transcript: transcript))
+            prepared = (facts, scorecards.evaluator.prepare(facts))
+            return prepared
+        }
+        var results: [CardResult] = []
+        for id in ids {
+            guard let card = scorecards.set.card(id) else { continue }
+            let old = previous?.card(id)
+            let oldCriteria = Dictionary((old?.sections.flatMap(\.criteria) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var manual: [String: ManualAnswer] = [:]
+            for criterion in card.sections.flatMap(\.criteria) {
+                if let answer = oldCriteria[criterion.id]?.manual, Answer.isValid(answer.answer.value, for: criterion) {
+                    manual[criterion.id] = answer
+                }
+            }
+            let fingerprints = scorecards.fingerprints[id] ?? [:]
+            var auto: [String: AutoAnswer] = [:]
+            let reusable = reuseAutomatic && card.sections.flatMap(\.criteria).allSatisfy { criterion in
+                guard let old = oldCriteria[criterion.id] else { return false }
+                return old.rule == fingerprints[criterion.id]
+            }
+            if reusable {
+                for (criterionID, old) in oldCriteria { auto[criterionID] = old.auto }
+            } else {
+                guard let (callFacts, prepared) = try facts() else { return nil }
+                auto = scorecards.evaluator.answers(card, facts: callFacts, prepared: prepared)
+            }
+            var result = Scoring.score(card: card, auto: auto, manual: manual, evaluator: old?.evaluator, comment: old?.comment)
+            for section in result.sections.indices {
+                for criterion in result.sections[section].criteria.indices {
+                    result.sections[section].criteria[criterion].rule = fingerprints[result.sections[section].criteria[criterion].id]
+                }
+            }
+            results.append(result)
         }
         return Evaluation(scorecardsSha256: scorecards.sha256, scorecardsCommit: scorecards.commit, scoredAt: Pipeline.iso(now()), cards: results)
     }

@@ -30,6 +30,8 @@ public struct CallFacts: Sendable {
 public struct Evaluator: Sendable {
     public let matcher: PhraseMatcher
     private let phrases: [String: Phrase]
+    public let index: PhraseIndex
+    let regexes = RegexCache()
     let forbiddenThreshold: Double
     let minimumConfidence: Double
 
@@ -59,28 +61,33 @@ public struct Evaluator: Sendable {
             }
         }
         self.phrases = phrases
+        self.index = PhraseIndex(phrases: Array(phrases.values), vocabulary: vocabulary)
     }
 
+    /// Looks the call's words up once, for every card scored on it.
+    public func prepare(_ facts: CallFacts) -> PreparedCall { PreparedCall(tokens: facts.text.tokens, index: index) }
+
     /// Automatic answers for every criterion of `card` that has a rule (and N/A where `applicable_if` fails).
-    public func answers(_ card: Scorecard, facts: CallFacts) -> [String: AutoAnswer] {
+    public func answers(_ card: Scorecard, facts: CallFacts, prepared: PreparedCall? = nil) -> [String: AutoAnswer] {
+        let prepared = prepared ?? prepare(facts)
         var result: [String: AutoAnswer] = [:]
         for criterion in card.sections.flatMap(\.criteria) {
             if let condition = criterion.applicableIf {
-                let check = evaluate(condition, facts: facts, type: .yesNo, scale: 1)
+                let check = evaluate(condition, facts: facts, prepared: prepared, type: .yesNo, scale: 1)
                 if check.answer == .no {
                     result[criterion.id] = AutoAnswer(answer: .notApplicable, note: "nie dotyczy: " + check.note, evidence: check.evidence)
                     continue
                 }
             }
             guard let rule = criterion.auto else { continue }
-            result[criterion.id] = evaluate(rule, facts: facts, type: criterion.answer, scale: criterion.scale)
+            result[criterion.id] = evaluate(rule, facts: facts, prepared: prepared, type: criterion.answer, scale: criterion.scale)
         }
         return result
     }
 
     // MARK: Rules
 
-    func evaluate(_ rule: Rule, facts: CallFacts, type: Criterion.AnswerType, scale: Int) -> AutoAnswer {
+    func evaluate(_ rule: Rule, facts: CallFacts, prepared: PreparedCall, type: Criterion.AnswerType, scale: Int) -> AutoAnswer {
         let text = facts.text
         switch rule {
         case .said(let list, let party, let window, let minimum):
@@ -88,7 +95,7 @@ public struct Evaluator: Sendable {
             var evidence: [Evidence] = []
             var missing: [String] = []
             for phrase in list {
-                guard let compiled = phrases[phrase], let match = matcher.firstMatch(compiled, in: text.tokens, indices: indices) else {
+                guard let compiled = phrases[phrase], let match = matcher.matches(compiled, in: text.tokens, prepared: prepared, indices: indices, first: true).first else {
                     missing.append(phrase)
                     continue
                 }
@@ -103,8 +110,8 @@ public struct Evaluator: Sendable {
             case .scale: answer = Answer(String(Int((Double(scale) * Double(min(found, needed)) / Double(needed)).rounded())))
             }
             let note = found > 0
-                ? "powiedziano \(found) z \(list.count) fraz\(scope)" + (missing.isEmpty ? "" : "; brak: " + missing.map { "„\($0)”" }.joined(separator: ", "))
-                : "nie znaleziono żadnej z fraz\(scope): " + list.map { "„\($0)”" }.joined(separator: ", ")
+                ? "powiedziano \(found) z \(list.count) fraz\(scope)" + (missing.isEmpty ? "" : "; brak: " + Self.some(missing))
+                : "nie znaleziono żadnej z fraz\(scope): " + Self.some(list)
             return AutoAnswer(answer: answer, note: note, evidence: evidence.sorted { ($0.start ?? 0) < ($1.start ?? 0) })
 
         case .notSaid(let list, let party, let window):
@@ -113,7 +120,7 @@ public struct Evaluator: Sendable {
             var uncertain: [Evidence] = []
             for phrase in list {
                 guard let compiled = phrases[phrase] else { continue }
-                for match in matcher.matches(compiled, in: text.tokens, indices: indices, threshold: forbiddenThreshold) {
+                for match in matcher.matches(compiled, in: text.tokens, prepared: prepared, indices: indices, threshold: forbiddenThreshold) {
                     let found = self.evidence(match, text: text, phrase: phrase)
                     if let confidence = found.confidence, confidence < minimumConfidence { uncertain.append(found) } else { evidence.append(found) }
                 }
@@ -134,19 +141,20 @@ public struct Evaluator: Sendable {
 
         case .pattern(let expression, let party, let window):
             let (indices, scope) = select(text, party: party, window: window)
-            guard let regex = try? NSRegularExpression(pattern: expression) else {
+            guard let regex = regexes.regex(expression) else {
                 return AutoAnswer(answer: nil, note: "nieprawidłowy wzorzec: \(expression)")
             }
-            // The selected words joined by spaces, with each word's character range, to map a match back to words.
-            var joined = ""
+            // The selected words (folded) joined by spaces, with each word's range, to map a match back to words.
+            var bytes: [UInt8] = []
             var spans: [(range: Range<Int>, token: Int)] = []
             for index in indices {
-                let folded = TextNormalizer.fold(text.tokens[index].text)
-                if !joined.isEmpty { joined += " " }
-                let start = joined.utf16.count
-                joined += folded
-                spans.append((start..<joined.utf16.count, index))
+                if !bytes.isEmpty { bytes.append(0x20) }
+                let start = bytes.count
+                bytes += text.tokens[index].folded
+                spans.append((start..<bytes.count, index))
             }
+            // Folded text is ASCII, so UTF-16 offsets equal byte offsets.
+            let joined = String(decoding: bytes, as: UTF8.self)
             let matches = regex.matches(in: joined, range: NSRange(location: 0, length: joined.utf16.count))
             let evidence = matches.prefix(5).compactMap { match -> Evidence? in
                 let range = match.range.location..<(match.range.location + max(match.range.length, 1))
@@ -165,7 +173,7 @@ public struct Evaluator: Sendable {
             for (number, group) in groups.enumerated() {
                 let remaining = indices.filter { $0 >= cursor }
                 let best = group.compactMap { phrase -> (PhraseMatch, String)? in
-                    guard let compiled = phrases[phrase], let match = matcher.firstMatch(compiled, in: text.tokens, indices: remaining) else { return nil }
+                    guard let compiled = phrases[phrase], let match = matcher.matches(compiled, in: text.tokens, prepared: prepared, indices: remaining, first: true).first else { return nil }
                     return (match, phrase)
                 }.min { $0.0.lower < $1.0.lower }
                 guard let (match, phrase) = best else {
@@ -211,7 +219,7 @@ public struct Evaluator: Sendable {
             var unannounced = 0
             for gap in gaps(text, longerThan: minimum) {
                 let indices = text.tokens.indices.filter { text.tokens[$0].end <= gap.start + 0.01 && text.tokens[$0].start >= gap.start - before }
-                let match = list.lazy.compactMap { phrase in self.phrases[phrase].flatMap { self.matcher.firstMatch($0, in: text.tokens, indices: indices).map { ($0, phrase) } } }.first
+                let match = list.lazy.compactMap { phrase in self.phrases[phrase].flatMap { self.matcher.matches($0, in: text.tokens, prepared: prepared, indices: indices, first: true).first.map { ($0, phrase) } } }.first
                 if let (found, phrase) = match {
                     evidence.append(self.evidence(found, text: text, phrase: phrase))
                 } else {
@@ -223,17 +231,22 @@ public struct Evaluator: Sendable {
             return AutoAnswer(answer: unannounced == 0 ? .yes : .no, note: "przerw: \(evidence.count), bez zapowiedzi: \(unannounced)", evidence: evidence)
 
         case .all(let rules):
-            let parts = rules.map { evaluate($0, facts: facts, type: .yesNo, scale: 1) }
+            let parts = rules.map { evaluate($0, facts: facts, prepared: prepared, type: .yesNo, scale: 1) }
             if parts.contains(where: { $0.answer == nil }) { return AutoAnswer(answer: nil, note: parts.map(\.note).joined(separator: "; ")) }
             let ok = parts.allSatisfy { $0.answer == .yes }
             return AutoAnswer(answer: ok ? .yes : .no, note: parts.map(\.note).joined(separator: "; "), evidence: parts.flatMap(\.evidence))
 
         case .any(let rules):
-            let parts = rules.map { evaluate($0, facts: facts, type: .yesNo, scale: 1) }
+            let parts = rules.map { evaluate($0, facts: facts, prepared: prepared, type: .yesNo, scale: 1) }
             if let hit = parts.first(where: { $0.answer == .yes }) { return hit }
             if parts.contains(where: { $0.answer == nil }) { return AutoAnswer(answer: nil, note: parts.map(\.note).joined(separator: "; ")) }
             return AutoAnswer(answer: .no, note: parts.map(\.note).joined(separator: "; "), evidence: parts.flatMap(\.evidence))
         }
+    }
+
+    /// Up to three phrases, quoted, for a note ("…" when there are more; the card lists them all).
+    static func some(_ phrases: [String]) -> String {
+        phrases.prefix(3).map { "„\($0)”" }.joined(separator: ", ") + (phrases.count > 3 ? ", …" : "")
     }
 
     /// Token indices a rule looks at, and how that scope reads in a note.
@@ -278,5 +291,20 @@ public struct Evaluator: Sendable {
 
     func longestGap(_ text: CallText) -> (start: Double, end: Double)? {
         zip(text.tokens, text.tokens.dropFirst()).map { ($0.end, $1.start) }.max { ($0.1 - $0.0) < ($1.1 - $1.0) }
+    }
+}
+
+/// Compiled regular expressions of `pattern` rules, made once. `NSRegularExpression` is immutable and safe to share.
+final class RegexCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var compiled: [String: NSRegularExpression?] = [:]
+
+    func regex(_ pattern: String) -> NSRegularExpression? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = compiled[pattern] { return known }
+        let made = try? NSRegularExpression(pattern: pattern)
+        compiled[pattern] = made
+        return made
     }
 }

@@ -63,11 +63,10 @@ public final class Lemmatizer: @unchecked Sendable {
 
     /// The folded forms a word may match by: its own, and its lemmas.
     public func forms(_ word: String) -> [String] {
-        let folded = TextNormalizer.fold(word)
         lock.lock()
         defer { lock.unlock() }
         if let cached = cache[word] { return cached }
-        var forms = [folded]
+        var forms = [TextNormalizer.fold(word)]
         for stem in stems(word) {
             let form = TextNormalizer.fold(stem)
             if !form.isEmpty && !forms.contains(form) { forms.append(form) }

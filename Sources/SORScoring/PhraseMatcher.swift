@@ -1,13 +1,12 @@
 import Foundation
 import SORCore
 
-/// Interned word forms and a memo of their similarities, shared by every call scored in a process: a contact
-/// centre's vocabulary is small, so after the first calls nearly every comparison is a lookup. Thread-safe.
+/// Interned word forms (folded text → small integer), shared by every call scored in a process. Thread-safe.
 public final class Vocabulary: @unchecked Sendable {
     private let lock = NSLock()
     private var ids: [String: Int32] = [:]
     private var strings: [[UInt8]] = []
-    private var memo: [UInt64: Float] = [:]
+    private var wordForms: [String: [Int32]] = [:]
     public let lemmatizer: Lemmatizer
 
     public init(lemmatizer: Lemmatizer = .shared) {
@@ -26,27 +25,23 @@ public final class Vocabulary: @unchecked Sendable {
         return id
     }
 
-    /// The interned forms of a word: its folded self first, then its folded lemmas.
-    func forms(_ word: String) -> [Int32] { lemmatizer.forms(word).map(id) }
-
-    /// Similarity of two forms: 1 − Levenshtein distance ÷ the longer length (folded ASCII, so bytes are letters).
-    func similarity(_ a: Int32, _ b: Int32) -> Float {
-        if a == b { return 1 }
-        let key = UInt64(UInt32(bitPattern: min(a, b))) << 32 | UInt64(UInt32(bitPattern: max(a, b)))
+    /// The interned forms of a word: its folded self first, then its folded lemmas. Cached per written word.
+    func forms(_ word: String) -> [Int32] {
         lock.lock()
-        if let known = memo[key] {
+        if let known = wordForms[word] {
             lock.unlock()
             return known
         }
-        let x = strings[Int(a)]
-        let y = strings[Int(b)]
         lock.unlock()
-        let value = Self.ratio(x, y)
+        let forms = lemmatizer.forms(word).map(id)
         lock.lock()
-        memo[key] = value
+        wordForms[word] = forms
         lock.unlock()
-        return value
+        return forms
     }
+
+    /// The folded text of a word's own form.
+    func folded(_ word: String) -> [UInt8] { text(forms(word)[0]) }
 
     func text(_ id: Int32) -> [UInt8] {
         lock.lock()
@@ -84,6 +79,8 @@ public struct Token: Sendable {
     public var role: Party?
     /// The recogniser's confidence in the word (0…1), where it gave one.
     public var probability: Double?
+    /// The folded surface as bytes (for words run together or split apart).
+    var folded: [UInt8] = []
 }
 
 /// The words of a call in time order, ready for phrase rules.
@@ -121,6 +118,7 @@ public struct CallText: Sendable {
                 }
             }
         }
+        for index in tokens.indices { tokens[index].folded = vocabulary.folded(tokens[index].text) }
         self.tokens = tokens
         self.duration = max(transcript.duration, tokens.last?.end ?? 0)
         self.hasRoles = roles != nil && tokens.contains { $0.role != nil }
@@ -131,13 +129,17 @@ public struct CallText: Sendable {
 public struct Phrase: Sendable {
     public var text: String
     var words: [[Int32]]
-    var surfaces: [String]
+    var surfaces: [[UInt8]]
+    /// Each word run together with the next ("telkom" + "plus").
+    var pairs: [[UInt8]]
 
     public init(_ text: String, vocabulary: Vocabulary = .shared) {
         self.text = text
         let words = TextNormalizer.words(text)
         self.words = words.map(vocabulary.forms)
-        self.surfaces = words.map(TextNormalizer.fold)
+        let surfaces = words.map { Array(TextNormalizer.fold($0).utf8) }
+        self.surfaces = surfaces
+        self.pairs = zip(surfaces, surfaces.dropFirst()).map { $0 + $1 }
     }
 
     public var isEmpty: Bool { words.isEmpty }
@@ -151,6 +153,74 @@ public struct PhraseMatch: Sendable, Equatable {
     public var similarity: Double
 }
 
+/// Every word form the phrases of a scorecard set use, and for each word form met in a call, the phrase forms it
+/// resembles (similarity ≥ 0.5). Computed once per distinct word form and kept: a contact centre's vocabulary is
+/// small, so scoring a call soon costs a few hundred lookups instead of tens of thousands of comparisons.
+public final class PhraseIndex: @unchecked Sendable {
+    // `neighbours` is guarded by `lock`; everything else is immutable after init.
+    private let lock = NSLock()
+    private var neighbours: [Int32: [(form: Int32, similarity: Float)]] = [:]
+    private let phraseForms: [(id: Int32, bytes: [UInt8])]
+    let vocabulary: Vocabulary
+
+    public init(phrases: [Phrase], vocabulary: Vocabulary = .shared) {
+        self.vocabulary = vocabulary
+        var seen: Set<Int32> = []
+        var forms: [(Int32, [UInt8])] = []
+        for phrase in phrases {
+            for word in phrase.words {
+                for form in word where seen.insert(form).inserted { forms.append((form, vocabulary.text(form))) }
+            }
+        }
+        phraseForms = forms
+    }
+
+    /// Phrase forms resembling a word form, with their similarity.
+    func neighbours(of form: Int32) -> [(form: Int32, similarity: Float)] {
+        lock.lock()
+        if let known = neighbours[form] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let bytes = vocabulary.text(form)
+        var found: [(Int32, Float)] = []
+        for (id, other) in phraseForms {
+            let value = id == form ? 1 : Vocabulary.ratio(bytes, other)
+            if value >= 0.5 { found.append((id, value)) }
+        }
+        lock.lock()
+        neighbours[form] = found
+        lock.unlock()
+        return found
+    }
+}
+
+/// A call's words looked up in a `PhraseIndex`: which phrase forms each word resembles, and where each phrase form
+/// occurs. Made once per call and shared by every rule.
+public struct PreparedCall: Sendable {
+    /// Per token: phrase form → similarity.
+    var similarities: [[Int32: Float]]
+    /// Per phrase form: the tokens resembling it, in order.
+    var positions: [Int32: [Int]]
+
+    public init(tokens: [Token], index: PhraseIndex) {
+        similarities = []
+        similarities.reserveCapacity(tokens.count)
+        positions = [:]
+        for (position, token) in tokens.enumerated() {
+            var row: [Int32: Float] = [:]
+            for form in token.forms {
+                for (phraseForm, value) in index.neighbours(of: form) where value > (row[phraseForm] ?? 0) {
+                    row[phraseForm] = value
+                }
+            }
+            for form in row.keys { positions[form, default: []].append(position) }
+            similarities.append(row)
+        }
+    }
+}
+
 /// Fuzzy phrase search, tolerant of inflection (lemmas), spelling without Polish letters, and the recogniser's
 /// typical errors (a letter or two wrong, a word split in two or two run together, a word dropped or inserted).
 ///
@@ -159,7 +229,8 @@ public struct PhraseMatch: Sendable, Equatable {
 /// transcript word (earning its similarity), matches two run together or split apart, or is missing (earning 0);
 /// a transcript word inserted inside the phrase costs 0.1 (at most two). The phrase's similarity is the total ÷ n;
 /// it counts as said when that reaches the threshold (`matching.threshold`, default 0.8: one word of five badly
-/// wrong, or every word a little wrong, still counts; half the words wrong does not).
+/// wrong, or every word a little wrong, still counts; half the words wrong does not). Alignments start only where
+/// the phrase's first or second word resembles a transcript word (similarity ≥ 0.5).
 public struct PhraseMatcher: Sendable {
     public var threshold: Double
     let vocabulary: Vocabulary
@@ -169,110 +240,112 @@ public struct PhraseMatcher: Sendable {
         self.vocabulary = vocabulary
     }
 
-    func similarity(_ a: [Int32], _ b: [Int32]) -> Float {
-        var best: Float = 0
-        for x in a {
-            for y in b {
-                let value = vocabulary.similarity(x, y)
-                if value > best {
-                    best = value
-                    if best == 1 { return 1 }
-                }
-            }
-        }
-        return best
-    }
-
-    /// The best match of `phrase` among `tokens[range]` (only the listed indices, in order) at or above the threshold.
+    /// The first match of one phrase in a call (a convenience that indexes just this phrase).
     public func firstMatch(_ phrase: Phrase, in tokens: [Token], indices: [Int]) -> PhraseMatch? {
-        matches(phrase, in: tokens, indices: indices, first: true).first
+        let prepared = PreparedCall(tokens: tokens, index: PhraseIndex(phrases: [phrase], vocabulary: vocabulary))
+        return matches(phrase, in: tokens, prepared: prepared, indices: indices, first: true).first
     }
 
-    /// Every non-overlapping match, in order. `threshold` overrides the matcher's (forbidden phrases use a stricter one).
-    public func matches(_ phrase: Phrase, in tokens: [Token], indices: [Int], first: Bool = false, threshold: Double? = nil) -> [PhraseMatch] {
+    /// Every non-overlapping match among the listed token indices (in order). `threshold` overrides the matcher's
+    /// (forbidden phrases use a stricter one).
+    public func matches(
+        _ phrase: Phrase, in tokens: [Token], prepared: PreparedCall, indices: [Int], first: Bool = false, threshold: Double? = nil
+    ) -> [PhraseMatch] {
         let threshold = threshold ?? self.threshold
         let n = phrase.words.count
         guard n > 0, !indices.isEmpty else { return [] }
+        // Where each token sits in `indices` (-1: outside the rule's scope).
+        var slot = [Int](repeating: -1, count: tokens.count)
+        for (position, index) in indices.enumerated() { slot[index] = position }
+        var starts: Set<Int> = []
+        for form in phrase.words[0] { for index in prepared.positions[form] ?? [] where slot[index] >= 0 { starts.insert(slot[index]) } }
+        if n > 1 {
+            for form in phrase.words[1] {
+                for index in prepared.positions[form] ?? [] where slot[index] > 0 { starts.insert(slot[index] - 1) }
+            }
+        }
         var found: [PhraseMatch] = []
-        var position = 0
+        var blockedUntil = -1
         let span = n + 2
-        while position < indices.count {
-            // Cheap gate: the first or second phrase word must look like something here.
-            let head = similarity(phrase.words[0], tokens[indices[position]].forms)
-            let second = n > 1 && position + 1 < indices.count ? similarity(phrase.words[1], tokens[indices[position + 1]].forms) : 0
-            if head < 0.5 && second < 0.5 {
-                position += 1
-                continue
-            }
-            if var match = align(phrase, tokens: tokens, indices: indices, from: position, span: span), match.similarity >= threshold {
-                // A later start inside this match may fit better ("dziękuję, Dziękuję, dziękuję za rozmowę"): keep the
-                // best, and of equals the shortest.
-                var next = position + 1
-                while next < indices.count && indices[next] < match.upper {
-                    if let other = align(phrase, tokens: tokens, indices: indices, from: next, span: span),
-                        other.similarity > match.similarity + 0.0001
-                            || (abs(other.similarity - match.similarity) <= 0.0001 && other.upper - other.lower < match.upper - match.lower)
-                    {
-                        match = other
-                    }
-                    next += 1
+        for position in starts.sorted() where indices[position] >= blockedUntil {
+            guard var match = align(phrase, tokens: tokens, prepared: prepared, indices: indices, from: position, span: span),
+                match.similarity >= threshold
+            else { continue }
+            // A later start inside this match may fit better ("dziękuję, dziękuję za rozmowę"): keep the best, and of
+            // equals the shortest.
+            var next = position + 1
+            while next < indices.count && indices[next] < match.upper {
+                if let other = align(phrase, tokens: tokens, prepared: prepared, indices: indices, from: next, span: span),
+                    other.similarity > match.similarity + 0.0001
+                        || (abs(other.similarity - match.similarity) <= 0.0001 && other.upper - other.lower < match.upper - match.lower)
+                {
+                    match = other
                 }
-                found.append(match)
-                if first { return found }
-                position = indices.firstIndex(of: match.upper) ?? (indices.firstIndex { $0 >= match.upper } ?? indices.count)
-            } else {
-                position += 1
+                next += 1
             }
+            found.append(match)
+            if first { return found }
+            blockedUntil = match.upper
         }
         return found
     }
 
+    @inline(__always)
+    func similarity(_ word: [Int32], _ token: Int, _ prepared: PreparedCall) -> Float {
+        var best: Float = 0
+        let row = prepared.similarities[token]
+        for form in word { if let value = row[form], value > best { best = value } }
+        return best
+    }
+
     /// The best alignment of the phrase starting at `indices[from]`.
-    private func align(_ phrase: Phrase, tokens: [Token], indices: [Int], from: Int, span: Int) -> PhraseMatch? {
+    private func align(_ phrase: Phrase, tokens: [Token], prepared: PreparedCall, indices: [Int], from: Int, span: Int) -> PhraseMatch? {
         let n = phrase.words.count
         let m = min(span, indices.count - from)
+        guard m >= 1 else { return nil }
+        let width = m + 1
         // dp[j][k]: best total having used j phrase words and k transcript words; inserted words cost 0.1 (max 2).
-        var dp = [[Float]](repeating: [Float](repeating: -.infinity, count: m + 1), count: n + 1)
-        var inserted = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        dp[0][0] = 0
-        func token(_ k: Int) -> Token { tokens[indices[from + k]] }
+        var dp = [Float](repeating: -.infinity, count: (n + 1) * width)
+        var inserted = [UInt8](repeating: 0, count: (n + 1) * width)
+        dp[0] = 0
         for j in 0...n {
-            for k in 0...m where dp[j][k] > -.infinity {
-                let value = dp[j][k]
+            for k in 0...m {
+                let cell = j * width + k
+                let value = dp[cell]
+                if value == -.infinity { continue }
                 if j < n && k < m {
+                    let token = indices[from + k]
                     // One word for one word.
-                    let sim = similarity(phrase.words[j], token(k).forms)
-                    if value + sim > dp[j + 1][k + 1] { dp[j + 1][k + 1] = value + sim; inserted[j + 1][k + 1] = inserted[j][k] }
+                    let sim = similarity(phrase.words[j], token, prepared)
+                    let next = cell + width + 1
+                    if value + sim > dp[next] { dp[next] = value + sim; inserted[next] = inserted[cell] }
                     // Two phrase words run together in one transcript word ("telkomplus").
-                    if j + 1 < n {
-                        let joined = vocabulary.id(phrase.surfaces[j] + phrase.surfaces[j + 1])
-                        let sim2 = 2 * similarity([joined], token(k).forms)
-                        if value + sim2 > dp[j + 2][k + 1] { dp[j + 2][k + 1] = value + sim2; inserted[j + 2][k + 1] = inserted[j][k] }
+                    if j + 1 < n && sim < 0.9 && tokens[token].folded.count >= max(phrase.surfaces[j].count, phrase.surfaces[j + 1].count) + 2 {
+                        let joined = Vocabulary.ratio(phrase.pairs[j], tokens[token].folded)
+                        let target = cell + 2 * width + 1
+                        if value + 2 * joined > dp[target] { dp[target] = value + 2 * joined; inserted[target] = inserted[cell] }
                     }
-                    // One phrase word split in two transcript words ("dzie n").
-                    if k + 1 < m {
-                        let joined = vocabulary.id(TextNormalizer.fold(token(k).text) + TextNormalizer.fold(token(k + 1).text))
-                        let sim3 = similarity(phrase.words[j], [joined])
-                        if value + sim3 > dp[j + 1][k + 2] { dp[j + 1][k + 2] = value + sim3; inserted[j + 1][k + 2] = inserted[j][k] }
+                    // One phrase word split in two transcript words ("podsu mamując").
+                    if k + 1 < m && sim < 0.9 && phrase.surfaces[j].count >= tokens[token].folded.count + 2 {
+                        let joined = Vocabulary.ratio(phrase.surfaces[j], tokens[token].folded + tokens[indices[from + k + 1]].folded)
+                        let target = cell + width + 2
+                        if value + joined > dp[target] { dp[target] = value + joined; inserted[target] = inserted[cell] }
                     }
                 }
                 // A phrase word missing from the transcript.
-                if j < n && value > dp[j + 1][k] { dp[j + 1][k] = value; inserted[j + 1][k] = inserted[j][k] }
+                if j < n && value > dp[cell + width] { dp[cell + width] = value; inserted[cell + width] = inserted[cell] }
                 // A transcript word inserted inside the phrase.
-                if j > 0 && j < n && k < m && inserted[j][k] < 2 && value - 0.1 > dp[j][k + 1] {
-                    dp[j][k + 1] = value - 0.1
-                    inserted[j][k + 1] = inserted[j][k] + 1
+                if j > 0 && j < n && k < m && inserted[cell] < 2 && value - 0.1 > dp[cell + 1] {
+                    dp[cell + 1] = value - 0.1
+                    inserted[cell + 1] = inserted[cell] + 1
                 }
             }
         }
-        // The match must start with a real word: the first transcript word is used (k ≥ 1), and ends where the
-        // total is best.
         var best: (Float, Int)?
-        for k in 1...max(m, 1) where m >= 1 && dp[n][k] > -.infinity {
-            if best == nil || dp[n][k] > best!.0 + 0.0001 { best = (dp[n][k], k) }
+        for k in 1...m where dp[n * width + k] > -.infinity {
+            if best == nil || dp[n * width + k] > best!.0 + 0.0001 { best = (dp[n * width + k], k) }
         }
         guard let (total, used) = best else { return nil }
-        // Trailing transcript words that earned nothing are not part of the quote.
         return PhraseMatch(lower: indices[from], upper: indices[from + used - 1] + 1, similarity: Double(total) / Double(n))
     }
 }

@@ -69,3 +69,24 @@ peak=$(awk '/VmHWM/ {print $2}' /proc/$watcher/status 2>/dev/null || echo 0)
 kill $watcher $stub 2>/dev/null || true; wait $watcher 2>/dev/null || true
 python3 -c "import sys; size, ns, kib = map(int, sys.argv[1:]); print(f'sor watch, 2-hour 8 kHz mono WAV ({size / 1048576:.0f} MiB): dropped to site rebuilt in {ns / 1e9:.1f} s; watcher peak memory {kib / 1024:.1f} MiB (target < 300)')" \
   "$(stat -c %s "$long8k")" "$((finished - started))" "${peak:-0}"
+
+echo
+echo "== scoring: one call (rules on its transcript, in memory) and sor rescore over 10 000 stored calls after a"
+echo "   weight change (copies of the four demo calls, transcribed once by the real engine, sealed like any call)"
+scoring="$WORK/scoring"
+if [ ! -f "$scoring/processed" ]; then
+  rm -rf "$scoring"; mkdir -p "$scoring"
+  cat > "$scoring/sor.yaml" <<YAML
+version: 1
+paths:
+  templates: $PWD/templates
+  scorecards: $PWD/scorecards.yaml
+speech:
+  embedded:
+    python: $PWD/.venv/bin/python
+    script: $PWD/engine/sor_engine.py
+    model_dir: $PWD/models/whisper-base
+YAML
+  (cd "$scoring" && "$sor_abs" key init >/dev/null && "$sor_abs" process --no-site "$OLDPWD"/demo/calls/*.wav >/dev/null) && touch "$scoring/processed"
+fi
+(cd "$scoring" && "$sor_abs" bench rescore --calls 10000)

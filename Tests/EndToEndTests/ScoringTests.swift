@@ -77,6 +77,15 @@ struct ScoringEndToEndTests {
         let collections = try workspace.show(ids["collections-critical"]!)
         let text = String(decoding: try JSONSerialization.data(withJSONObject: collections["evaluation"] ?? [:]), as: UTF8.self)
         #expect(text.contains("pomno"), "the costs threat is quoted as evidence")
+        // The evaluation names the scorecards it used: content hash, and the git commit when the file is committed.
+        let evaluation = try workspace.show(ids["sales-pass"]!)
+        let sha = try run("/usr/bin/sha256sum", [Paths.repository + "/scorecards.yaml"]).stdout.prefix(64)
+        #expect(evaluation[path: "evaluation.scorecards_sha256"] as? String == String(sha))
+        let status = try run("/usr/bin/git", ["-C", Paths.repository, "status", "--porcelain", "--", "scorecards.yaml"])
+        if status.status == 0 && status.stdout.isEmpty {
+            let commit = try run("/usr/bin/git", ["-C", Paths.repository, "log", "-1", "--format=%H", "--", "scorecards.yaml"]).stdout
+            #expect(evaluation[path: "evaluation.scorecards_commit"] as? String == commit.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         // The site shows each verdict.
         let index = try String(contentsOfFile: workspace.root + "/site/index.html", encoding: .utf8)
         #expect(index.contains("score pass") && index.contains("score fail"))
@@ -126,16 +135,33 @@ struct ScoringEndToEndTests {
         #expect(try totals() == after, "nothing changed")
         let check = try workspace.sor("check")
         #expect(check.status != 0 && check.stderr.contains("scorecards.yaml:"))
+
+        // sor watch rescores by itself when the file changes (and logs a broken file, keeping the last valid one).
+        try changed.write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
+        let log = workspace.root + "/watch.log"
+        let watcher = try startWatcher(workspace, log: log)
+        defer { stop(watcher) }
+        Thread.sleep(forTimeInterval: 3)
+        try Self.shiftRetentionWeight(changed, by: -5).write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
+        var rescored = false
+        for _ in 0..<60 where !rescored {
+            Thread.sleep(forTimeInterval: 0.5)
+            rescored = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("scorecards.yaml changed")
+        }
+        #expect(rescored, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let third = try totals()
+        #expect(third["retention-pass/RETENTION"] == before["retention-pass/RETENTION"], "the watcher rescored the retention call (weights back)")
+        #expect(third["sales-pass/SALES"] == after["sales-pass/SALES"])
     }
 
     /// RETENTION's first section loses 5 weight points to its last.
-    static func shiftRetentionWeight(_ text: String) throws -> String {
+    static func shiftRetentionWeight(_ text: String, by shift: Double = 5) throws -> String {
         var lines = text.components(separatedBy: "\n")
         let start = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: RETENTION" })
         let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("  - id:") } ?? lines.count
         let weights = (start..<end).filter { lines[$0].contains("weight:") }
         try #require(weights.count >= 2, "RETENTION has weighted sections")
-        for (index, delta) in [(weights.first!, -5.0), (weights.last!, 5.0)] {
+        for (index, delta) in [(weights.first!, -shift), (weights.last!, shift)] {
             let parts = lines[index].components(separatedBy: "weight:")
             let value = Double(parts[1].split(separator: "#")[0].trimmingCharacters(in: .whitespaces)) ?? 0
             lines[index] = parts[0] + "weight: " + String(Int(value + delta))

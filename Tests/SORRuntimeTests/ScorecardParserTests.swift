@@ -135,3 +135,38 @@ struct ScorecardParserTests {
         }
     }
 }
+
+@Suite("Which cards a call is scored on")
+struct CardSelectionTests {
+    static func service(rules: [Config.Scoring.Rule], defaults: [String] = ["SERVICE"]) throws -> ScoringService {
+        var text = ScorecardParserTests.valid
+        text += "  - id: SALES\n    name: Sprzedaż\n    pass_threshold: 80\n    sections:\n      - use: powitanie\n        weight: 100\n"
+        text += "  - id: COLLECTIONS\n    name: Windykacja\n    pass_threshold: 80\n    sections:\n      - use: powitanie\n        weight: 100\n"
+        let set = try #require(ScorecardParser.parse(text).0)
+        var config = Config.Scoring()
+        config.rules = rules
+        config.defaultCards = defaults
+        return ScoringService(scorecards: LoadedScorecards(set: set, sha256: "x", commit: nil, problems: []), config: config)
+    }
+
+    static func record(file: String = "a.wav", campaign: String? = nil, scorecard: String? = nil) -> CallRecord {
+        var (record, _) = StoreTests.sampleRecord()
+        record.source.fileName = file
+        record.metadata.campaign = campaign
+        record.metadata.scorecard = scorecard
+        return record
+    }
+
+    @Test("metadata first (one or several cards), then every matching rule, then the default; unknown cards are left out")
+    func selection() throws {
+        let scoring = try Self.service(rules: [
+            .init(campaign: "Windykacja*", cards: ["COLLECTIONS"]), .init(file: "sprzedaz-*.wav", cards: ["SALES"]),
+            .init(file: "*.wav", campaign: "windykacja q4", cards: ["SERVICE"]),
+        ])
+        #expect(scoring.cards(for: Self.record(campaign: "Windykacja Q4", scorecard: "SALES, SERVICE")) == ["SALES", "SERVICE"])
+        #expect(scoring.cards(for: Self.record(campaign: "Windykacja Q4")) == ["COLLECTIONS", "SERVICE"], "case-insensitive, every matching rule")
+        #expect(scoring.cards(for: Self.record(file: "sprzedaz-0412.wav")) == ["SALES"])
+        #expect(scoring.cards(for: Self.record(file: "other.mp3")) == ["SERVICE"], "the default")
+        #expect(scoring.cards(for: Self.record(scorecard: "NOPE")) == [], "a card the set does not define is not scored")
+    }
+}

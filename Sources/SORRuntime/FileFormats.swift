@@ -17,8 +17,11 @@ public enum FileFormats {
         return decoder
     }
 
-    public static func json<T: Encodable>(_ value: T) throws -> Data {
-        var data = try jsonEncoder().encode(value)
+    /// `compact` leaves out indentation (for large files read by `sor show`, not by people in an editor).
+    public static func json<T: Encodable>(_ value: T, compact: Bool = false) throws -> Data {
+        let encoder = jsonEncoder()
+        if compact { encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes] }
+        var data = try encoder.encode(value)
         data.append(0x0A)
         return data
     }

@@ -86,7 +86,7 @@ public enum Rescore {
                         continue
                     }
                     if let updated {
-                        try store.vault.write(FileFormats.json(updated), to: folder + "/evaluation.json" + Vault.suffix, sync: false)
+                        try store.vault.write(FileFormats.json(updated, compact: true), to: folder + "/evaluation.json" + Vault.suffix, sync: false)
                     }
                     let found = diff(call: document.call.id, before: document.evaluation, after: updated)
                     tally.add {

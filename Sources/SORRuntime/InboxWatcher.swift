@@ -307,7 +307,8 @@ public final class InboxWatcher: @unchecked Sendable {
         let scorer = pipeline.scorer
         let problemsBefore = scorer.currentProblems
         let due = scorer.current.map { Rescore.isDue(workspace: workspace, sha256: $0.scorecards.sha256) } ?? false
-        guard scorer.reload() || due else {
+        let changed = scorer.reload()
+        guard changed || due else {
             let problems = scorer.currentProblems
             if !problems.isEmpty && problems != problemsBefore {
                 log("error: scorecards.yaml is invalid; the last valid version stays in use until it is fixed:\n"
@@ -318,7 +319,8 @@ public final class InboxWatcher: @unchecked Sendable {
         guard let scoring = scorer.current else { return }
         do {
             let report = try Rescore.run(workspace: workspace, store: pipeline.store, scoring: scoring, actor: "watcher")
-            log("scorecards.yaml changed: \(report.calls) calls rescored, \(report.rescored) changed, \(report.flips.count) pass/fail flips; report \(report.path ?? "-")")
+            let why = changed ? "scorecards.yaml changed" : "some stored calls were scored with other scorecards"
+            log("\(why): \(report.calls) calls rescored, \(report.rescored) changed, \(report.flips.count) pass/fail flips; report \(report.path ?? "-")")
             markSiteDirty()
         } catch {
             log("error: rescoring after the scorecards changed: \(error.localizedDescription)")

@@ -73,18 +73,22 @@ public struct CallStore: Sendable {
         }
     }
 
-    /// The call; without `transcript`, its transcript is left out (read it with `transcript(in:)` when needed).
-    public func load(folder: String, transcript withTranscript: Bool = true) throws -> CallDocument {
+    /// The call's `call.yaml` alone (identity, source, metadata): what listings and lookups need.
+    public func record(in folder: String) throws -> CallRecord {
         let callPath = folder + "/call.yaml" + Vault.suffix
         guard let data = try read("call.yaml", in: folder) else {
             throw RuntimeError.corruptResult(path: callPath, detail: "missing")
         }
-        let record: CallRecord
         do {
-            record = try FileFormats.decodeYAML(CallRecord.self, from: data)
+            return try FileFormats.decodeYAML(CallRecord.self, from: data)
         } catch {
             throw RuntimeError.corruptResult(path: callPath, detail: "\(error)")
         }
+    }
+
+    /// The call; without `transcript`, its transcript is left out (read it with `transcript(in:)` when needed).
+    public func load(folder: String, transcript withTranscript: Bool = true) throws -> CallDocument {
+        let record = try record(in: folder)
         let transcript = withTranscript ? try self.transcript(in: folder) : nil
         var evaluation: Evaluation?
         if let data = try read("evaluation.json", in: folder) {
@@ -227,7 +231,7 @@ public struct CallStore: Sendable {
     /// Whether `path` is the very file stored in a call: a claim resumed after a crash that happened once the call
     /// was already stored (its device and inode were recorded).
     public func holds(_ path: String, inCall id: String) -> Bool {
-        guard let folder = folders()[id], let document = try? load(folder: folder), let stored = document.call.source.inode else {
+        guard let folder = folders()[id], let stored = (try? record(in: folder))?.source.inode else {
             return false
         }
         var info = stat()

@@ -34,6 +34,7 @@ public final class InboxWatcher: @unchecked Sendable {
     /// engine keeps failing on while it works for others is given up on after `watch.give_up_rounds`.
     private var failureRounds: [String: (rounds: Int, since: Date)] = [:]
     private var lastSuccess: Date?
+    private var checkedRescore = false
     private let startedAt = Date()
     private var wakeFD: [Int32] = [-1, -1]
 
@@ -245,10 +246,12 @@ public final class InboxWatcher: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if storedNames == nil {
+            // call.yaml only: transcripts and evaluations are not needed to match a file name.
             var index: [String: [(String, Date)]] = [:]
-            for document in pipeline.store.all().calls {
-                let name = (document.call.source.fileName as NSString).deletingPathExtension
-                index[name, default: []].append((document.call.id, Commands.date(document.call.source.receivedAt) ?? .distantPast))
+            for folder in pipeline.store.folders().values {
+                guard let record = try? pipeline.store.record(in: folder) else { continue }
+                let name = (record.source.fileName as NSString).deletingPathExtension
+                index[name, default: []].append((record.id, Commands.date(record.source.receivedAt) ?? .distantPast))
             }
             storedNames = index
         }
@@ -306,7 +309,10 @@ public final class InboxWatcher: @unchecked Sendable {
     private func rescoreIfScorecardsChanged() {
         let scorer = pipeline.scorer
         let problemsBefore = scorer.currentProblems
-        let due = scorer.current.map { Rescore.isDue(workspace: workspace, sha256: $0.scorecards.sha256) } ?? false
+        // Whether the stored calls were scored with other cards is read once, at start; afterwards only a change of
+        // the file (checked by size and mtime) starts a rescore.
+        let due = !checkedRescore && (scorer.current.map { Rescore.isDue(workspace: workspace, sha256: $0.scorecards.sha256) } ?? false)
+        checkedRescore = true
         let changed = scorer.reload()
         guard changed || due else {
             let problems = scorer.currentProblems

@@ -98,7 +98,7 @@ extension Commands {
     public static func deleteCall(_ id: String, workspace: Workspace, actor: String, reason: String?) throws -> String {
         let store = try workspace.store()
         let folder = try store.find(id)
-        let record = try? store.load(folder: folder).call
+        let record = try? store.record(in: folder)
         let callID = (folder as NSString).lastPathComponent
         try store.delete(folder: folder)
         try? FileManager.default.removeItem(atPath: workspace.site + "/calls/" + callID)
@@ -117,7 +117,7 @@ extension Commands {
         let cutoff = now.addingTimeInterval(-Double(retention.days) * 86_400)
         var handled: [String] = []
         for (id, folder) in store.folders().sorted(by: { $0.key < $1.key }) {
-            guard let record = try? store.load(folder: folder).call, let when = Self.date(record.metadata.callTime ?? record.source.receivedAt),
+            guard let record = try? store.record(in: folder), let when = Self.date(record.metadata.callTime ?? record.source.receivedAt),
                 when < cutoff
             else { continue }
             let detail = ["sha256": record.source.sha256, "call_time": record.metadata.callTime ?? record.source.receivedAt, "days": String(retention.days)]

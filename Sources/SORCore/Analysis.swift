@@ -231,3 +231,31 @@ public struct Analysis: Codable, Sendable, Equatable {
         }
     }
 }
+
+/// Thresholds of the talk analytics (`diarization:` in `sor.yaml`).
+public struct TalkParameters: Codable, Sendable, Equatable {
+    /// A pause of one speaker longer than this starts a new utterance of the same speaker.
+    public var utteranceGap: Double
+    /// Nobody talking for at least this long is a silence.
+    public var silenceMinimum: Double
+    /// A silence at least this long is a hold.
+    public var holdMinimum: Double
+    /// An overlapping utterance at most this long ("aha", "mhm") is a backchannel, not an interruption.
+    public var backchannelMaximum: Double
+
+    public init(utteranceGap: Double = 1.5, silenceMinimum: Double = 3, holdMinimum: Double = 20, backchannelMaximum: Double = 1.0) {
+        self.utteranceGap = utteranceGap
+        self.silenceMinimum = silenceMinimum
+        self.holdMinimum = holdMinimum
+        self.backchannelMaximum = backchannelMaximum
+    }
+}
+
+extension Analysis {
+    /// Re-derives everything that follows from the utterances (overlap and interruption flags, utterance texts,
+    /// talk statistics) after the utterances or speakers changed, e.g. by a correction. Roles are kept.
+    public func recomputed(_ parameters: TalkParameters, duration: Double) -> Analysis {
+        // Implemented by TalkAnalyzer (see TalkAnalyzer.swift).
+        self
+    }
+}

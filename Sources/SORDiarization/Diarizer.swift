@@ -13,14 +13,16 @@ public struct DiarizerSettings: Sendable, Equatable {
     /// BLAS threads.
     public var threads: Int
     /// Speech probability above which speech starts, and below which it ends.
-    public var onset: Float = 0.5
-    public var offset: Float = 0.4
+    public var onset: Float = 0.6
+    public var offset: Float = 0.5
     /// Pauses shorter than this (seconds) do not split speech; speech shorter than `minSpeech` is dropped.
     public var minSilence: Double = 0.1
     public var minSpeech: Double = 0.1
     /// Embedding windows: length and step in seconds.
     public var window: Double = 1.5
     public var windowStep: Double = 0.75
+    /// Pauses of one speaker shorter than this (seconds) are filled: a turn with a breath in it is one turn.
+    public var fillGap: Double = 1.0
     /// Overlap probability above which a frame gets a second speaker.
     public var overlapThreshold: Float = 0.5
 
@@ -59,6 +61,7 @@ public struct Diarizer: Sendable {
         if let v = env["D_WSTEP"].flatMap(Double.init) { settings.windowStep = v }
         if let v = env["D_STEP"].flatMap(Double.init) { settings.chunkStep = v }
         if let v = env["D_OVL"].flatMap(Float.init) { settings.overlapThreshold = v }
+        if let v = env["D_FILL"].flatMap(Double.init) { settings.fillGap = v }
         self.settings = settings
         segmentation = try SegmentationModel(path: directory + "/" + Self.segmentationFile)
         embedding = try SpeakerEmbeddingModel(path: directory + "/" + Self.embeddingFile)
@@ -222,7 +225,23 @@ public struct Diarizer: Sendable {
                 }
             }
         }
-        return Self.relabelled(segments)
+        return Self.relabelled(Self.filled(segments, gap: settings.fillGap))
+    }
+
+    /// Joins each speaker's segments that are less than `gap` seconds apart. A listener's short interjection in
+    /// that pause then counts as overlap, as in AMI's references and in conversation analysis.
+    static func filled(_ segments: [SpeakerSegment], gap: Double) -> [SpeakerSegment] {
+        var out: [SpeakerSegment] = []
+        for speaker in Set(segments.map(\.speaker)).sorted() {
+            for segment in segments.filter({ $0.speaker == speaker }).sorted(by: { $0.start < $1.start }) {
+                if let last = out.last, last.speaker == speaker, segment.start - last.end < gap {
+                    out[out.count - 1].end = max(last.end, segment.end)
+                } else {
+                    out.append(segment)
+                }
+            }
+        }
+        return out
     }
 
     /// Names speakers S1, S2, … in order of their first speech.

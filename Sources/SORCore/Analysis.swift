@@ -251,11 +251,4 @@ public struct TalkParameters: Codable, Sendable, Equatable {
     }
 }
 
-extension Analysis {
-    /// Re-derives everything that follows from the utterances (overlap and interruption flags, utterance texts,
-    /// talk statistics) after the utterances or speakers changed, e.g. by a correction. Roles are kept.
-    public func recomputed(_ parameters: TalkParameters, duration: Double) -> Analysis {
-        // Implemented by TalkAnalyzer (see TalkAnalyzer.swift).
-        self
-    }
-}
+// `Analysis.recomputed(_:duration:)` lives with the talk analytics in TalkAnalyzer.swift.

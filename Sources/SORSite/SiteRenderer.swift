@@ -241,6 +241,8 @@ public struct SiteRenderer: Sendable {
             let others = analysis.speakers.filter { $0.id != utterance.speaker }
             if others.count == 1, let other = others.first {
                 row["other"] = other.id
+                let badge = speakers[other.id]
+                row["other_label"] = "\(badge?["role_label"] ?? "") · \(badge?["label"] ?? other.id)"
             } else if !others.isEmpty {
                 row["has_others"] = true
                 row["others"] = others.map { ["id": $0.id, "label": speakers[$0.id]?["label"] ?? $0.id] }

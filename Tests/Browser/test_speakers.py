@@ -81,3 +81,49 @@ def test_swapping_roles_and_correcting_an_utterance(analysed, browser):
     audit = workspace.sor("audit", "show", "--call", call_id).stdout
     assert len(re.findall(rf"user:{re.escape(user)}\s+edit\s+applied\s+{call_id}", audit)) == 2, audit
     page.close()
+
+
+def test_splitting_moving_and_renaming(analysed, browser):
+    workspace, call_id, base = analysed
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{base}/calls/{call_id}/index.html")
+    revision = int(page.locator("#revision").inner_text())
+    count = page.locator(".utterance").count()
+
+    # ✂ podziel, then a click on the word the second part starts with (not a seek).
+    first = page.locator(".utterance").first
+    words = first.locator(".w")
+    assert words.count() >= 2
+    second_word = words.nth(1).inner_text().strip()
+    first.hover()
+    first.locator("button.split").click()
+    assert first.locator(".split-hint").is_visible()
+    first.locator('.w[data-index="1"]').click()
+    wait_for_revision(page, revision + 1)
+    assert page.locator(".utterance").count() == count + 1
+    assert page.locator(".utterance").nth(1).locator(".w").first.inner_text().strip() == second_word
+
+    # ↔ inny mówca on the new second part.
+    part = page.locator(".utterance").nth(1)
+    speaker = part.get_attribute("data-speaker")
+    part.hover()
+    part.locator("button.move").click()
+    wait_for_revision(page, revision + 2)
+    assert page.locator(".utterance").nth(1).get_attribute("data-speaker") != speaker
+
+    # zmień nazwę
+    row = page.locator(".speaker-row").first
+    row.locator("button.rename").click()
+    row.locator("input[name=name]").fill("Pani Ewa")
+    row.locator("button[type=submit]").click()
+    wait_for_revision(page, revision + 3)
+    assert "Pani Ewa" in page.locator(".speaker-row").first.inner_text()
+    assert page.locator(f'.utterance[data-speaker="{row.get_attribute("data-speaker")}"] .badge-speaker').first.inner_text().endswith("Pani Ewa")
+    assert errors == []
+
+    history = {entry["type"] for entry in workspace.show(call_id)["history"] if entry["state"] == "applied"}
+    assert {"utterance.split", "utterance.speaker", "speaker.rename"} <= history
+    page.close()

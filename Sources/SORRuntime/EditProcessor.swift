@@ -393,7 +393,7 @@ public struct EditProcessor: Sendable {
             correction = .moveUtterance(try integer("utterance", "the utterance's number"), to: try string("speaker", "the speaker's id, e.g. S2"))
         case "utterance.split":
             var speaker: String?
-            if object["speaker"] != nil { speaker = try string("speaker", "the second part's speaker, e.g. S2") }
+            if let value = object["speaker"], !(value is NSNull) { speaker = try string("speaker", "the second part's speaker, e.g. S2") }
             correction = .splitUtterance(
                 try integer("utterance", "the utterance's number"), atWord: try integer("at_word", "the index of the word the second part starts with"),
                 speaker: speaker)

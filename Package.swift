@@ -23,12 +23,18 @@ let package = Package(
         .systemLibrary(name: "CMpg123", path: "Sources/C/CMpg123"),
         .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr"),
         .systemLibrary(name: "CHunspell", path: "Sources/C/CHunspell"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/C/COpenBLAS"),
         // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
         .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
         // Adapters.
         .target(name: "SORAudio", dependencies: ["SORCore", "CSndfile", "CMpg123", "CSoxr"]),
         .target(name: "SORSpeech", dependencies: ["SORCore", "CCurl"]),
+        // Who spoke when: pyannote segmentation-3.0 and CAM++ run in Swift on OpenBLAS, and the clustering.
+        // Always optimised: the networks are loops around BLAS calls, far too slow unoptimised even in tests.
+        .target(
+            name: "SORDiarization", dependencies: ["SORCore", "COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SORSite", dependencies: [
             "SORCore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
@@ -38,7 +44,7 @@ let package = Package(
 
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
-            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring",
+            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -51,6 +57,7 @@ let package = Package(
 
         .testTarget(name: "SORCoreTests", dependencies: ["SORCore"]),
         .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
+        .testTarget(name: "SORDiarizationTests", dependencies: ["SORDiarization", "SORAudio", "SORCore"]),
         .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),

@@ -107,6 +107,41 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// Who spoke when, the parties' roles and the talk analytics.
+    public struct Diarization: Sendable, Equatable {
+        public enum Stereo: String, Sendable, CaseIterable {
+            /// One party per channel: each channel is transcribed on its own and is one speaker.
+            case channels
+            /// Mix the channels and diarize the mix like a mono recording.
+            case mix
+        }
+
+        public enum Direction: String, Sendable, CaseIterable { case inbound, outbound }
+
+        /// Off: every call is one speaker without roles.
+        public var enabled = true
+        /// Where scripts/setup-diarization.sh put the converted segmentation and CAM++ weights.
+        public var modelsDir = "models/diarization"
+        /// Speakers expected in a mono call; a range (e.g. 2…4) for conference calls.
+        public var minSpeakers = 2
+        public var maxSpeakers = 2
+        /// Seconds between the 10-second segmentation windows (smaller: a little more accurate, slower).
+        public var chunkStep = 5.0
+        /// Threads for the neural networks (OpenBLAS).
+        public var threads = 2
+        public var stereo = Stereo.channels
+        /// Role of each channel of a stereo recording, left first; empty: the role labeller decides.
+        public var channelMap: [Role] = [.konsultant, .klient]
+        /// Company names the consultant says in greetings (a strong cue for the role labeller).
+        public var companyNames: [String] = []
+        /// Direction assumed when a call's metadata does not give one (inbound: the consultant answers first).
+        public var direction = Direction.inbound
+        /// Calls whose role confidence is below this are flagged "do weryfikacji".
+        public var reviewBelow = 0.6
+        public var talk = TalkParameters()
+        public init() {}
+    }
+
     /// Which scorecards a call is scored on (the cards themselves are in `scorecards.yaml`).
     public struct Scoring: Sendable, Equatable {
         /// A rule: when every given field matches (shell patterns, `*` and `?`, case-insensitive), these cards apply.
@@ -145,6 +180,7 @@ public struct Config: Sendable, Equatable {
     public var security = Security()
     public var retention = Retention()
     public var scoring = Scoring()
+    public var diarization = Diarization()
 
     public init() {}
 }

@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring", "diarization"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -34,6 +34,9 @@ public enum ConfigParser {
             if config.audio.minDuration >= config.audio.maxDuration, let mark = audio["min_duration"]?.mark {
                 reader.error(at: mark, "audio.min_duration must be smaller than audio.max_duration")
             }
+        }
+        if let node = top["diarization"] {
+            parseDiarization(node, reader: &reader, into: &config.diarization)
         }
         if let node = top["speech"] {
             parseSpeech(node, reader: &reader, into: &config.speech)
@@ -111,6 +114,55 @@ public enum ConfigParser {
             }
             return id
         }
+    }
+
+    private static func parseDiarization(_ node: Node, reader: inout YAMLReader, into d: inout Config.Diarization) {
+        let keys = reader.mapping(
+            node,
+            allowed: ["enabled", "models_dir", "min_speakers", "max_speakers", "chunk_step", "threads", "stereo", "channel_map",
+                      "company_names", "direction", "review_below", "utterance_gap", "silence_minimum", "hold_minimum",
+                      "backchannel_maximum"],
+            context: "diarization")
+        if let node = keys["enabled"] {
+            if let value = node.bool { d.enabled = value } else { reader.error(node, "diarization.enabled must be true or false") }
+        }
+        reader.string(keys["models_dir"], "diarization.models_dir", into: &d.modelsDir)
+        reader.int(keys["min_speakers"], "diarization.min_speakers", range: 1...20, into: &d.minSpeakers)
+        reader.int(keys["max_speakers"], "diarization.max_speakers", range: 1...20, into: &d.maxSpeakers)
+        if d.minSpeakers > d.maxSpeakers, let node = keys["min_speakers"] {
+            reader.error(node, "diarization.min_speakers must not be larger than diarization.max_speakers")
+        }
+        reader.double(keys["chunk_step"], "diarization.chunk_step", range: 0.5...10, into: &d.chunkStep)
+        reader.int(keys["threads"], "diarization.threads", range: 1...64, into: &d.threads)
+        reader.choice(keys["stereo"], "diarization.stereo", into: &d.stereo)
+        if let node = keys["channel_map"] {
+            if case .sequence(let items) = node {
+                var roles: [Role] = []
+                for item in items {
+                    if let text = item.string, let role = Role(rawValue: text.uppercased()) {
+                        roles.append(role)
+                    } else {
+                        reader.error(item, "diarization.channel_map lists KONSULTANT or KLIENT per channel, left first")
+                    }
+                }
+                d.channelMap = roles
+            } else {
+                reader.error(node, "diarization.channel_map must be a list such as [KONSULTANT, KLIENT] (left channel first), or []")
+            }
+        }
+        if let node = keys["company_names"] {
+            if case .sequence(let items) = node, items.allSatisfy({ $0.string != nil }) {
+                d.companyNames = items.compactMap(\.string)
+            } else {
+                reader.error(node, "diarization.company_names must be a list of names")
+            }
+        }
+        reader.choice(keys["direction"], "diarization.direction", into: &d.direction)
+        reader.double(keys["review_below"], "diarization.review_below", range: 0...1, into: &d.reviewBelow)
+        reader.double(keys["utterance_gap"], "diarization.utterance_gap", range: 0.1...60, into: &d.talk.utteranceGap)
+        reader.double(keys["silence_minimum"], "diarization.silence_minimum", range: 0.1...600, into: &d.talk.silenceMinimum)
+        reader.double(keys["hold_minimum"], "diarization.hold_minimum", range: 1...3600, into: &d.talk.holdMinimum)
+        reader.double(keys["backchannel_maximum"], "diarization.backchannel_maximum", range: 0...10, into: &d.talk.backchannelMaximum)
     }
 
     private static func parseSpeech(_ node: Node, reader: inout YAMLReader, into speech: inout Config.Speech) {
@@ -221,6 +273,22 @@ public enum ConfigParser {
               days: \(config.retention.days)
               action: \(config.retention.action.rawValue)
               archive_dir: \(quote(config.retention.archiveDir))
+            diarization:
+              enabled: \(config.diarization.enabled)
+              models_dir: \(quote(config.diarization.modelsDir))
+              min_speakers: \(config.diarization.minSpeakers)
+              max_speakers: \(config.diarization.maxSpeakers)
+              chunk_step: \(number(config.diarization.chunkStep))
+              threads: \(config.diarization.threads)
+              stereo: \(config.diarization.stereo.rawValue)
+              channel_map: [\(config.diarization.channelMap.map(\.rawValue).joined(separator: ", "))]
+              company_names: [\(config.diarization.companyNames.map(quote).joined(separator: ", "))]
+              direction: \(config.diarization.direction.rawValue)
+              review_below: \(number(config.diarization.reviewBelow))
+              utterance_gap: \(number(config.diarization.talk.utteranceGap))
+              silence_minimum: \(number(config.diarization.talk.silenceMinimum))
+              hold_minimum: \(number(config.diarization.talk.holdMinimum))
+              backchannel_maximum: \(number(config.diarization.talk.backchannelMaximum))
 
             """
     }

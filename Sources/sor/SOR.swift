@@ -10,7 +10,7 @@ struct SOR: ParsableCommand {
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
         subcommands: [
             Process.self, Watch.self, Status.self, Show.self, Calls.self, Rescore.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
-            Site.self, Serve.self, Engine.self, Bench.self,
+            Site.self, Serve.self, Engine.self, Bench.self, Diarize.self,
         ])
 }
 
@@ -401,6 +401,25 @@ struct Status: ParsableCommand {
             print(String(decoding: try FileFormats.json(report), as: UTF8.self), terminator: "")
         } else {
             print(report.text)
+        }
+    }
+}
+
+struct Diarize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print who spoke when in recordings (RTTM), without storing anything.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Recordings (any format sor accepts; stereo files are mixed).") var files: [String]
+
+    func run() throws {
+        let service = DiarizationService(workspace: try options.workspace())
+        for file in files {
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            for segment in try service.diarize(file: file) {
+                print(String(format: "SPEAKER %@ 1 %.3f %.3f <NA> <NA> %@ <NA> <NA>", name, segment.start,
+                             segment.end - segment.start, segment.speaker))
+            }
         }
     }
 }

@@ -1,0 +1,389 @@
+import Foundation
+import SORCore
+
+/// Settings of mono diarization (`diarization:` in `sor.yaml`).
+public struct DiarizerSettings: Sendable, Equatable {
+    /// Speakers expected: two for a phone call; a range for conference calls.
+    public var minSpeakers: Int
+    public var maxSpeakers: Int
+    /// Seconds between two 10-second segmentation chunks (smaller: more accurate, slower).
+    public var chunkStep: Double
+    /// With a range of speakers: two clusters whose centroids are at least this similar (cosine) are one speaker.
+    public var mergeSimilarity: Double
+    /// BLAS threads.
+    public var threads: Int
+    /// Speech probability above which speech starts, and below which it ends.
+    public var onset: Float = 0.5
+    public var offset: Float = 0.4
+    /// Pauses shorter than this (seconds) do not split speech; speech shorter than `minSpeech` is dropped.
+    public var minSilence: Double = 0.1
+    public var minSpeech: Double = 0.1
+    /// Embedding windows: length and step in seconds.
+    public var window: Double = 1.5
+    public var windowStep: Double = 0.75
+    /// Overlap probability above which a frame gets a second speaker.
+    public var overlapThreshold: Float = 0.5
+
+    public init(
+        minSpeakers: Int = 2, maxSpeakers: Int = 2, chunkStep: Double = 5,
+        mergeSimilarity: Double = 0.5, threads: Int = 2
+    ) {
+        self.minSpeakers = minSpeakers
+        self.maxSpeakers = maxSpeakers
+        self.chunkStep = chunkStep
+        self.mergeSimilarity = mergeSimilarity
+        self.threads = threads
+    }
+}
+
+/// Who spoke when in a mono recording, in the manner of pyannote 3 (Bredin 2023): the segmentation network finds
+/// up to three local speakers (with overlaps) in overlapping 10-second chunks; CAM++ embeds each local speaker's
+/// speech in each chunk; the embeddings are clustered into the call's speakers; each chunk's local speakers are
+/// matched to the clusters one-to-one; and the chunks' speaker activities are averaged frame by frame, keeping as
+/// many speakers per frame as the segmentation counted.
+public struct Diarizer: Sendable {
+    public static let segmentationFile = "segmentation-3.0.sorw"
+    public static let embeddingFile = "campplus.sorw"
+
+    public let settings: DiarizerSettings
+    private let segmentation: SegmentationModel
+    private let embedding: SpeakerEmbeddingModel
+
+    /// Loads both models from `directory` (made by scripts/setup-diarization.sh).
+    public init(modelsDirectory directory: String, settings: DiarizerSettings = DiarizerSettings()) throws {
+        var settings = settings
+        let env = ProcessInfo.processInfo.environment  // TEMP tuning
+        if let v = env["D_ONSET"].flatMap(Float.init) { settings.onset = v }
+        if let v = env["D_OFFSET"].flatMap(Float.init) { settings.offset = v }
+        if let v = env["D_WINDOW"].flatMap(Double.init) { settings.window = v }
+        if let v = env["D_WSTEP"].flatMap(Double.init) { settings.windowStep = v }
+        if let v = env["D_STEP"].flatMap(Double.init) { settings.chunkStep = v }
+        if let v = env["D_OVL"].flatMap(Float.init) { settings.overlapThreshold = v }
+        self.settings = settings
+        segmentation = try SegmentationModel(path: directory + "/" + Self.segmentationFile)
+        embedding = try SpeakerEmbeddingModel(path: directory + "/" + Self.embeddingFile)
+        BLAS.setThreads(settings.threads)
+    }
+
+    /// Timings of the last run's stages, for the benchmark.
+    public struct Profile: Sendable {
+        public var segmentation: Double = 0
+        public var embeddings: Double = 0
+        public var clustering: Double = 0
+        public var chunks = 0
+        public var embeddedSeconds: Double = 0
+    }
+
+    /// Speaker segments of `samples` (16 kHz mono, −1…1), labelled S1, S2, … in order of first appearance.
+    public func diarize(_ samples: [Float]) -> [SpeakerSegment] {
+        var profile = Profile()
+        return diarize(samples, profile: &profile)
+    }
+
+    public func diarize(_ samples: [Float], profile: inout Profile) -> [SpeakerSegment] {
+        let chunkSamples = SegmentationModel.chunkSamples
+        let frameStep = SegmentationModel.frameStep
+        let framesPerChunk = SegmentationModel.framesPerChunk
+        guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
+
+        // 1. Speech and overlap per frame: the segmentation's powerset probabilities, averaged over the
+        //    overlapping chunks with a Hamming window so that each chunk's edges count less.
+        let step = max(frameStep, Int(settings.chunkStep * Double(SegmentationModel.sampleRate)) / frameStep * frameStep)
+        var starts = Array(stride(from: 0, to: max(samples.count - chunkSamples, 0) + 1, by: step))
+        if let last = starts.last, last + chunkSamples < samples.count {
+            starts.append((samples.count - chunkSamples + frameStep - 1) / frameStep * frameStep)
+        }
+        let globalFrames = (samples.count + frameStep - 1) / frameStep + 1
+        var speech = [Float](repeating: 0, count: globalFrames)
+        var overlap = [Float](repeating: 0, count: globalFrames)
+        var weight = [Float](repeating: 0, count: globalFrames)
+        let window: [Float] = (0..<framesPerChunk).map { f in
+            let phase = 2 * Double.pi * (Double(f) + 0.5) / Double(framesPerChunk)
+            return Float(0.54 - 0.46 * cos(phase))
+        }
+        var clock = ContinuousClock.now
+        for start in starts {
+            var chunk = ArraySlice(samples[start..<min(start + chunkSamples, samples.count)])
+            if chunk.count < chunkSamples {
+                chunk = ArraySlice(Array(chunk) + [Float](repeating: 0, count: chunkSamples - chunk.count))
+            }
+            let p = segmentation.probabilities(chunk)
+            let offset = start / frameStep
+            for f in 0..<framesPerChunk {
+                let g = offset + f
+                guard g < globalFrames, start + f * frameStep < samples.count else { break }
+                let row = f * SegmentationModel.classes
+                weight[g] += window[f]
+                speech[g] += (1 - p[row]) * window[f]
+                overlap[g] += (p[row + 4] + p[row + 5] + p[row + 6]) * window[f]
+            }
+        }
+        for g in 0..<globalFrames where weight[g] > 0 {
+            speech[g] /= weight[g]
+            overlap[g] /= weight[g]
+        }
+        profile.segmentation = seconds(since: &clock)
+        profile.chunks = starts.count
+
+        // 2. Speech regions: hysteresis, short gaps bridged, crumbs dropped.
+        let frameSeconds = Double(frameStep) / Double(SegmentationModel.sampleRate)
+        var regions: [Range<Int>] = []
+        var open: Int?
+        for g in 0...globalFrames {
+            let value = g < globalFrames ? speech[g] : 0
+            if open == nil, value > settings.onset { open = g }
+            if let first = open, value < settings.offset {
+                regions.append(first..<g)
+                open = nil
+            }
+        }
+        let bridge = Int(settings.minSilence / frameSeconds)
+        var merged: [Range<Int>] = []
+        for region in regions {
+            if let last = merged.last, region.lowerBound - last.upperBound <= bridge {
+                merged[merged.count - 1] = last.lowerBound..<region.upperBound
+            } else {
+                merged.append(region)
+            }
+        }
+        regions = merged.filter { Double($0.count) * frameSeconds >= settings.minSpeech }
+        guard !regions.isEmpty else { return [] }
+
+        // 3. Embedding windows over the speech regions (the last one aligned to the region's end).
+        let windowFrames = max(1, Int(settings.window / frameSeconds))
+        let stepFrames = max(1, Int(settings.windowStep / frameSeconds))
+        var windows: [Range<Int>] = []
+        for region in regions {
+            if region.count <= windowFrames {
+                windows.append(region)
+                continue
+            }
+            var first = region.lowerBound
+            while first + windowFrames < region.upperBound {
+                windows.append(first..<(first + windowFrames))
+                first += stepFrames
+            }
+            windows.append((region.upperBound - windowFrames)..<region.upperBound)
+        }
+        let centre = SegmentationModel.frameSize / 2 - frameStep / 2
+        var vectors: [[Float]] = []
+        for frames in windows {
+            let from = min(samples.count, frames.lowerBound * frameStep + centre)
+            let to = min(samples.count, max(from + SegmentationModel.sampleRate / 4, frames.upperBound * frameStep + centre))
+            let lower = max(0, to - max(to - from, SegmentationModel.sampleRate / 4))
+            profile.embeddedSeconds += Double(to - lower) / Double(SegmentationModel.sampleRate)
+            vectors.append(normalized(embedding.embedding(samples[lower..<to])))
+        }
+        profile.embeddings = seconds(since: &clock)
+
+        // 4. Cluster the windows into the call's speakers.
+        let centroids = SpeakerClustering.cluster(
+            vectors, minClusters: settings.minSpeakers, maxClusters: settings.maxSpeakers,
+            mergeSimilarity: Float(settings.mergeSimilarity))
+        let speakers = centroids.count
+        let scores = vectors.map { v in centroids.map { dot(v, $0) } }
+        profile.clustering = seconds(since: &clock)
+
+        // 5. Each speech frame: the speaker that the windows covering it favour (scores summed, the nearer a
+        //    window's centre the more it counts); where the segmentation hears two voices, the runner-up too.
+        var labels = [[Bool]](repeating: [Bool](repeating: false, count: speakers), count: globalFrames)
+        var votes = [Float](repeating: 0, count: globalFrames * speakers)
+        for (index, frames) in windows.enumerated() {
+            let middle = Float(frames.lowerBound + frames.upperBound) / 2
+            let half = Float(max(frames.count, 1)) / 2
+            for g in frames {
+                let closeness = 1.0 - min(abs(Float(g) + 0.5 - middle) / (half + 1), 1) * 0.9
+                for k in 0..<speakers { votes[g * speakers + k] += (scores[index][k] + 1) * closeness }
+            }
+        }
+        for region in regions {
+            for g in region {
+                let ranked = (0..<speakers).sorted { votes[g * speakers + $0] > votes[g * speakers + $1] }
+                guard let top = ranked.first, votes[g * speakers + top] > 0 else { continue }
+                labels[g][top] = true
+                if ranked.count > 1, overlap[g] > settings.overlapThreshold { labels[g][ranked[1]] = true }
+            }
+        }
+
+        // 6. Frames to segments (a frame stands for its 270 samples around the receptive field's centre).
+        let rate = Double(SegmentationModel.sampleRate)
+        let centreSeconds = Double(SegmentationModel.frameSize) / 2
+        var segments: [SpeakerSegment] = []
+        for k in 0..<speakers {
+            var runStart: Int?
+            for g in 0...globalFrames {
+                let on = g < globalFrames && labels[g][k]
+                if on, runStart == nil { runStart = g }
+                if !on, let first = runStart {
+                    let start = max(0, (Double(first * frameStep) + centreSeconds - Double(frameStep) / 2) / rate)
+                    let end = min(Double(samples.count) / rate, (Double(g * frameStep) + centreSeconds - Double(frameStep) / 2) / rate)
+                    if end > start { segments.append(SpeakerSegment(speaker: "\(k)", start: start, end: end)) }
+                    runStart = nil
+                }
+            }
+        }
+        return Self.relabelled(segments)
+    }
+
+    /// Names speakers S1, S2, … in order of their first speech.
+    static func relabelled(_ segments: [SpeakerSegment]) -> [SpeakerSegment] {
+        let sorted = segments.sorted { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
+        var names: [String: String] = [:]
+        return sorted.map { segment in
+            var segment = segment
+            if names[segment.speaker] == nil { names[segment.speaker] = "S\(names.count + 1)" }
+            segment.speaker = names[segment.speaker] ?? segment.speaker
+            return segment
+        }
+    }
+
+    /// The samples of the given chunk frames, joined.
+    static func samples(of frames: [Int], chunkStart: Int, in samples: [Float]) -> [Float] {
+        let step = SegmentationModel.frameStep
+        let offset = SegmentationModel.frameSize / 2 - step / 2
+        var out: [Float] = []
+        out.reserveCapacity(frames.count * step)
+        for f in frames {
+            let from = chunkStart + f * step + offset
+            let to = min(from + step, samples.count)
+            if from < to { out.append(contentsOf: samples[from..<to]) }
+        }
+        return out
+    }
+
+    private func seconds(since clock: inout ContinuousClock.Instant) -> Double {
+        let now = ContinuousClock.now
+        let elapsed = now - clock
+        clock = now
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+func dot(_ a: [Float], _ b: [Float]) -> Float {
+    var sum: Float = 0
+    for i in 0..<min(a.count, b.count) { sum += a[i] * b[i] }
+    return sum
+}
+
+func normalized(_ v: [Float]) -> [Float] {
+    let norm = dot(v, v).squareRoot()
+    return norm > 0 ? v.map { $0 / norm } : v
+}
+
+/// Clustering of unit-length speaker embeddings by cosine similarity.
+enum SpeakerClustering {
+    /// Centroids (unit length) of the speakers among `vectors`: spherical k-means over-clusters, average-linkage
+    /// merging brings the clusters down to `maxClusters` and, above `minClusters`, merges clusters more similar than
+    /// `mergeSimilarity`; a final k-means pass settles the centroids.
+    static func cluster(_ vectors: [[Float]], minClusters: Int, maxClusters: Int, mergeSimilarity: Float) -> [[Float]] {
+        let maxClusters = max(1, min(maxClusters, vectors.count))
+        let minClusters = max(1, min(minClusters, maxClusters))
+        var generator = SeededGenerator(seed: 0x5EED)
+        var centroids = kMeans(vectors, clusters: min(vectors.count, max(maxClusters, 12)), generator: &generator)
+        var sizes = assignments(vectors, centroids).reduce(into: [Int](repeating: 0, count: centroids.count)) { $0[$1] += 1 }
+        // Drop empty clusters, then merge the most similar pair until the count is right.
+        var kept: [([Float], Int)] = zip(centroids, sizes).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
+        while kept.count > minClusters {
+            var best = (similarity: -Float.infinity, a: 0, b: 1)
+            for a in 0..<kept.count {
+                for b in (a + 1)..<kept.count {
+                    let similarity = dot(kept[a].0, kept[b].0)
+                    if similarity > best.similarity { best = (similarity, a, b) }
+                }
+            }
+            if kept.count <= maxClusters, best.similarity < mergeSimilarity { break }
+            let (a, b) = (kept[best.a], kept[best.b])
+            let total = Float(a.1 + b.1)
+            let merged = normalized(zip(a.0, b.0).map { ($0 * Float(a.1) + $1 * Float(b.1)) / total })
+            kept[best.a] = (merged, a.1 + b.1)
+            kept.remove(at: best.b)
+        }
+        centroids = kept.map(\.0)
+        for _ in 0..<10 {
+            let labels = assignments(vectors, centroids)
+            var sums = [[Float]](repeating: [Float](repeating: 0, count: vectors[0].count), count: centroids.count)
+            sizes = [Int](repeating: 0, count: centroids.count)
+            for (vector, label) in zip(vectors, labels) {
+                sizes[label] += 1
+                for i in vector.indices { sums[label][i] += vector[i] }
+            }
+            centroids = zip(sums, centroids).enumerated().map { index, pair in sizes[index] > 0 ? normalized(pair.0) : pair.1 }
+        }
+        return centroids
+    }
+
+    static func assignments(_ vectors: [[Float]], _ centroids: [[Float]]) -> [Int] {
+        vectors.map { vector in
+            var best = 0
+            var bestScore = -Float.infinity
+            for (index, centroid) in centroids.enumerated() {
+                let score = dot(vector, centroid)
+                if score > bestScore { (best, bestScore) = (index, score) }
+            }
+            return best
+        }
+    }
+
+    /// Spherical k-means with k-means++ seeding.
+    static func kMeans(_ vectors: [[Float]], clusters: Int, generator: inout SeededGenerator) -> [[Float]] {
+        guard clusters < vectors.count else { return vectors }
+        var centroids = [vectors[Int(generator.next() % UInt64(vectors.count))]]
+        while centroids.count < clusters {
+            let distances = vectors.map { v in centroids.map { 1 - dot(v, $0) }.min() ?? 0 }.map { max($0, 0) }
+            let total = distances.reduce(0, +)
+            guard total > 0 else { break }
+            var target = Float(Double(generator.next() % 1_000_000) / 1_000_000) * total
+            var chosen = vectors.count - 1
+            for (index, distance) in distances.enumerated() {
+                target -= distance
+                if target <= 0 { chosen = index; break }
+            }
+            centroids.append(vectors[chosen])
+        }
+        for _ in 0..<20 {
+            let labels = assignments(vectors, centroids)
+            var sums = [[Float]](repeating: [Float](repeating: 0, count: vectors[0].count), count: centroids.count)
+            var counts = [Int](repeating: 0, count: centroids.count)
+            for (vector, label) in zip(vectors, labels) {
+                counts[label] += 1
+                for i in vector.indices { sums[label][i] += vector[i] }
+            }
+            centroids = centroids.indices.map { counts[$0] > 0 ? normalized(sums[$0]) : centroids[$0] }
+        }
+        return centroids
+    }
+
+    /// One-to-one assignment of rows (local speakers) to clusters maximising the total score; rows beyond the
+    /// number of clusters get −1. Exhaustive: at most 3 rows.
+    static func assign(_ scores: [[Float]], clusters: Int) -> [Int] {
+        var best: (score: Float, labels: [Int]) = (-Float.infinity, scores.map { _ in -1 })
+        func search(_ row: Int, _ used: Set<Int>, _ labels: [Int], _ total: Float) {
+            if row == scores.count {
+                if total > best.score { best = (total, labels) }
+                return
+            }
+            for k in 0..<clusters where !used.contains(k) {
+                search(row + 1, used.union([k]), labels + [k], total + scores[row][k])
+            }
+            // Left out: when there are more local speakers than clusters, or it fits no cluster.
+            search(row + 1, used, labels + [-1], total)
+        }
+        search(0, [], [], 0)
+        return best.labels
+    }
+}
+
+/// A small deterministic random generator (SplitMix64), so diarization gives the same answer every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

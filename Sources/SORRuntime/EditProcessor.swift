@@ -31,14 +31,15 @@ public struct EditProcessor: Sendable {
     public static let types = ["transcript.text", "call.metadata", "evaluation.manual"] + analysisTypes
     /// The edit types that correct the call's analysis (speakers, roles, utterances).
     public static let analysisTypes = ["roles.swap", "speaker.role", "speaker.rename", "utterance.speaker", "utterance.split", "utterance.text"]
-    /// Thresholds for re-deriving talk statistics after a correction.
-    public var talkParameters = TalkParameters()
+    /// Thresholds for re-deriving talk statistics after a correction (`diarization.talk` in `sor.yaml`).
+    public var talkParameters: TalkParameters
 
     public init(workspace: Workspace, store: CallStore, scorer: Scorer? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
         self.store = store
         self.scorer = scorer ?? Scorer(workspace: workspace)
         self.audit = AuditLog(directory: workspace.audit, now: now)
+        self.talkParameters = workspace.config.diarization.talk
         self.now = now
     }
 

@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.
-        .testTarget(name: "EndToEndTests", dependencies: ["SORCore"]),
+        // (SORRuntime only for fixtures the binary cannot make yet: see BrowserFixtures.swift.)
+        .testTarget(name: "EndToEndTests", dependencies: ["SORCore", "SORRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -190,13 +190,29 @@ public struct CallDocument: Codable, Sendable, Equatable {
     public var transcript: Transcript?
     /// Scores on each card, with evidence (nil before the call is scored).
     public var evaluation: Evaluation?
+    /// Speakers, utterances, roles and talk statistics (nil before the call is analysed).
+    public var analysis: Analysis?
     /// Applied and rejected edits, oldest first.
     public var history: [HistoryEntry]
 
-    public init(call: CallRecord, transcript: Transcript?, evaluation: Evaluation? = nil, history: [HistoryEntry] = []) {
+    public init(
+        call: CallRecord, transcript: Transcript?, evaluation: Evaluation? = nil, analysis: Analysis? = nil, history: [HistoryEntry] = []
+    ) {
         self.call = call
         self.transcript = transcript
         self.evaluation = evaluation
+        self.analysis = analysis
         self.history = history
+    }
+
+    /// Whether the call is read as speaker utterances (it has an analysis with at least one utterance): the page
+    /// shows them, scoring and search read them, and text corrections name utterances rather than segments.
+    public var hasUtterances: Bool { !(analysis?.utterances.isEmpty ?? true) }
+
+    /// The words as people see and correct them: the utterances where the call has them, else the transcript.
+    public var spokenTranscript: Transcript? {
+        guard let transcript else { return nil }
+        guard let analysis, hasUtterances else { return transcript }
+        return analysis.transcript(basedOn: transcript)
     }
 }

@@ -105,6 +105,14 @@ public enum Party: String, Sendable, CaseIterable, Codable {
     case konsultant = "KONSULTANT"
     case klient = "KLIENT"
     case any
+
+    /// The party a speaker's role stands for.
+    public init(_ role: Role) {
+        switch role {
+        case .klient: self = .klient
+        case .konsultant: self = .konsultant
+        }
+    }
 }
 
 /// A time window within the call.

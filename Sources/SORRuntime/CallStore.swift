@@ -2,7 +2,8 @@ import Foundation
 import SORCore
 
 /// The calls on disk: `data/calls/YYYY/MM/DD/<call-id>/`, every file sealed by the vault (`call.yaml.sealed`,
-/// `transcript.json.sealed`, `audio.<ext>.sealed`, `history/*.sealed`). Nothing in a call folder is plaintext.
+/// `transcript.json.sealed`, `analysis.json.sealed`, `evaluation.json.sealed`, `audio.<ext>.sealed`,
+/// `history/*.sealed`). Nothing in a call folder is plaintext.
 public struct CallStore: Sendable {
     public let dataDirectory: String
     public let vault: Vault
@@ -73,6 +74,16 @@ public struct CallStore: Sendable {
         }
     }
 
+    /// The call's analysis (speakers, utterances, roles, talk statistics), nil when it has none yet.
+    public func analysis(in folder: String) throws -> Analysis? {
+        guard let data = try read("analysis.json", in: folder) else { return nil }
+        do {
+            return try FileFormats.jsonDecoder().decode(Analysis.self, from: data)
+        } catch {
+            throw RuntimeError.corruptResult(path: folder + "/analysis.json" + Vault.suffix, detail: "\(error)")
+        }
+    }
+
     /// The call's `call.yaml` alone (identity, source, metadata): what listings and lookups need.
     public func record(in folder: String) throws -> CallRecord {
         let callPath = folder + "/call.yaml" + Vault.suffix
@@ -86,10 +97,12 @@ public struct CallStore: Sendable {
         }
     }
 
-    /// The call; without `transcript`, its transcript is left out (read it with `transcript(in:)` when needed).
+    /// The call; without `transcript`, its transcript and analysis (the two files holding every word) are left
+    /// out: read them with `transcript(in:)` and `analysis(in:)` when needed.
     public func load(folder: String, transcript withTranscript: Bool = true) throws -> CallDocument {
         let record = try record(in: folder)
         let transcript = withTranscript ? try self.transcript(in: folder) : nil
+        let analysis = withTranscript ? try self.analysis(in: folder) : nil
         var evaluation: Evaluation?
         if let data = try read("evaluation.json", in: folder) {
             do {
@@ -98,7 +111,7 @@ public struct CallStore: Sendable {
                 throw RuntimeError.corruptResult(path: folder + "/evaluation.json" + Vault.suffix, detail: "\(error)")
             }
         }
-        return CallDocument(call: record, transcript: transcript, evaluation: evaluation, history: try history(in: folder))
+        return CallDocument(call: record, transcript: transcript, evaluation: evaluation, analysis: analysis, history: try history(in: folder))
     }
 
     /// The call's history entries, oldest first.
@@ -145,12 +158,19 @@ public struct CallStore: Sendable {
         try vault.write(data, to: folder + "/" + name + Vault.suffix)
     }
 
+    /// Replaces the analysis of a stored call (sealed, atomically), as the evaluation is replaced when a call is
+    /// scored again. It does not change the call's revision: corrections people make go through edit documents
+    /// (`EditProcessor`), which record them. Score the call again afterwards: scoring reads the utterances.
+    public func replaceAnalysis(_ analysis: Analysis, in folder: String) throws {
+        try write(FileFormats.json(analysis, compact: true), as: "analysis.json", in: folder)
+    }
+
     /// Stores a new call: everything is sealed into a hidden folder, flushed, and the folder renamed into place,
     /// so a reader never sees half a call. `extras` are (source path, name in the call folder). With `moveInputs`
     /// the inputs are removed only after the call is in place, so a crash at any point leaves either the inputs or
     /// the call, never neither.
     public func save(
-        record: CallRecord, transcript: Transcript, evaluation: Evaluation? = nil, audioFrom audioPath: String,
+        record: CallRecord, transcript: Transcript, evaluation: Evaluation? = nil, analysis: Analysis? = nil, audioFrom audioPath: String,
         extras: [(String, String)] = [], moveInputs: Bool, beforeCommit: () -> Void = {}
     ) throws {
         let fm = FileManager.default
@@ -169,6 +189,7 @@ public struct CallStore: Sendable {
             }
             try write(FileFormats.json(transcript), as: "transcript.json", in: staging)
             if let evaluation { try write(FileFormats.json(evaluation), as: "evaluation.json", in: staging) }
+            if let analysis { try write(FileFormats.json(analysis, compact: true), as: "analysis.json", in: staging) }
             try write(FileFormats.yaml(record), as: "call.yaml", in: staging)
         } catch let error as RuntimeError {
             try? fm.removeItem(atPath: staging)

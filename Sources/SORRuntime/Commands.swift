@@ -62,7 +62,7 @@ public enum Commands {
             if let status, call.status != status { return false }
             if let text {
                 let fold = { (value: String) in value.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
-                let haystack = fold(document.transcript?.text ?? "")
+                let haystack = fold(document.spokenTranscript?.text ?? "")
                 if !text.split(separator: " ").allSatisfy({ haystack.contains(fold(String($0))) }) { return false }
             }
             return true

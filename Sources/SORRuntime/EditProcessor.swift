@@ -15,8 +15,10 @@ public enum EditOutcome: Sendable, Equatable {
 ///
 ///     {"schema": 1, "type": "transcript.text", "call": "3f2a…", "base_revision": 1, "segment": 4, "text": "…"}
 ///
-/// Types: `transcript.text` (one segment's text), `call.metadata` (agent, team, call time, … of the call) and
-/// `evaluation.manual` (an evaluator's answers on a scorecard). After a change the call is scored again.
+/// Types: `transcript.text` (one segment's text), `call.metadata` (agent, team, call time, … of the call),
+/// `evaluation.manual` (an evaluator's answers on a scorecard), and the corrections of a call's analysis:
+/// `roles.swap`, `speaker.role`, `speaker.rename`, `utterance.speaker`, `utterance.split`, `utterance.text`
+/// (see `AnalysisCorrection`). After a change the call is scored again.
 /// Applying is crash-safe: the history entry is written first as a journal, the changed files next, and `call.yaml`
 /// (new revision, `last_edit`) last as the commit; a document seen again after a crash is finished, not re-applied.
 public struct EditProcessor: Sendable {
@@ -26,13 +28,18 @@ public struct EditProcessor: Sendable {
     public let scorer: Scorer
     let now: @Sendable () -> Date
     public static let schemaVersion = 1
-    public static let types = ["transcript.text", "call.metadata", "evaluation.manual"]
+    public static let types = ["transcript.text", "call.metadata", "evaluation.manual"] + analysisTypes
+    /// The edit types that correct the call's analysis (speakers, roles, utterances).
+    public static let analysisTypes = ["roles.swap", "speaker.role", "speaker.rename", "utterance.speaker", "utterance.split", "utterance.text"]
+    /// Thresholds for re-deriving talk statistics after a correction (`diarization.talk` in `sor.yaml`).
+    public var talkParameters: TalkParameters
 
     public init(workspace: Workspace, store: CallStore, scorer: Scorer? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.workspace = workspace
         self.store = store
         self.scorer = scorer ?? Scorer(workspace: workspace)
         self.audit = AuditLog(directory: workspace.audit, now: now)
+        self.talkParameters = workspace.config.diarization.talk
         self.now = now
     }
 
@@ -126,7 +133,13 @@ public struct EditProcessor: Sendable {
         let specific: Set<String> = switch type {
         case "transcript.text": ["segment", "text"]
         case "evaluation.manual": ["card", "answers", "comments"]
-        default: ["metadata"]
+        case "call.metadata": ["metadata"]
+        case "roles.swap": []
+        case "speaker.role": ["speaker", "role"]
+        case "speaker.rename": ["speaker", "name"]
+        case "utterance.speaker": ["utterance", "speaker"]
+        case "utterance.split": ["utterance", "at_word", "speaker"]
+        default: ["utterance", "text"]  // utterance.text
         }
         for key in object.keys.sorted() where !common.contains(key) && !specific.contains(key) {
             throw Rejection(reason: "unknown key \"\(key)\" for type \(type); allowed: \((common.union(specific)).sorted().joined(separator: ", "))")
@@ -163,7 +176,9 @@ public struct EditProcessor: Sendable {
                 let at = document.call.updatedAt.map { " at \($0)" } ?? ""
                 throw Rejection(reason: "stale: the change was made on revision \(base), but the call is now at revision \(document.call.revision) (changed\(by)\(at)); reload the page and make the change again")
             }
-            let (before, after) = try change(type: type, object: object, document: document)
+            let (before, after) = Self.analysisTypes.contains(type)
+                ? try analysisChange(type: type, object: object, document: document, user: context.user)
+                : try change(type: type, object: object, document: document)
             entry = HistoryEntry(
                 edit: context.editID, state: "applied", type: type, user: context.user, time: Pipeline.iso(now()), file: context.file,
                 baseRevision: base, revision: base + 1, before: before, after: after, comment: context.comment)
@@ -173,6 +188,9 @@ public struct EditProcessor: Sendable {
         try perform(entry, on: &document)
         if let transcript = document.transcript, entry.type == "transcript.text" {
             try store.write(FileFormats.json(transcript), as: "transcript.json", in: folder)
+        }
+        if let analysis = document.analysis, Self.analysisTypes.contains(entry.type) {
+            try store.replaceAnalysis(analysis, in: folder)
         }
         if let scoring = scorer.current, let evaluation = scoring.evaluate(document, previous: document.evaluation) {
             document.evaluation = evaluation
@@ -197,6 +215,9 @@ public struct EditProcessor: Sendable {
         switch type {
         case "transcript.text":
             guard let transcript = document.transcript else { throw Rejection(reason: "the call has no transcript yet") }
+            guard !document.hasUtterances else {
+                throw Rejection(reason: "this call is shown as speakers' utterances, not segments; correct its text with an \"utterance.text\" edit naming the utterance")
+            }
             guard let segment = object["segment"] as? Int else { throw Rejection(reason: "missing \"segment\" (the segment's number)") }
             guard let index = transcript.segments.firstIndex(where: { $0.id == segment }) else {
                 throw Rejection(reason: "segment \(segment) does not exist; the call has segments 0…\(max(0, transcript.segments.count - 1))")
@@ -323,9 +344,127 @@ public struct EditProcessor: Sendable {
             if keys.contains("language") { merged.language = update.language }
             if keys.contains("channels") { merged.channels = update.channels }
             document.call.metadata = merged
+        case let type where Self.analysisTypes.contains(type):
+            guard let analysis = document.analysis, let after = entry.after else {
+                throw Rejection(reason: "the recorded change no longer fits the call's analysis")
+            }
+            let decoder = FileFormats.jsonDecoder()
+            do {
+                let speakers = try after["speakers"].map { try decoder.decode([Speaker].self, from: Data($0.utf8)) } ?? []
+                let utterances = try after["utterances"].map { try decoder.decode([Utterance].self, from: Data($0.utf8)) } ?? []
+                let roles = try after["roles"].map { try decoder.decode(RoleDecision.self, from: Data($0.utf8)) }
+                document.analysis = analysis.merging(speakers: speakers, utterances: utterances, roles: roles)
+                    .recomputed(talkParameters, duration: document.call.audio.duration)
+            } catch {
+                throw Rejection(reason: "the recorded change of the analysis cannot be read (\(Self.describe(error)))")
+            }
         default:
             throw Rejection(reason: "unknown type \(entry.type)")
         }
+    }
+
+    /// Validates a correction of the call's analysis and describes it: readable before/after values for the page
+    /// (`speaker`, `role`, `name`, `utterance`, `text`, …) and, as JSON, the speakers, utterances and role decision
+    /// it changes (only those, not the whole file), from which `perform` applies it.
+    private func analysisChange(type: String, object: [String: Any], document: CallDocument, user: String) throws -> ([String: String], [String: String]) {
+        guard let analysis = document.analysis else {
+            throw Rejection(reason: "the call has no speaker analysis yet (analysis.json), so it has no speakers or utterances to correct")
+        }
+        func string(_ key: String, _ what: String) throws -> String {
+            guard let value = object[key] as? String else { throw Rejection(reason: "missing \"\(key)\" (\(what))") }
+            return value
+        }
+        func integer(_ key: String, _ what: String) throws -> Int {
+            guard let value = object[key] as? Int else {
+                throw Rejection(reason: "missing \"\(key)\" (\(what), a whole number)")
+            }
+            return value
+        }
+        let correction: AnalysisCorrection
+        switch type {
+        case "roles.swap":
+            correction = .swapRoles
+        case "speaker.role":
+            let text = try string("role", "KLIENT or KONSULTANT")
+            guard let role = Role(rawValue: text) else { throw Rejection(reason: "\"role\" is \"\(text)\"; it must be KLIENT or KONSULTANT") }
+            correction = .setRole(speaker: try string("speaker", "the speaker's id, e.g. S1"), role: role)
+        case "speaker.rename":
+            correction = .renameSpeaker(try string("speaker", "the speaker's id, e.g. S1"), name: try string("name", "the display name"))
+        case "utterance.speaker":
+            correction = .moveUtterance(try integer("utterance", "the utterance's number"), to: try string("speaker", "the speaker's id, e.g. S2"))
+        case "utterance.split":
+            var speaker: String?
+            if let value = object["speaker"], !(value is NSNull) { speaker = try string("speaker", "the second part's speaker, e.g. S2") }
+            correction = .splitUtterance(
+                try integer("utterance", "the utterance's number"), atWord: try integer("at_word", "the index of the word the second part starts with"),
+                speaker: speaker)
+        default:  // utterance.text
+            correction = .retextUtterance(try integer("utterance", "the utterance's number"), text: try string("text", "the utterance's new text"))
+        }
+        let corrected: Analysis
+        do {
+            corrected = try analysis.correcting(correction, by: user)
+        } catch {
+            throw Rejection(reason: error.errorDescription ?? "\(error)")
+        }
+        let changed = analysis.changes(to: corrected)
+        // Readable values for the page's history, then the changed parts as JSON.
+        func label(_ speaker: Speaker?) -> String {
+            guard let speaker else { return "—" }
+            return [speaker.name ?? speaker.id, speaker.role?.rawValue].compactMap { $0 }.joined(separator: " · ")
+        }
+        var before: [String: String] = [:]
+        var after: [String: String] = [:]
+        switch correction {
+        case .swapRoles, .setRole:
+            let ids = changed.speakers.map(\.id)
+            for id in ids {
+                before[id] = analysis.role(of: id)?.rawValue ?? "—"
+                after[id] = corrected.role(of: id)?.rawValue ?? "—"
+            }
+        case .renameSpeaker(let id, _):
+            before["speaker"] = id
+            after["speaker"] = id
+            before["name"] = analysis.speaker(id)?.name ?? ""
+            after["name"] = corrected.speaker(id)?.name ?? ""
+        case .moveUtterance(let id, let to):
+            let from = analysis.utterances.first { $0.id == id }?.speaker
+            before["utterance"] = String(id)
+            after["utterance"] = String(id)
+            before["speaker"] = label(from.flatMap(analysis.speaker))
+            after["speaker"] = label(corrected.speaker(to))
+            before["text"] = analysis.utterances.first { $0.id == id }?.text.trimmingCharacters(in: .whitespaces) ?? ""
+        case .splitUtterance(let id, let atWord, _):
+            let parts = changed.utterances
+            before["utterance"] = String(id)
+            before["text"] = analysis.utterances.first { $0.id == id }?.text.trimmingCharacters(in: .whitespaces) ?? ""
+            after["utterance"] = parts.map { String($0.id) }.joined(separator: ", ")
+            after["at_word"] = String(atWord)
+            after["text"] = parts.map { "\(label(corrected.speaker($0.speaker))): \($0.text.trimmingCharacters(in: .whitespaces))" }.joined(separator: " | ")
+        case .retextUtterance(let id, _):
+            before["utterance"] = String(id)
+            after["utterance"] = String(id)
+            before["text"] = analysis.utterances.first { $0.id == id }?.text.trimmingCharacters(in: .whitespaces) ?? ""
+            after["text"] = corrected.utterances.first { $0.id == id }?.text ?? ""
+        }
+        func json<T: Encodable>(_ value: T) throws -> String {
+            String(decoding: try FileFormats.json(value, compact: true), as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        let oldSpeakers = changed.speakers.compactMap { analysis.speaker($0.id) }
+        let oldUtterances = changed.utterances.compactMap { new in analysis.utterances.first { $0.id == new.id } }
+        if !changed.speakers.isEmpty {
+            before["speakers"] = try json(oldSpeakers)
+            after["speakers"] = try json(changed.speakers)
+        }
+        if !changed.utterances.isEmpty {
+            before["utterances"] = try json(oldUtterances)
+            after["utterances"] = try json(changed.utterances)
+        }
+        if let roles = changed.roles {
+            before["roles"] = try json(analysis.roles)
+            after["roles"] = try json(roles)
+        }
+        return (before, after)
     }
 
     /// A segment with new text. Word timings are kept when the word count is unchanged; otherwise the new words

@@ -78,9 +78,9 @@ public enum Rescore {
             for folder in slice {
                 do {
                     let document = try store.load(folder: folder, transcript: false)
-                    let updated = try scoring.evaluate(document, previous: document.evaluation, reuseAutomatic: true) {
-                        try store.transcript(in: folder)
-                    }
+                    let updated = try scoring.evaluate(
+                        document, previous: document.evaluation, reuseAutomatic: true,
+                        transcript: { try store.transcript(in: folder) }, analysis: { try store.analysis(in: folder) })
                     if ScoringService.sameScores(updated, document.evaluation) {
                         tally.add { $0.unchanged += 1 }
                         continue

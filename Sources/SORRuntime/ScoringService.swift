@@ -126,10 +126,11 @@ public struct ScoringService: Sendable {
     /// The call's evaluation with the current scorecards. Evaluators' answers from `previous` are kept where their
     /// criterion still exists and the answer still fits it. With `reuseAutomatic` (rescoring an unchanged
     /// transcript), automatic answers whose criterion's rules did not change are taken from `previous`, and the
-    /// transcript is read only when some answer must be made again.
+    /// transcript (and analysis) is read only when some answer must be made again. A call with an analysis is
+    /// scored on its utterances (see `facts(transcript:analysis:)`).
     public func evaluate(
         _ document: CallDocument, previous: Evaluation?, reuseAutomatic: Bool = false,
-        transcript loadTranscript: (() throws -> Transcript?)? = nil
+        transcript loadTranscript: (() throws -> Transcript?)? = nil, analysis loadAnalysis: (() throws -> Analysis?)? = nil
     ) rethrows -> Evaluation? {
         var ids = cards(for: document.call)
         for card in previous?.cards ?? [] where card.evaluator != nil && !ids.contains(card.card) && scorecards.set.card(card.card) != nil {
@@ -145,7 +146,7 @@ public struct ScoringService: Sendable {
                 transcriptMissing = true
                 return nil
             }
-            let facts = CallFacts(text: CallText(transcript: transcript))
+            let facts = Self.facts(transcript: transcript, analysis: try document.analysis ?? loadAnalysis?())
             prepared = (facts, scorecards.evaluator.prepare(facts))
             return prepared
         }
@@ -181,6 +182,19 @@ public struct ScoringService: Sendable {
             results.append(result)
         }
         return Evaluation(scorecardsSha256: scorecards.sha256, scorecardsCommit: scorecards.commit, scoredAt: Pipeline.iso(now()), cards: results)
+    }
+
+    /// What rules look at. With an analysis, the words are the utterances' (corrected, speaker-attributed) words,
+    /// each with its speaker's role, so `by: KLIENT`/`by: KONSULTANT` filters work, and every utterance whose
+    /// speaker has a role is a turn, for `talk_ratio` and `interruptions`. Without one, the transcript's words,
+    /// no roles and no turns (those rules are then left for an evaluator).
+    public static func facts(transcript: Transcript, analysis: Analysis?) -> CallFacts {
+        guard let analysis, !analysis.utterances.isEmpty else { return CallFacts(text: CallText(transcript: transcript)) }
+        let roles = analysis.wordRoles.map { $0.map(Party.init) }
+        let turns = analysis.utterances.compactMap { utterance in
+            analysis.role(of: utterance.speaker).map { Turn(role: Party($0), start: utterance.start, end: utterance.end) }
+        }
+        return CallFacts(text: CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles), turns: turns.isEmpty ? nil : turns)
     }
 
     /// Whether two evaluations give the same scores (times aside).

@@ -83,7 +83,8 @@ public struct SiteRenderer: Sendable {
                 "team": call.metadata.team ?? "—",
                 "language": document.transcript?.language ?? call.processing?.language ?? "—",
                 "status": Strings.status(call.status, settings.language),
-                "excerpt": Format.excerpt(document.transcript?.text ?? "", words: 18),
+                "needs_review": document.analysis?.roles.needsReview ?? false,
+                "excerpt": Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
                 "scores": (document.evaluation?.cards ?? []).map { card -> [String: Any] in
                     [
                         "card": card.card, "total": Format.percent(card.total), "passed": card.passed,
@@ -130,7 +131,12 @@ public struct SiteRenderer: Sendable {
                 "has_words": !segment.words.isEmpty,
             ]
         }
-        context["has_transcript"] = !(document.transcript?.segments.isEmpty ?? true)
+        context["has_transcript"] = !(document.transcript?.segments.isEmpty ?? true) || document.hasUtterances
+        if let analysis = document.analysis, document.hasUtterances {
+            context["has_analysis"] = true
+            context["analysis"] = analysisContext(analysis)
+            context["utterances"] = utterancesContext(analysis)
+        }
         context["revision"] = call.revision
         if let by = call.updatedBy { context["updated"] = "\(t["changed_by"]!) \(by), \(Format.dateTime(call.updatedAt ?? ""))" }
         context["history"] = document.history.reversed().map { entry -> [String: Any] in
@@ -152,6 +158,97 @@ public struct SiteRenderer: Sendable {
         context["evaluation"] = evaluationContext(document.evaluation)
         context["has_evaluation"] = !(document.evaluation?.cards.isEmpty ?? true)
         return context
+    }
+
+    /// A speaker as the page shows it: role, colour class and name (or id).
+    func speakerContext(_ speaker: Speaker) -> [String: Any] {
+        let t = Strings.table(settings.language)
+        var result: [String: Any] = [
+            "id": speaker.id,
+            "label": speaker.name ?? speaker.id,
+            "role_label": speaker.role.map { t["role_\($0.rawValue)"] ?? $0.rawValue } ?? t["role_none"]!,
+            "role_class": speaker.role.map { "role-\($0.rawValue.lowercased())" } ?? "role-none",
+            "role_value": speaker.role?.rawValue ?? "",
+            "has_role": speaker.role != nil,
+            "name": speaker.name ?? "",
+            "roles": Role.allCases.map { role -> [String: Any] in
+                var option: [String: Any] = ["value": role.rawValue, "label": t["role_\(role.rawValue)"] ?? role.rawValue]
+                if speaker.role == role { option["selected"] = true }
+                return option
+            },
+        ]
+        return result
+    }
+
+    /// Speakers, the role decision (with the review flag) and the talk statistics.
+    func analysisContext(_ analysis: Analysis) -> [String: Any] {
+        let t = Strings.table(settings.language)
+        let stats = analysis.stats
+        let byID = Dictionary(stats.speakers.map { ($0.speaker, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [String: Any] = [
+            "speakers": analysis.speakers.map { speaker -> [String: Any] in
+                var row = speakerContext(speaker)
+                let own = byID[speaker.id]
+                row["talk_time"] = Format.duration(own?.talkTime ?? 0)
+                row["talk_share"] = Format.percent((own?.talkShare ?? 0) * 100)
+                row["utterance_count"] = own?.utterances ?? analysis.utterances.filter { $0.speaker == speaker.id }.count
+                row["interruptions"] = own?.interruptions ?? 0
+                return row
+            },
+            "method": Strings.roleMethod(analysis.roles.method.rawValue, settings.language),
+            "confidence": Format.percent(analysis.roles.confidence * 100),
+            "needs_review": analysis.roles.needsReview,
+            "overlaps": stats.overlaps.count,
+            "overlap_time": Format.duration(stats.overlaps.reduce(0) { $0 + $1.duration }),
+            "interruptions": stats.interruptions.count,
+            "longest_silence": Format.duration(stats.longestSilence),
+            "holds": stats.holds.count,
+            "hold_time": Format.duration(stats.holds.reduce(0) { $0 + $1.duration }),
+            "talk_listen": stats.talkListenRatio.map { String(format: "%.2f", $0) } ?? "—",
+            "can_swap": analysis.speakers.contains { $0.role != nil },
+        ]
+        if !analysis.roles.cues.isEmpty {
+            result["cues"] = analysis.roles.cues
+            result["cues_text"] = analysis.roles.cues.joined(separator: "; ")
+        }
+        result["review_title"] = "\(t["role_confidence"]!) \(result["confidence"]!) · \(t["role_method"]!): \(result["method"]!)"
+            + (analysis.roles.cues.isEmpty ? "" : " · " + analysis.roles.cues.joined(separator: "; "))
+        return result
+    }
+
+    /// The utterances with their speaker's badge, marks, words (indexed, for splitting) and the other speakers
+    /// an utterance can be moved to.
+    func utterancesContext(_ analysis: Analysis) -> [[String: Any]] {
+        let speakers = Dictionary(analysis.speakers.map { ($0.id, speakerContext($0)) }, uniquingKeysWith: { a, _ in a })
+        return analysis.utterances.map { utterance -> [String: Any] in
+            var row: [String: Any] = [
+                "id": utterance.id,
+                "speaker": utterance.speaker,
+                "start": Format.seconds(utterance.start),
+                "end": Format.seconds(utterance.end),
+                "clock": Format.clock(utterance.start),
+                "text": utterance.text,
+                "words": utterance.words.enumerated().map { index, word -> [String: Any] in
+                    ["text": word.text, "start": Format.seconds(word.start), "end": Format.seconds(word.end), "index": index]
+                },
+                "has_words": !utterance.words.isEmpty,
+                "can_split": utterance.words.count >= 2,
+                "overlap": utterance.overlap,
+                "interruption": utterance.interruption,
+            ]
+            let own = speakers[utterance.speaker] ?? ["id": utterance.speaker, "label": utterance.speaker, "role_class": "role-none", "role_label": ""]
+            for key in ["label", "role_label", "role_class"] { row[key] = own[key] }
+            let others = analysis.speakers.filter { $0.id != utterance.speaker }
+            if others.count == 1, let other = others.first {
+                row["other"] = other.id
+                let badge = speakers[other.id]
+                row["other_label"] = "\(badge?["role_label"] ?? "") · \(badge?["label"] ?? other.id)"
+            } else if !others.isEmpty {
+                row["has_others"] = true
+                row["others"] = others.map { ["id": $0.id, "label": speakers[$0.id]?["label"] ?? $0.id] }
+            }
+            return row
+        }
     }
 
     /// The scorecards section: per card, sections and criteria with automatic answers, evidence and manual answers.
@@ -221,6 +318,20 @@ public struct SiteRenderer: Sendable {
         switch entry.type {
         case "transcript.text":
             return "\(t["segment"]!) \(after["segment"] ?? "?"): „\(before["text"] ?? "")” → „\(after["text"] ?? "")”"
+        case "utterance.text":
+            return "\(t["utterance"]!) \(after["utterance"] ?? "?"): „\(before["text"] ?? "")” → „\(after["text"] ?? "")”"
+        case "utterance.speaker":
+            return "\(t["utterance"]!) \(after["utterance"] ?? "?"): \(before["speaker"] ?? "—") → \(after["speaker"] ?? "—")"
+        case "utterance.split":
+            return "\(t["utterance"]!) \(before["utterance"] ?? "?") → \(after["utterance"] ?? "?"): \(after["text"] ?? "")"
+        case "speaker.rename":
+            let old = before["name"].flatMap { $0.isEmpty ? nil : "„\($0)”" } ?? "—"
+            return "\(after["speaker"] ?? "?"): \(old) → „\(after["name"] ?? "")”"
+        case "roles.swap", "speaker.role":
+            let names = ["KLIENT": t["role_KLIENT"]!, "KONSULTANT": t["role_KONSULTANT"]!]
+            return after.keys.filter { !["speakers", "utterances", "roles"].contains($0) }.sorted().map { key in
+                "\(key): \(names[before[key] ?? ""] ?? "—") → \(names[after[key] ?? ""] ?? "—")"
+            }.joined(separator: "; ")
         case "evaluation.manual":
             let changes = after.keys.filter { !["card", "json"].contains($0) }.sorted().map { key in
                 "\(key): \(Strings.answer(before[key] ?? "—", language)) → \(Strings.answer(after[key] ?? "", language))"
@@ -244,6 +355,11 @@ enum Format {
     static func number(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    }
+
+    /// Seconds with one decimal and a unit (`12.3 s`), minutes and seconds from a minute up (`2:05`).
+    static func duration(_ value: Double) -> String {
+        value < 60 ? String(format: "%.1f s", value) : clock(value)
     }
 
     static func clock(_ value: Double) -> String {

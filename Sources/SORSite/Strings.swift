@@ -20,9 +20,25 @@ enum Strings {
 
     static func editType(_ type: String, _ language: String) -> String {
         let names = language == "en"
-            ? ["transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation"]
-            : ["transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy", "evaluation.manual": "ocena ręczna"]
+            ? [
+                "transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation",
+                "roles.swap": "roles swapped", "speaker.role": "speaker's role", "speaker.rename": "speaker's name",
+                "utterance.speaker": "utterance's speaker", "utterance.split": "utterance split", "utterance.text": "utterance text",
+            ]
+            : [
+                "transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy", "evaluation.manual": "ocena ręczna",
+                "roles.swap": "zamiana ról", "speaker.role": "rola mówcy", "speaker.rename": "nazwa mówcy",
+                "utterance.speaker": "mówca wypowiedzi", "utterance.split": "podział wypowiedzi", "utterance.text": "tekst wypowiedzi",
+            ]
         return names[type] ?? type
+    }
+
+    /// How the roles were decided (`RoleDecision.Method`), in words.
+    static func roleMethod(_ method: String, _ language: String) -> String {
+        let names = language == "en"
+            ? ["channel-map": "channel map", "lexical": "words said", "first-speaker": "who spoke first", "manual": "set by hand", "none": "none"]
+            : ["channel-map": "mapa kanałów", "lexical": "wypowiedziane słowa", "first-speaker": "kto mówił pierwszy", "manual": "ręcznie", "none": "brak"]
+        return names[method] ?? method
     }
 
     static func answer(_ value: String, _ language: String) -> String {
@@ -55,6 +71,15 @@ enum Strings {
         "scorecards_version": "wersja kart", "score": "Ocena", "answer_yes": "tak", "answer_no": "nie",
         "answer_partial": "częściowo", "answer_na": "nie dotyczy", "no_evaluation": "Rozmowa nie została jeszcze oceniona.",
         "choose_answer": "Wybierz odpowiedź przy co najmniej jednym kryterium.",
+        "speakers": "Mówcy", "speaker": "Mówca", "role": "Rola", "role_KLIENT": "Klient", "role_KONSULTANT": "Konsultant",
+        "role_none": "bez roli", "swap_roles": "⇄ Zamień role", "other_speaker": "↔ inny mówca", "move_to": "Przenieś do…",
+        "split": "✂ podziel", "split_hint": "Kliknij słowo, od którego ma się zacząć nowa wypowiedź (Esc — anuluj).",
+        "rename": "zmień nazwę", "name": "Nazwa", "needs_review": "do weryfikacji", "role_confidence": "pewność ról",
+        "role_method": "metoda", "role_cues": "Przesłanki", "overlap": "mówią jednocześnie", "interruption": "wejście w słowo",
+        "talk_stats": "Statystyki rozmowy", "talk_time": "Czas mówienia", "talk_share": "Udział", "utterances": "Wypowiedzi",
+        "interruptions": "Przerwania", "overlaps": "Mówienie jednocześnie", "longest_silence": "Najdłuższa cisza",
+        "holds": "Wstrzymania", "talk_listen": "Mówienie / słuchanie (konsultant / klient)", "utterance": "wypowiedź",
+        "times": "razy",
     ]
 
     static let english: [String: String] = [
@@ -80,5 +105,14 @@ enum Strings {
         "scorecards_version": "scorecards version", "score": "Score", "answer_yes": "yes", "answer_no": "no",
         "answer_partial": "partly", "answer_na": "n/a", "no_evaluation": "The call has not been evaluated yet.",
         "choose_answer": "Choose an answer for at least one criterion.",
+        "speakers": "Speakers", "speaker": "Speaker", "role": "Role", "role_KLIENT": "Client", "role_KONSULTANT": "Agent",
+        "role_none": "no role", "swap_roles": "⇄ Swap roles", "other_speaker": "↔ other speaker", "move_to": "Move to…",
+        "split": "✂ split", "split_hint": "Click the word the new utterance should start with (Esc cancels).",
+        "rename": "rename", "name": "Name", "needs_review": "to review", "role_confidence": "role confidence",
+        "role_method": "method", "role_cues": "Cues", "overlap": "talking at once", "interruption": "interruption",
+        "talk_stats": "Talk statistics", "talk_time": "Talk time", "talk_share": "Share", "utterances": "Utterances",
+        "interruptions": "Interruptions", "overlaps": "Talking at once", "longest_silence": "Longest silence",
+        "holds": "Holds", "talk_listen": "Talk / listen (agent / client)", "utterance": "utterance",
+        "times": "times",
     ]
 }

@@ -82,8 +82,16 @@ struct Show: ParsableCommand {
             print(String(decoding: try FileFormats.json(document), as: UTF8.self), terminator: "")
         } else {
             print(String(decoding: try FileFormats.yaml(document.call), as: UTF8.self))
-            for segment in document.transcript?.segments ?? [] {
-                print(String(format: "[%7.2f → %7.2f] ", segment.start, segment.end) + segment.text)
+            if let analysis = document.analysis, document.hasUtterances {
+                for utterance in analysis.utterances {
+                    let speaker = analysis.speaker(utterance.speaker)
+                    let who = [speaker?.role?.rawValue, speaker?.name ?? utterance.speaker].compactMap { $0 }.joined(separator: " ")
+                    print(String(format: "[%7.2f → %7.2f] ", utterance.start, utterance.end) + "\(who): " + utterance.text)
+                }
+            } else {
+                for segment in document.transcript?.segments ?? [] {
+                    print(String(format: "[%7.2f → %7.2f] ", segment.start, segment.end) + segment.text)
+                }
             }
         }
     }

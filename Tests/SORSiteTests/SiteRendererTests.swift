@@ -49,6 +49,73 @@ struct SiteRendererTests {
         return CallDocument(call: call, transcript: transcript, history: history)
     }
 
+    /// The sample call with an analysis: three speakers' worth of utterances would be unusual, so two, with the
+    /// client renamed, an interruption, roles to review, and a history of speaker corrections.
+    static func analysedDocument() -> CallDocument {
+        var document = document()
+        document.call.id = "fedcba9876543210"
+        let words = [
+            Word(text: " Dzień", start: 0.2, end: 0.6), Word(text: " dobry,", start: 0.6, end: 1.1),
+            Word(text: " w", start: 1.2, end: 1.3), Word(text: " czym", start: 1.3, end: 1.6), Word(text: " mogę", start: 1.6, end: 1.9),
+            Word(text: " <pomóc>?", start: 1.9, end: 2.4),
+        ]
+        let utterances = [
+            Utterance(id: 0, speaker: "S1", start: 0.2, end: 2.4, text: "Dzień dobry, w czym mogę <pomóc>?", words: words),
+            Utterance(id: 1, speaker: "S2", start: 2.1, end: 3.9, text: "Chcę zmienić taryfę.", words: [
+                Word(text: " Chcę", start: 2.1, end: 2.6), Word(text: " zmienić", start: 2.6, end: 3.2), Word(text: " taryfę.", start: 3.2, end: 3.9),
+            ], overlap: true, interruption: true),
+            Utterance(id: 2, speaker: "S1", start: 4.0, end: 4.2, text: "Aha.", words: []),
+        ]
+        document.analysis = Analysis(
+            method: .neural,
+            speakers: [Speaker(id: "S1", role: .konsultant), Speaker(id: "S2", name: "Pan Kowalski", role: .klient)],
+            segments: [SpeakerSegment(speaker: "S1", start: 0.2, end: 2.4), SpeakerSegment(speaker: "S2", start: 2.1, end: 3.9)],
+            utterances: utterances,
+            roles: RoleDecision(method: .lexical, confidence: 0.55, cues: ["S1: „w czym mogę pomóc” (1.2 s)"], needsReview: true),
+            stats: TalkStats(
+                duration: 4.2,
+                speakers: [
+                    SpeakerStats(speaker: "S1", talkTime: 2.4, talkShare: 0.571, utterances: 2, words: 6, interruptions: 0),
+                    SpeakerStats(speaker: "S2", talkTime: 1.8, talkShare: 0.429, utterances: 1, words: 3, interruptions: 1),
+                ],
+                overlaps: [Span(start: 2.1, end: 2.4)], interruptions: [Interruption(by: "S2", of: "S1", at: 2.1)],
+                silences: [], holds: [], longestSilence: 0.1, talkListenRatio: 1.333))
+        document.history = [
+            HistoryEntry(
+                edit: "e3", state: "applied", type: "roles.swap", user: "ewa.k", time: "2026-11-03T09:10:00Z", file: "c.json",
+                baseRevision: 2, revision: 3, before: ["S1": "KLIENT", "S2": "KONSULTANT", "speakers": "[]"],
+                after: ["S1": "KONSULTANT", "S2": "KLIENT", "speakers": "[]"]),
+            HistoryEntry(
+                edit: "e4", state: "applied", type: "speaker.rename", user: "ewa.k", time: "2026-11-03T09:11:00Z", file: "d.json",
+                baseRevision: 3, revision: 4, before: ["speaker": "S2", "name": ""], after: ["speaker": "S2", "name": "Pan Kowalski"]),
+        ]
+        document.call.revision = 4
+        return document
+    }
+
+    @Test("a call with an analysis shows utterances with speaker badges, controls, roles to review and talk statistics")
+    func analysis() throws {
+        let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let pages = renderer.render(calls: [Self.analysedDocument(), Self.document()])
+        let page = String(decoding: try #require(pages["calls/fedcba9876543210/index.html"]), as: UTF8.self)
+        try assertSnapshot(pages["calls/fedcba9876543210/index.html"], named: "call-analysis.html")
+        #expect(!page.contains("data-segment="), "utterances replace segments")
+        #expect(page.contains("<li class=\"segment utterance role-klient\" id=\"u1\" data-utterance=\"1\" data-speaker=\"S2\""))
+        #expect(page.contains("Klient · Pan Kowalski") && page.contains("Konsultant · S1"))
+        #expect(page.contains("<span class=\"w\" data-index=\"5\" data-start=\"1.90\" data-end=\"2.40\"> &lt;pomóc&gt;?</span>"))
+        #expect(page.contains("⚡ wejście w słowo") && page.contains("⧉ mówią jednocześnie"))
+        #expect(page.contains("<button class=\"move\" type=\"button\" data-to=\"S2\" title=\"→ Klient · Pan Kowalski\">↔ inny mówca</button>"))
+        #expect(page.contains("id=\"swap-roles\">⇄ Zamień role</button>"))
+        #expect(page.contains("title=\"pewność ról 55% · metoda: wypowiedziane słowa · S1: „w czym mogę pomóc” (1.2 s)\">do weryfikacji</span>"))
+        #expect(page.contains("57.1%") && page.contains("Mówienie / słuchanie (konsultant / klient)</dt><dd>1.33</dd>"))
+        #expect(page.contains("S1: Klient → Konsultant; S2: Konsultant → Klient"), "the swap in the history")
+        #expect(page.contains("S2: — → „Pan Kowalski”"))
+        #expect(!page.contains("class=\"split\"") || page.components(separatedBy: "class=\"split\"").count == 3, "no split for a wordless utterance")
+        let index = String(decoding: try #require(pages["index.html"]), as: UTF8.self)
+        #expect(index.components(separatedBy: "<span class=\"review\">do weryfikacji</span>").count == 2, "one call to review")
+        #expect(index.contains("Dzień dobry, w czym mogę &lt;pomóc&gt;? Chcę zmienić taryfę. Aha."), "the excerpt reads the utterances")
+    }
+
     /// Compares with the golden file in __Snapshots__; `SOR_RECORD=1` rewrites it and fails so that it is reviewed.
     func assertSnapshot(_ data: Data?, named name: String) throws {
         let path = Self.repository + "/Tests/SORSiteTests/__Snapshots__/" + name

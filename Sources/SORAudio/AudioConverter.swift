@@ -83,6 +83,13 @@ public struct AudioConverter: Sendable {
         return out
     }
 
+    /// Writes 16 kHz mono samples as a 16-bit WAV (one channel of a stereo call, for transcribing it alone).
+    public static func writeMono(_ samples: [Float], to path: String) throws(AudioError) {
+        let writer = try WAVWriter(path: path, sampleRate: targetRate, channels: 1)
+        try writer.write(samples[...])
+        try writer.close()
+    }
+
     /// Validates `path` and writes the 16 kHz version to `output`. On any problem `output` is removed.
     public func convert(_ path: String, to output: String) throws(AudioError) -> AudioInfo {
         do {

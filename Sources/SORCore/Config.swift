@@ -110,8 +110,10 @@ public struct Config: Sendable, Equatable {
     /// Who spoke when, the parties' roles and the talk analytics.
     public struct Diarization: Sendable, Equatable {
         public enum Stereo: String, Sendable, CaseIterable {
-            /// One party per channel: each channel is transcribed on its own and is one speaker.
+            /// One party per channel; each channel is transcribed on its own, so every word has its party.
             case channels
+            /// One party per channel; the mix is transcribed once and each word goes to the louder channel.
+            case energy
             /// Mix the channels and diarize the mix like a mono recording.
             case mix
         }

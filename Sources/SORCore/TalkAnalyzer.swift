@@ -210,6 +210,20 @@ public enum TalkAnalyzer {
     ///
     /// `speakers` lists the known voices (with their channels for stereo calls); any speaker of `segments` not in
     /// it is added. Roles already set on `speakers` are replaced by the labeller's.
+    /// The same, for words whose speakers are already known (stereo calls: each word's channel).
+    public static func analyze(
+        words: [Word], speakers wordSpeakers: [String], segments: [SpeakerSegment], allSpeakers: [Speaker], duration: Double,
+        parameters: TalkParameters = TalkParameters(), method: Analysis.Method,
+        roles roleParameters: RoleLabeller.Parameters = RoleLabeller.Parameters()
+    ) -> Analysis {
+        let turns = utterances(words: words, speakers: wordSpeakers, parameters: parameters)
+        let labelling = RoleLabeller.label(utterances: turns, speakers: allSpeakers, parameters: roleParameters)
+        return Analysis(
+            method: method, speakers: labelling.speakers, segments: segments, utterances: turns,
+            roles: labelling.decision,
+            stats: stats(utterances: turns, speakers: labelling.speakers, duration: duration, parameters: parameters))
+    }
+
     public static func analyze(
         words: [Word], segments: [SpeakerSegment], speakers: [Speaker] = [], duration: Double,
         parameters: TalkParameters = TalkParameters(), method: Analysis.Method,

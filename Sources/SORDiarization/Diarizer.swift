@@ -84,72 +84,13 @@ public struct Diarizer: Sendable {
     }
 
     public func diarize(_ samples: [Float], profile: inout Profile) -> [SpeakerSegment] {
-        let chunkSamples = SegmentationModel.chunkSamples
-        let frameStep = SegmentationModel.frameStep
-        let framesPerChunk = SegmentationModel.framesPerChunk
         guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
-
-        // 1. Speech and overlap per frame: the segmentation's powerset probabilities, averaged over the
-        //    overlapping chunks with a Hamming window so that each chunk's edges count less.
-        let step = max(frameStep, Int(settings.chunkStep * Double(SegmentationModel.sampleRate)) / frameStep * frameStep)
-        var starts = Array(stride(from: 0, to: max(samples.count - chunkSamples, 0) + 1, by: step))
-        if let last = starts.last, last + chunkSamples < samples.count {
-            starts.append((samples.count - chunkSamples + frameStep - 1) / frameStep * frameStep)
-        }
+        let frameStep = SegmentationModel.frameStep
         let globalFrames = (samples.count + frameStep - 1) / frameStep + 1
-        var speech = [Float](repeating: 0, count: globalFrames)
-        var overlap = [Float](repeating: 0, count: globalFrames)
-        var weight = [Float](repeating: 0, count: globalFrames)
-        let window: [Float] = (0..<framesPerChunk).map { f in
-            let phase = 2 * Double.pi * (Double(f) + 0.5) / Double(framesPerChunk)
-            return Float(0.54 - 0.46 * cos(phase))
-        }
-        var clock = ContinuousClock.now
-        for start in starts {
-            var chunk = ArraySlice(samples[start..<min(start + chunkSamples, samples.count)])
-            if chunk.count < chunkSamples {
-                chunk = ArraySlice(Array(chunk) + [Float](repeating: 0, count: chunkSamples - chunk.count))
-            }
-            let p = segmentation.probabilities(chunk)
-            let offset = start / frameStep
-            for f in 0..<framesPerChunk {
-                let g = offset + f
-                guard g < globalFrames, start + f * frameStep < samples.count else { break }
-                let row = f * SegmentationModel.classes
-                weight[g] += window[f]
-                speech[g] += (1 - p[row]) * window[f]
-                overlap[g] += (p[row + 4] + p[row + 5] + p[row + 6]) * window[f]
-            }
-        }
-        for g in 0..<globalFrames where weight[g] > 0 {
-            speech[g] /= weight[g]
-            overlap[g] /= weight[g]
-        }
-        profile.segmentation = seconds(since: &clock)
-        profile.chunks = starts.count
-
-        // 2. Speech regions: hysteresis, short gaps bridged, crumbs dropped.
         let frameSeconds = Double(frameStep) / Double(SegmentationModel.sampleRate)
-        var regions: [Range<Int>] = []
-        var open: Int?
-        for g in 0...globalFrames {
-            let value = g < globalFrames ? speech[g] : 0
-            if open == nil, value > settings.onset { open = g }
-            if let first = open, value < settings.offset {
-                regions.append(first..<g)
-                open = nil
-            }
-        }
-        let bridge = Int(settings.minSilence / frameSeconds)
-        var merged: [Range<Int>] = []
-        for region in regions {
-            if let last = merged.last, region.lowerBound - last.upperBound <= bridge {
-                merged[merged.count - 1] = last.lowerBound..<region.upperBound
-            } else {
-                merged.append(region)
-            }
-        }
-        regions = merged.filter { Double($0.count) * frameSeconds >= settings.minSpeech }
+        var clock = ContinuousClock.now
+        let (regions, overlap) = speechFrames(samples, profile: &profile)
+        clock = ContinuousClock.now
         guard !regions.isEmpty else { return [] }
 
         // 3. Embedding windows over the speech regions (the last one aligned to the region's end).
@@ -242,6 +183,92 @@ public struct Diarizer: Sendable {
             }
         }
         return out
+    }
+
+    /// Speech regions (in frames) and the overlap probability of every frame.
+    private func speechFrames(_ samples: [Float], profile: inout Profile) -> (regions: [Range<Int>], overlap: [Float]) {
+        let chunkSamples = SegmentationModel.chunkSamples
+        let frameStep = SegmentationModel.frameStep
+        let framesPerChunk = SegmentationModel.framesPerChunk
+        // 1. Speech and overlap per frame: the segmentation's powerset probabilities, averaged over the
+        //    overlapping chunks with a Hamming window so that each chunk's edges count less.
+        let step = max(frameStep, Int(settings.chunkStep * Double(SegmentationModel.sampleRate)) / frameStep * frameStep)
+        var starts = Array(stride(from: 0, to: max(samples.count - chunkSamples, 0) + 1, by: step))
+        if let last = starts.last, last + chunkSamples < samples.count {
+            starts.append((samples.count - chunkSamples + frameStep - 1) / frameStep * frameStep)
+        }
+        let globalFrames = (samples.count + frameStep - 1) / frameStep + 1
+        var speech = [Float](repeating: 0, count: globalFrames)
+        var overlap = [Float](repeating: 0, count: globalFrames)
+        var weight = [Float](repeating: 0, count: globalFrames)
+        let window: [Float] = (0..<framesPerChunk).map { f in
+            let phase = 2 * Double.pi * (Double(f) + 0.5) / Double(framesPerChunk)
+            return Float(0.54 - 0.46 * cos(phase))
+        }
+        var clock = ContinuousClock.now
+        for start in starts {
+            var chunk = ArraySlice(samples[start..<min(start + chunkSamples, samples.count)])
+            if chunk.count < chunkSamples {
+                chunk = ArraySlice(Array(chunk) + [Float](repeating: 0, count: chunkSamples - chunk.count))
+            }
+            let p = segmentation.probabilities(chunk)
+            let offset = start / frameStep
+            for f in 0..<framesPerChunk {
+                let g = offset + f
+                guard g < globalFrames, start + f * frameStep < samples.count else { break }
+                let row = f * SegmentationModel.classes
+                weight[g] += window[f]
+                speech[g] += (1 - p[row]) * window[f]
+                overlap[g] += (p[row + 4] + p[row + 5] + p[row + 6]) * window[f]
+            }
+        }
+        for g in 0..<globalFrames where weight[g] > 0 {
+            speech[g] /= weight[g]
+            overlap[g] /= weight[g]
+        }
+        profile.segmentation = seconds(since: &clock)
+        profile.chunks = starts.count
+
+        // 2. Speech regions: hysteresis, short gaps bridged, crumbs dropped.
+        let frameSeconds = Double(frameStep) / Double(SegmentationModel.sampleRate)
+        var regions: [Range<Int>] = []
+        var open: Int?
+        for g in 0...globalFrames {
+            let value = g < globalFrames ? speech[g] : 0
+            if open == nil, value > settings.onset { open = g }
+            if let first = open, value < settings.offset {
+                regions.append(first..<g)
+                open = nil
+            }
+        }
+        let bridge = Int(settings.minSilence / frameSeconds)
+        var merged: [Range<Int>] = []
+        for region in regions {
+            if let last = merged.last, region.lowerBound - last.upperBound <= bridge {
+                merged[merged.count - 1] = last.lowerBound..<region.upperBound
+            } else {
+                merged.append(region)
+            }
+        }
+        regions = merged.filter { Double($0.count) * frameSeconds >= settings.minSpeech }
+
+        return (regions, overlap)
+    }
+
+    /// Where anyone speaks in `samples` (16 kHz mono): the segmentation's voice activity, pauses under
+    /// `fillGap` bridged. Used per channel for stereo calls.
+    public func voiceActivity(_ samples: [Float]) -> [Span] {
+        guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
+        var profile = Profile()
+        let rate = Double(SegmentationModel.sampleRate)
+        let step = Double(SegmentationModel.frameStep)
+        let centre = Double(SegmentationModel.frameSize) / 2 - step / 2
+        let spans = speechFrames(samples, profile: &profile).regions.map { frames in
+            SpeakerSegment(
+                speaker: "0", start: max(0, (Double(frames.lowerBound) * step + centre) / rate),
+                end: min(Double(samples.count) / rate, (Double(frames.upperBound) * step + centre) / rate))
+        }
+        return Self.filled(spans, gap: settings.fillGap).map { Span(start: $0.start, end: $0.end) }
     }
 
     /// Names speakers S1, S2, … in order of their first speech.

@@ -31,9 +31,28 @@ public struct DiarizationService: Sendable {
         try audio.samples(path)
     }
 
-    /// Speaker segments of a recording's mix.
+    /// Whether these channels are split by channel (one party each) rather than diarized as a mix.
+    public func splitsChannels(_ channels: [[Float]]) -> Bool {
+        channels.count >= 2 && config.stereo != .mix
+    }
+
+    /// Who spoke when: per-channel voice activity for stereo calls (S1 = left, S2 = right), the neural
+    /// diarizer on the mix otherwise.
+    public func segments(_ channels: [[Float]]) throws -> [SpeakerSegment] {
+        let diarizer = try diarizer()
+        guard splitsChannels(channels) else { return diarizer.diarize(Self.mix(channels)) }
+        var segments: [SpeakerSegment] = []
+        for (index, samples) in channels.prefix(2).enumerated() {
+            segments += diarizer.voiceActivity(samples).map {
+                SpeakerSegment(speaker: "S\(index + 1)", start: $0.start, end: $0.end)
+            }
+        }
+        return segments.sorted { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
+    }
+
+    /// Speaker segments of a recording.
     public func diarize(file path: String) throws -> [SpeakerSegment] {
-        try diarizer().diarize(Self.mix(try channels(path)))
+        try segments(try channels(path))
     }
 
     /// The average of the channels.

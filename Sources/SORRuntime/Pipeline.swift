@@ -23,6 +23,7 @@ public final class Pipeline: @unchecked Sendable {
     /// The scorecards in use; swapped by the watcher when the file changes.
     public let scorer: Scorer
     private let speech: any Transcriber
+    private let analyzer: CallAnalyzer
     private let now: @Sendable () -> Date
     /// Call ids being processed now: two workers given the same recording under two names must not both store it.
     private let busy = NSCondition()
@@ -37,6 +38,7 @@ public final class Pipeline: @unchecked Sendable {
         self.scorer = scorer ?? Scorer(workspace: workspace)
         self.audit = AuditLog(directory: workspace.audit, now: now)
         self.speech = speech
+        analyzer = CallAnalyzer(workspace: workspace)
         self.now = now
     }
 
@@ -147,17 +149,24 @@ public final class Pipeline: @unchecked Sendable {
 
         let requested = languageOverride ?? metadata.language ?? workspace.config.speech.language
         let started = now()
-        let transcript: Transcript
+        let result: CallAnalyzer.Result
         do {
-            transcript = try speech.transcribe(TranscriptionRequest(
-                audioPath: converted, language: requested == "auto" ? nil : requested,
-                prompt: workspace.config.speech.prompt))
-        } catch {
+            result = try analyzer.run(
+                converted: converted,
+                request: TranscriptionRequest(
+                    audioPath: converted, language: requested == "auto" ? nil : requested,
+                    prompt: workspace.config.speech.prompt),
+                speech: speech, metadata: metadata)
+        } catch let error as SpeechError {
             let message = "\(source): \(error.localizedDescription)"
             if Self.blamesInput(error) {
                 return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "engine-refused", message: message, shown: shown)
             }
             return .engineUnavailable(reason: Self.relocate(message, from: source, to: shown))
+        }
+        let transcript = result.transcript
+        if let note = result.note, workspace.config.diarization.enabled {
+            FileHandle.standardError.write(Data("warning: \(shown): stored without speakers: \(note)\n".utf8))
         }
         let finished = now()
 
@@ -171,9 +180,10 @@ public final class Pipeline: @unchecked Sendable {
                 finishedAt: Self.iso(finished), transcriptionSeconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000))
         let extras = sidecar.map { [($0, "source-metadata." + ($0 as NSString).pathExtension)] } ?? []
         // Scored at once; without valid scorecards the call is stored unscored and `sor rescore` catches up.
-        let evaluation = scorer.current?.evaluate(CallDocument(call: record, transcript: transcript), previous: nil)
+        let evaluation = scorer.current?.evaluate(
+            CallDocument(call: record, transcript: transcript, analysis: result.analysis), previous: nil)
         try store.save(
-            record: record, transcript: transcript, evaluation: evaluation, audioFrom: source, extras: extras, moveInputs: fromInbox,
+            record: record, transcript: transcript, evaluation: evaluation, analysis: result.analysis, audioFrom: source, extras: extras, moveInputs: fromInbox,
             beforeCommit: { beforeCommit(id) })
         return .processed(id: id)
     }

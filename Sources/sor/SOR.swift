@@ -10,7 +10,7 @@ struct SOR: ParsableCommand {
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
         subcommands: [
             Process.self, Watch.self, Status.self, Show.self, Calls.self, Rescore.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
-            Site.self, Serve.self, Engine.self, Bench.self, Diarize.self,
+            Site.self, Serve.self, Engine.self, Bench.self, Diarize.self, Eval.self,
         ])
 }
 
@@ -419,6 +419,43 @@ struct Diarize: ParsableCommand {
             for segment in try service.diarize(file: file) {
                 print(String(format: "SPEAKER %@ 1 %.3f %.3f <NA> <NA> %@ <NA> <NA>", name, segment.start,
                              segment.end - segment.start, segment.speaker))
+            }
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure sor against references.", subcommands: [DiarizationCommand.self])
+
+    struct DiarizationCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "diarization",
+            abstract: "Diarization error rate (missed speech, false alarm, confusion) against reference RTTM.",
+            discussion: """
+                Each recording is diarized as sor would (stereo: by channel; mono: the neural diarizer) and scored \
+                against the reference turns whose file id is the recording's name without extension. --rttm is one \
+                RTTM file for all recordings or a folder holding NAME.rttm per recording. Overlapped speech is scored; \
+                the table is printed with the collar and without one.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .long, help: "Reference RTTM file, or a folder of NAME.rttm files.") var rttm: String
+        @Option(name: .long, help: "Seconds not scored on each side of every reference boundary.") var collar: Double = 0.25
+        @Flag(name: .long, help: "Print JSON (per file: DER with and without collar, and the hypothesis).") var json = false
+        @Argument(help: "Recordings.") var files: [String]
+
+        func validate() throws {
+            guard collar >= 0, collar < 5 else { throw ValidationError("--collar must be between 0 and 5 seconds") }
+        }
+
+        func run() throws {
+            let evaluation = DiarizationEvaluation(service: DiarizationService(workspace: try options.workspace()), collar: collar)
+            let results = try evaluation.evaluate(files, reference: rttm)
+            if json {
+                print(String(decoding: try FileFormats.json(results), as: UTF8.self))
+            } else {
+                for line in evaluation.report(results) { print(line) }
             }
         }
     }

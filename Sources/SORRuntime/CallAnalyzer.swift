@@ -1,0 +1,140 @@
+import Foundation
+import SORAudio
+import SORCore
+import SORDiarization
+import SORSpeech
+
+/// Transcribes a converted recording and works out who said what: stereo calls by channel, mono calls with the
+/// neural diarizer; then utterances, roles and talk statistics (`analysis.json`).
+public struct CallAnalyzer: Sendable {
+    public let workspace: Workspace
+    private let service: DiarizationService
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+        service = DiarizationService(workspace: workspace)
+    }
+
+    public struct Result: Sendable {
+        public var transcript: Transcript
+        public var analysis: Analysis?
+        /// Why there is no analysis (diarization off, or it failed), for the log.
+        public var note: String?
+    }
+
+    /// `converted` is the 16 kHz WAV the pipeline made (all channels kept).
+    public func run(
+        converted: String, request: TranscriptionRequest, speech: any Transcriber, metadata: CallMetadata
+    ) throws -> Result {
+        let config = workspace.config.diarization
+        guard config.enabled else {
+            return Result(transcript: try speech.transcribe(request), analysis: nil, note: "diarization is off")
+        }
+        let channels: [[Float]]
+        do {
+            channels = try service.channels(converted)
+        } catch {
+            return Result(transcript: try speech.transcribe(request), analysis: nil, note: "\(error.localizedDescription)")
+        }
+        let duration = Double(channels.first?.count ?? 0) / Double(AudioConverter.targetRate)
+        let stereo = service.splitsChannels(channels)
+        var transcript: Transcript
+        var wordSpeakers: [String]?
+        if stereo && config.stereo == .channels {
+            (transcript, wordSpeakers) = try transcribeChannels(channels, converted: converted, request: request, speech: speech)
+        } else {
+            transcript = try speech.transcribe(request)
+        }
+        let segments: [SpeakerSegment]
+        do {
+            segments = try service.segments(channels)
+        } catch {
+            return Result(transcript: transcript, analysis: nil, note: "\(error.localizedDescription)")
+        }
+        let roles = roleParameters(metadata: metadata, stereo: stereo)
+        let analysis: Analysis
+        if stereo {
+            let words = transcript.words
+            analysis = TalkAnalyzer.analyze(
+                words: words, speakers: wordSpeakers ?? Self.louderChannel(words: words, channels: channels),
+                segments: segments, allSpeakers: [Speaker(id: "S1", channel: 0), Speaker(id: "S2", channel: 1)],
+                duration: duration, parameters: config.talk, method: .channels, roles: roles)
+        } else {
+            analysis = TalkAnalyzer.analyze(
+                words: transcript.words, segments: segments, duration: duration, parameters: config.talk,
+                method: segments.isEmpty ? .single : .neural, roles: roles)
+        }
+        return Result(transcript: transcript, analysis: analysis, note: nil)
+    }
+
+    /// Role-labeller settings for this call: the sidecar's channel map wins over the configured one.
+    func roleParameters(metadata: CallMetadata, stereo: Bool) -> RoleLabeller.Parameters {
+        let config = workspace.config.diarization
+        var map: [Int: Role]?
+        if stereo {
+            if let channels = metadata.channels {
+                map = [:]
+                for (key, value) in channels {
+                    guard let role = Role(rawValue: value.uppercased()) else { continue }
+                    map?[key == "left" ? 0 : 1] = role
+                }
+            } else if !config.channelMap.isEmpty {
+                map = Dictionary(uniqueKeysWithValues: config.channelMap.prefix(2).enumerated().map { ($0.offset, $0.element) })
+            }
+        }
+        let direction: RoleLabeller.Direction
+        switch metadata.direction?.lowercased() {
+        case "inbound", "in", "przychodzące", "przychodzace": direction = .inbound
+        case "outbound", "out", "wychodzące", "wychodzace": direction = .outbound
+        default: direction = config.direction == .inbound ? .inbound : .outbound
+        }
+        return RoleLabeller.Parameters(
+            companyNames: config.companyNames, direction: direction, channelMap: map, reviewBelow: config.reviewBelow)
+    }
+
+    /// Each channel transcribed alone; the two transcripts merged in time order. Returns each word's speaker.
+    func transcribeChannels(
+        _ channels: [[Float]], converted: String, request: TranscriptionRequest, speech: any Transcriber
+    ) throws -> (Transcript, [String]) {
+        var parts: [(Transcript, String)] = []
+        for (index, samples) in channels.prefix(2).enumerated() {
+            let path = converted + ".ch\(index).wav"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try AudioConverter.writeMono(samples, to: path)
+            var channelRequest = request
+            channelRequest.audioPath = path
+            parts.append((try speech.transcribe(channelRequest), "S\(index + 1)"))
+        }
+        var tagged: [(Segment, String)] = parts.flatMap { transcript, speaker in transcript.segments.map { ($0, speaker) } }
+        tagged.sort { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
+        var segments: [Segment] = []
+        var speakers: [String] = []
+        for (index, (segment, speaker)) in tagged.enumerated() {
+            var segment = segment
+            segment.id = index
+            segments.append(segment)
+            speakers += Array(repeating: speaker, count: segment.words.count)
+        }
+        let first = parts[0].0
+        let transcript = Transcript(
+            language: first.language, duration: max(first.duration, parts.last?.0.duration ?? 0),
+            text: segments.map(\.text).joined(separator: " "), segments: segments, engine: first.engine)
+        return (transcript, speakers)
+    }
+
+    /// Each word's speaker: the channel with more energy over the word's span.
+    static func louderChannel(words: [Word], channels: [[Float]]) -> [String] {
+        let rate = Double(AudioConverter.targetRate)
+        return words.map { word in
+            var best = (energy: -1.0, index: 0)
+            for (index, samples) in channels.prefix(2).enumerated() {
+                let from = max(0, min(samples.count, Int(word.start * rate)))
+                let to = max(from, min(samples.count, Int(word.end * rate)))
+                var energy = 0.0
+                for i in from..<to { energy += Double(samples[i] * samples[i]) }
+                if energy > best.energy { best = (energy, index) }
+            }
+            return "S\(best.index + 1)"
+        }
+    }
+}

@@ -128,7 +128,7 @@ public struct Config: Sendable, Equatable {
         public var minSpeakers = 2
         public var maxSpeakers = 2
         /// Seconds between the 10-second segmentation windows (smaller: a little more accurate, slower).
-        public var chunkStep = 5.0
+        public var chunkStep = 10.0
         /// Threads for the neural networks (OpenBLAS).
         public var threads = 2
         public var stereo = Stereo.channels

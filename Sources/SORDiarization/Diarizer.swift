@@ -27,7 +27,7 @@ public struct DiarizerSettings: Sendable, Equatable {
     public var overlapThreshold: Float = 0.5
 
     public init(
-        minSpeakers: Int = 2, maxSpeakers: Int = 2, chunkStep: Double = 5,
+        minSpeakers: Int = 2, maxSpeakers: Int = 2, chunkStep: Double = 10,
         mergeSimilarity: Double = 0.5, threads: Int = 2
     ) {
         self.minSpeakers = minSpeakers
@@ -53,19 +53,11 @@ public struct Diarizer: Sendable {
 
     /// Loads both models from `directory` (made by scripts/setup-diarization.sh).
     public init(modelsDirectory directory: String, settings: DiarizerSettings = DiarizerSettings()) throws {
-        var settings = settings
-        let env = ProcessInfo.processInfo.environment  // TEMP tuning
-        if let v = env["D_ONSET"].flatMap(Float.init) { settings.onset = v }
-        if let v = env["D_OFFSET"].flatMap(Float.init) { settings.offset = v }
-        if let v = env["D_WINDOW"].flatMap(Double.init) { settings.window = v }
-        if let v = env["D_WSTEP"].flatMap(Double.init) { settings.windowStep = v }
-        if let v = env["D_STEP"].flatMap(Double.init) { settings.chunkStep = v }
-        if let v = env["D_OVL"].flatMap(Float.init) { settings.overlapThreshold = v }
-        if let v = env["D_FILL"].flatMap(Double.init) { settings.fillGap = v }
         self.settings = settings
         segmentation = try SegmentationModel(path: directory + "/" + Self.segmentationFile)
         embedding = try SpeakerEmbeddingModel(path: directory + "/" + Self.embeddingFile)
-        BLAS.setThreads(settings.threads)
+        // Parallel over windows and chunks, one BLAS thread each: the matrices are too small for BLAS threads.
+        BLAS.setThreads(1)
     }
 
     /// Timings of the last run's stages, for the benchmark.
@@ -75,6 +67,8 @@ public struct Diarizer: Sendable {
         public var clustering: Double = 0
         public var chunks = 0
         public var embeddedSeconds: Double = 0
+
+        public init() {}
     }
 
     /// Speaker segments of `samples` (16 kHz mono, −1…1), labelled S1, S2, … in order of first appearance.
@@ -110,14 +104,13 @@ public struct Diarizer: Sendable {
             windows.append((region.upperBound - windowFrames)..<region.upperBound)
         }
         let centre = SegmentationModel.frameSize / 2 - frameStep / 2
-        var vectors: [[Float]] = []
-        for frames in windows {
+        let slices: [Range<Int>] = windows.map { frames in
             let from = min(samples.count, frames.lowerBound * frameStep + centre)
             let to = min(samples.count, max(from + SegmentationModel.sampleRate / 4, frames.upperBound * frameStep + centre))
-            let lower = max(0, to - max(to - from, SegmentationModel.sampleRate / 4))
-            profile.embeddedSeconds += Double(to - lower) / Double(SegmentationModel.sampleRate)
-            vectors.append(normalized(embedding.embedding(samples[lower..<to])))
+            return max(0, to - max(to - from, SegmentationModel.sampleRate / 4))..<to
         }
+        profile.embeddedSeconds = Double(slices.map(\.count).reduce(0, +)) / Double(SegmentationModel.sampleRate)
+        let vectors = parallelMap(slices) { normalized(embedding.embedding(samples[$0])) }
         profile.embeddings = seconds(since: &clock)
 
         // 4. Cluster the windows into the call's speakers.
@@ -206,12 +199,14 @@ public struct Diarizer: Sendable {
             return Float(0.54 - 0.46 * cos(phase))
         }
         var clock = ContinuousClock.now
-        for start in starts {
+        let probabilities = parallelMap(starts) { start -> [Float] in
             var chunk = ArraySlice(samples[start..<min(start + chunkSamples, samples.count)])
             if chunk.count < chunkSamples {
                 chunk = ArraySlice(Array(chunk) + [Float](repeating: 0, count: chunkSamples - chunk.count))
             }
-            let p = segmentation.probabilities(chunk)
+            return segmentation.probabilities(chunk)
+        }
+        for (start, p) in zip(starts, probabilities) {
             let offset = start / frameStep
             for f in 0..<framesPerChunk {
                 let g = offset + f
@@ -432,4 +427,40 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+extension Diarizer {
+    /// `transform` over `items` on `settings.threads` threads, results in order.
+    func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let threads = max(1, min(settings.threads, items.count))
+        guard threads > 1 else { return items.map(transform) }
+        let results = ResultSlots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var index = worker
+            while index < items.count {
+                results.set(index, transform(items[index]))
+                index += threads
+            }
+        }
+        return results.values()
+    }
+}
+
+/// Slots written by distinct workers at distinct indices, read once all are done.
+private final class ResultSlots<R>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<R?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: R) { slots[index] = value }
+
+    func values() -> [R] { slots.compactMap { $0 } }
 }

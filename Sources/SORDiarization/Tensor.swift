@@ -118,6 +118,12 @@ struct Conv1D: Sendable {
                             let row = (c * kernel + k) * outLength
                             let shift = k * dilation - padding
                             let source = c * length
+                            if stride == 1, let out = cols.baseAddress, let inp = input.baseAddress {
+                                let from = max(0, -shift)
+                                let to = min(outLength, length - shift)
+                                if from < to { (out + row + from).update(from: inp + source + from + shift, count: to - from) }
+                                continue
+                            }
                             for t in 0..<outLength {
                                 let position = t * stride + shift
                                 if position >= 0, position < length {
@@ -179,10 +185,8 @@ struct Conv2D: Sendable {
                                 let shift = kt - padding
                                 let from = max(0, -shift)
                                 let to = min(time, time - shift)
-                                if from < to {
-                                    for t in from..<to {
-                                        cols[target + t] = input[source + t + shift]
-                                    }
+                                if from < to, let out = cols.baseAddress, let inp = input.baseAddress {
+                                    (out + target + from).update(from: inp + source + from + shift, count: to - from)
                                 }
                             }
                         }

@@ -312,7 +312,7 @@ struct Engine: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self])
+        abstract: "Measure speed and memory (used by `make bench`).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self])
 
     struct RescoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -322,6 +322,28 @@ struct Bench: ParsableCommand {
         @Option(help: "How many stored calls to rescore.") var calls = 10_000
         func run() throws {
             for line in try Benchmarks.rescore(workspace: try options.workspace(), count: calls) { print(line) }
+        }
+    }
+
+    struct DiarizationBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "diarization", abstract: "Mono diarization speed (× real time) and peak memory.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Audio files (stereo files are mixed).") var files: [String]
+        func run() throws {
+            for line in try Benchmarks.diarization(files, workspace: try options.workspace()) { print(line) }
+        }
+    }
+
+    struct StereoBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stereo",
+            abstract: "Stereo calls: each channel transcribed alone vs the mix transcribed once with words by channel energy.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Folder with NAME.json references (scripts/make-demo.py).") var references = "demo/ref"
+        @Argument(help: "Stereo recordings.") var files: [String]
+        func run() throws {
+            for line in try Benchmarks.stereo(files, references: references, workspace: try options.workspace()) { print(line) }
         }
     }
 

@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.
         // (SORRuntime only for fixtures the binary cannot make yet: see BrowserFixtures.swift.)
-        .testTarget(name: "EndToEndTests", dependencies: ["SORCore", "SORRuntime"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SORCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

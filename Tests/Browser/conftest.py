@@ -40,6 +40,7 @@ class Workspace:
             f"    script: {REPO}/engine/sor_engine.py\n"
             f"    model_dir: {REPO}/models/whisper-base\n"
             "watch:\n  rescan_interval: 1\n  settle_seconds: 0.5\n"
+            f"diarization:\n  models_dir: {REPO}/models/diarization\n"
         )
         self.sor("key", "init")
 
@@ -100,31 +101,16 @@ def watched():
         workspace.close()
 
 
-def give_analysis(workspace: Workspace, call_id: str):
-    """Gives the call an analysis (speakers, utterances, roles) unless processing made one already. Until the
-    pipeline writes analysis.json itself, the Swift fixture in Tests/EndToEndTests/BrowserFixtures.swift does it
-    through the store's own API (`CallStore.replaceAnalysis`), so it needs the built tests (`swift build
-    --build-tests`): two speakers taking turns segment by segment, S1 KONSULTANT first, roles to review."""
-    if workspace.show(call_id).get("analysis"):
-        return
-    env = dict(os.environ, SOR_FIXTURE_WORKSPACE=str(workspace.root), SOR_FIXTURE_CALL=call_id)
-    result = subprocess.run(
-        ["swift", "test", "--skip-build", "--filter", "BrowserFixtures"], cwd=REPO, env=env, capture_output=True, text=True)
-    if result.returncode != 0 or not workspace.show(call_id).get("analysis"):
-        raise AssertionError(f"the analysis fixture failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    workspace.sor("site", "build")
-
-
 @pytest.fixture(scope="module")
 def analysed():
-    """The demo sales call with an analysis (two speakers, roles to review), served by nginx, with `sor watch`
+    """The demo sales call as processing analysed it (two channels, two speakers with roles), served by nginx, with `sor watch`
     running so that corrections of speakers and utterances from the page are applied."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-speakers-"))
     workspace = Workspace(root)
     for ext in ("wav", "yaml"):
         shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
     call_id = workspace.sor("process", str(root / "sales-pass.wav")).stdout.strip()
-    give_analysis(workspace, call_id)
+    assert workspace.show(call_id).get("analysis"), "processing a stereo call must store its analysis"
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)
     workspace.watch()

@@ -54,7 +54,8 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
 struct Workspace {
     let root: String
 
-    init(speech: String? = nil, extra: String = "") throws {
+    /// `diarization` holds extra keys of the `diarization:` section, indented by two spaces.
+    init(speech: String? = nil, extra: String = "", diarization: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("sor-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
         let repo = Paths.repository
@@ -72,6 +73,9 @@ struct Workspace {
               templates: \(repo)/templates
               scorecards: \(repo)/scorecards.yaml
             \(speechSection)
+            diarization:
+              models_dir: \(repo)/models/diarization
+            \(diarization)
             \(extra)
             """
         try config.write(toFile: root + "/sor.yaml", atomically: true, encoding: .utf8)

@@ -32,9 +32,6 @@ struct DiarizerTests {
         let vectors = stretches.map { _, start, end in
             normalized(model.embedding(samples[Int(start * 16000)..<Int(end * 16000)]))
         }
-        for (i, a) in vectors.enumerated() {
-            print(stretches[i].0, vectors.map { String(format: "%.2f", dot(a, $0)) }.joined(separator: " "))
-        }
         var same: [Float] = []
         var other: [Float] = []
         for i in vectors.indices {
@@ -43,28 +40,77 @@ struct DiarizerTests {
             }
         }
         #expect(same.min()! > other.max()!)
+        #expect(same.min()! > 0.2 && other.max()! < 0.2, "same speaker \(same), different speakers \(other)")
     }
+
+    @Test("the segmentation network tells two different voices apart within one chunk, and silence from speech")
+    func segmentation() throws {
+        let model = try SegmentationModel(path: modelsDirectory + "/" + Diarizer.segmentationFile)
+        // 5 s of J.F. Kennedy, then 5 s of a LibriVox reader.
+        let jfk = try loadSamples(sharedData + "/jfk-en/jfk.wav")
+        let reader = try loadSamples(sharedData + "/pocketsphinx-librivox-en/librivox/sense_and_sensibility_01_austen_64kb-0870.wav")
+        let chunk = Array(jfk[16_000..<96_000]) + Array(reader[0..<80_000])
+        let p = model.probabilities(chunk[...])
+        func speakers(_ frames: Range<Int>) -> [Int: Int] {
+            var counts: [Int: Int] = [:]
+            for f in frames {
+                let row = Array(p[(f * 7)..<(f * 7 + 7)])
+                let best = row.indices.max { row[$0] < row[$1] } ?? 0
+                counts[best, default: 0] += 1
+            }
+            return counts
+        }
+        // Frames well inside each half (one frame per 270 samples).
+        let first = speakers(30..<250)
+        let second = speakers(340..<560)
+        let firstSpeaker = first.filter { $0.key != 0 }.max { $0.value < $1.value }?.key
+        let secondSpeaker = second.filter { $0.key != 0 }.max { $0.value < $1.value }?.key
+        #expect(firstSpeaker != nil && secondSpeaker != nil && firstSpeaker != secondSpeaker, "\(first) \(second)")
+        // Digital silence is no one.
+        let silent = model.probabilities([Float](repeating: 0, count: SegmentationModel.chunkSamples)[...])
+        let silentFrames = (0..<SegmentationModel.framesPerChunk).filter { f in silent[f * 7] > 0.5 }.count
+        #expect(silentFrames > SegmentationModel.framesPerChunk * 9 / 10)
+    }
+
+    @Test("voice activity on AMI dev00 covers the reference speech and little else")
+    func voiceActivity() throws {
+        let diarizer = try Diarizer(modelsDirectory: modelsDirectory)
+        let samples = try loadSamples(sharedData + "/pyannote-ami-debug/dev00.wav")
+        let spans = diarizer.voiceActivity(samples)
+        let reference = try RTTM.parse(
+            String(contentsOfFile: sharedData + "/pyannote-ami-debug/debug.development.rttm", encoding: .utf8))["dev00"] ?? []
+        // 10 ms grid.
+        func grid(_ items: [(Double, Double)]) -> Set<Int> {
+            Set(items.flatMap { Int($0.0 * 100)..<Int($0.1 * 100) })
+        }
+        let speech = grid(reference.map { ($0.start, $0.end) })
+        let found = grid(spans.map { ($0.start, $0.end) })
+        let recall = Double(speech.intersection(found).count) / Double(speech.count)
+        let falseAlarm = Double(found.subtracting(speech).count) / Double(speech.count)
+        #expect(recall > 0.9 && falseAlarm < 0.1, "recall \(recall), false alarm \(falseAlarm)")
+    }
+
+    @Test("clustering finds two well-separated groups and honours a speaker range")
+    func clustering() {
+        var generator = SeededGenerator(seed: 7)
+        func noisy(_ base: [Float]) -> [Float] {
+            normalized(base.map { $0 + Float(Double(generator.next() % 1000) / 1000 - 0.5) * 0.3 })
+        }
+        let a = [Float](repeating: 0, count: 8).enumerated().map { $0.offset < 4 ? Float(1) : 0 }
+        let b = [Float](repeating: 0, count: 8).enumerated().map { $0.offset >= 4 ? Float(1) : 0 }
+        let vectors = (0..<20).map { noisy($0 % 3 == 0 ? b : a) }
+        let two = SpeakerClustering.cluster(vectors, minClusters: 2, maxClusters: 2, mergeSimilarity: 0.5)
+        let labels = SpeakerClustering.assignments(vectors, two)
+        for (index, label) in labels.enumerated() {
+            #expect(label == labels[index % 3 == 0 ? 0 : 1], "vector \(index)")
+        }
+        #expect(labels[0] != labels[1])
+        // Allowed 1…4 speakers, two groups: two clusters survive the merging.
+        #expect(SpeakerClustering.cluster(vectors, minClusters: 1, maxClusters: 4, mergeSimilarity: 0.5).count == 2)
+        // Allowed 1…4, one group: one cluster.
+        let one = (0..<12).map { _ in noisy(a) }
+        #expect(SpeakerClustering.cluster(one, minClusters: 1, maxClusters: 4, mergeSimilarity: 0.5).count == 1)
+    }
+}
 }
 
-@Suite("Segmentation debug")
-struct SegmentationDebug {
-    @Test("print local speakers") func show() throws {
-        let model = try SegmentationModel(path: modelsDirectory + "/" + Diarizer.segmentationFile)
-        let samples = try loadSamples(ProcessInfo.processInfo.environment["SEG_FILE"] ?? (sharedData + "/pyannote-ami-debug/dev00.wav"))
-        for start in [0, 80000, 160000, 240000, 320000] {
-            let p = model.probabilities(samples[start..<(start + 160000)])
-            var line = ""
-            for f in stride(from: 0, to: 589, by: 10) {
-                var best = 0
-                for c in 0..<7 where p[f * 7 + c] > p[f * 7 + best] { best = c }
-                line += String(best)
-            }
-            print(start / 16000, line)
-            var probs = ""
-            for f in stride(from: 0, to: 589, by: 20) {
-                probs += (0..<7).map { String(format: "%.0f", p[f * 7 + $0] * 9) }.joined() + " "
-            }
-            print("  ", probs)
-        }
-    }
-}

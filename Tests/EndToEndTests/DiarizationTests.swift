@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Who spoke when, through the built `sor` with the real models: the DER targets, and the roles of every demo call.
+@Suite("Diarization", .serialized)
+struct DiarizationTests {
+    static let demoNames = ["sales-pass", "service-fail", "retention-pass", "collections-critical"]
+
+    /// `sor eval diarization --json`, decoded: file name → (collared, exact) results.
+    static func evaluate(_ files: [String], rttm: String, in workspace: Workspace) throws -> [String: (collared: [String: Any], exact: [String: Any])] {
+        let result = try workspace.sor(["eval", "diarization", "--json", "--rttm", rttm] + files)
+        #expect(result.status == 0, "sor eval diarization: \(result.stderr)")
+        let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        var out: [String: (collared: [String: Any], exact: [String: Any])] = [:]
+        for item in list {
+            let name = URL(fileURLWithPath: item["file"] as? String ?? "").deletingPathExtension().lastPathComponent
+            out[name] = (item["collared"] as? [String: Any] ?? [:], item["exact"] as? [String: Any] ?? [:])
+        }
+        return out
+    }
+
+    static func describe(_ r: [String: Any]) -> String {
+        func pct(_ key: String) -> String { String(format: "%.1f%%", (r[key] as? Double ?? .nan) * 100) }
+        return "DER \(pct("der")) (missed \(pct("missed_fraction")), false alarm \(pct("false_alarm_fraction")), confusion \(pct("confusion_fraction")))"
+    }
+
+    @Test("mono DER on AMI dev00 and dev01 is at most 20% with a 0.25 s collar; each error kind is reported, and without collar")
+    func ami() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let data = Paths.shared + "/pyannote-ami-debug"
+        let results = try Self.evaluate([data + "/dev00.wav", data + "/dev01.wav"], rttm: data + "/debug.development.rttm", in: workspace)
+        #expect(results.count == 2)
+        for name in ["dev00", "dev01"] {
+            let result = try #require(results[name], "\(name) evaluated")
+            print("AMI \(name) collar 0.25: \(Self.describe(result.collared)); no collar: \(Self.describe(result.exact))")
+            let der = try #require(result.collared["der"] as? Double)
+            #expect(der <= 0.20, "\(name): \(Self.describe(result.collared))")
+            // The parts add up to the whole, and the exact score (no forgiveness at boundaries) is not better.
+            let parts = ["missed_fraction", "false_alarm_fraction", "confusion_fraction"].compactMap { result.collared[$0] as? Double }
+            #expect(parts.count == 3 && abs(parts.reduce(0, +) - der) < 1e-6)
+            #expect((result.exact["der"] as? Double ?? 0) >= der)
+            #expect((result.exact["der"] as? Double ?? 1) <= 0.35, "\(name) without collar: \(Self.describe(result.exact))")
+        }
+    }
+
+    @Test("DER on the demo calls: under 10% mono (neural), under 3% stereo (by channel)")
+    func demoCalls() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let mono = try Self.evaluate(Self.demoNames.map { Paths.demo + "/mono/\($0).wav" }, rttm: Paths.demo + "/ref", in: workspace)
+        let stereo = try Self.evaluate(Self.demoNames.map { Paths.demo + "/stereo/\($0).wav" }, rttm: Paths.demo + "/ref", in: workspace)
+        for name in Self.demoNames {
+            let m = try #require(mono[name])
+            let s = try #require(stereo[name])
+            print("demo \(name) mono: \(Self.describe(m.collared)); stereo: \(Self.describe(s.collared))")
+            #expect((m.collared["der"] as? Double ?? 1) < 0.10, "mono \(name): \(Self.describe(m.collared))")
+            #expect((s.collared["der"] as? Double ?? 1) < 0.03, "stereo \(name): \(Self.describe(s.collared))")
+        }
+    }
+
+    @Test("a recording with no turns in the reference is an error that names the ids the reference has")
+    func missingReference() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let result = try workspace.sor("eval", "diarization", "--rttm", Paths.shared + "/pyannote-ami-debug/debug.development.rttm",
+                                       Paths.shared + "/jfk-en/jfk.wav")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("no turns for \"jfk\"") && result.stderr.contains("dev00"), "\(result.stderr)")
+    }
+
+    @Test("roles are right on every demo call, stereo and mono, decided from the words alone")
+    func roles() throws {
+        // No channel map: the stereo calls' roles come from the role labeller too, like the mono ones.
+        let workspace = try Workspace(diarization: "  channel_map: []")
+        defer { workspace.remove() }
+        var files: [String] = []
+        for name in Self.demoNames {
+            for kind in ["stereo", "mono"] {
+                let target = workspace.root + "/\(kind)-\(name).wav"
+                try FileManager.default.copyItem(atPath: Paths.demo + "/\(kind)/\(name).wav", toPath: target)
+                files.append(target)
+            }
+        }
+        let result = try workspace.sor(["process"] + files)
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = result.stdout.split(separator: "\n").map(String.init)
+        try #require(ids.count == files.count)
+        for (file, id) in zip(files, ids) {
+            let kind = file.contains("/stereo-") ? "stereo" : "mono"
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent.replacingOccurrences(of: "\(kind)-", with: "")
+            let reference = try JSONDecoder().decode(
+                ScoringTests.Reference.self, from: Data(contentsOf: URL(fileURLWithPath: Paths.demo + "/ref/\(name).json")))
+            let analysis = try #require(try workspace.show(id)["analysis"] as? [String: Any], "\(kind) \(name) has an analysis")
+            #expect(analysis["method"] as? String == (kind == "stereo" ? "channels" : "neural"))
+            let roles = analysis["roles"] as? [String: Any] ?? [:]
+            #expect(roles["needs_review"] as? Bool == false, "\(kind) \(name): \(roles)")
+            let speakers = analysis["speakers"] as? [[String: Any]] ?? []
+            let role = Dictionary(uniqueKeysWithValues: speakers.map { ($0["id"] as? String ?? "", $0["role"] as? String ?? "none") })
+            #expect(Set(role.values) == ["KLIENT", "KONSULTANT"], "\(kind) \(name): \(role)")
+            // Each utterance's role must be the role of the reference turn it overlaps most.
+            var right = 0
+            var total = 0
+            for utterance in analysis["utterances"] as? [[String: Any]] ?? [] {
+                let start = utterance["start"] as? Double ?? 0
+                let end = utterance["end"] as? Double ?? 0
+                let best = reference.turns.max { a, b in
+                    min(a.end, end) - max(a.start, start) < min(b.end, end) - max(b.start, start)
+                }
+                guard let best, min(best.end, end) - max(best.start, start) > 0 else { continue }
+                total += 1
+                if role[utterance["speaker"] as? String ?? ""] == best.role { right += 1 }
+            }
+            print("roles \(kind) \(name): \(right)/\(total) utterances, confidence \(roles["confidence"] ?? "?") by \(roles["method"] ?? "?")")
+            #expect(total >= 4 && Double(right) >= 0.9 * Double(total), "\(kind) \(name): \(right)/\(total) utterances with the right role")
+        }
+    }
+}

@@ -230,7 +230,7 @@ public enum RoleLabeller {
         var evidence = Evidence()
         let ordered = utterances.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         let companies = parameters.companyNames.map { FoldedText(words: [Word(text: $0, start: 0, end: 0)]).tokens }
-            .filter { !$0.isEmpty }.map { $0.map { [$0] } }
+            .filter { !$0.isEmpty }
         let patterns = cues.map { (cue: $0, parts: parse($0.pattern)) }
         var counted = Set<String>()
         // The very first words of the call: "Słucham?" there is someone answering the phone.
@@ -256,7 +256,7 @@ public enum RoleLabeller {
             for company in companies {
                 // Early and late mentions are separate cues so that a greeting still counts after a later mention.
                 var from = 0
-                while let range = text.firstMatch(company, from: from) {
+                while let range = text.firstNear(company, from: from) {
                     let early = text.start(of: range.lowerBound) <= greetingWindow
                     note(
                         "company:\(company)\(early ? "early" : "late")", range, role: .konsultant,
@@ -331,6 +331,42 @@ public enum RoleLabeller {
                 }
             }
             return folded.split(separator: " ").map(String.init)
+        }
+
+        /// The token range of the first place, at or after token `from`, where `words` are said, each allowing
+        /// for the recogniser's slips in a name ("Telkron Plus", "Telekom Plus" for "Telkom Plus"): one edit in
+        /// a word of 4–5 letters, two in a longer one, none in a shorter one.
+        func firstNear(_ words: [String], from: Int = 0) -> Range<Int>? {
+            guard !words.isEmpty, from + words.count <= tokens.count else { return nil }
+            for start in from...(tokens.count - words.count) {
+                let fits = words.enumerated().allSatisfy { offset, word in
+                    let allowed = word.count >= 6 ? 2 : word.count >= 4 ? 1 : 0
+                    return Self.editDistance(tokens[start + offset], word, limit: allowed) <= allowed
+                }
+                if fits { return start..<(start + words.count) }
+            }
+            return nil
+        }
+
+        /// Levenshtein distance, or more than `limit` as soon as it is clear that it exceeds it.
+        static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
+            let a = Array(a)
+            let b = Array(b)
+            guard abs(a.count - b.count) <= limit else { return limit + 1 }
+            var row = Array(0...b.count)
+            for i in 1...max(a.count, 1) where !a.isEmpty {
+                var previous = row[0]
+                row[0] = i
+                var best = row[0]
+                for j in 1...max(b.count, 1) where !b.isEmpty {
+                    let current = row[j]
+                    row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    previous = current
+                    best = min(best, row[j])
+                }
+                if best > limit { return limit + 1 }
+            }
+            return row[b.count]
         }
 
         /// The token range of the first match of `parts` starting at or after token `from`.

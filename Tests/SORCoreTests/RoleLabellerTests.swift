@@ -164,6 +164,23 @@ struct RoleLabellerTests {
         #expect(result.decision.cues.filter { $0.hasPrefix("S1:") }.isEmpty)
     }
 
+    @Test("a company name the recogniser misheard still counts; an unrelated word does not")
+    func misheardCompany() {
+        let telkom = RoleLabeller.Parameters(companyNames: ["Telkom Plus"])
+        let call = [
+            say(0, "S1", 0, "Telkron Plus, ja zimę się do rmiśniewski, słucham."),
+            say(1, "S2", 4, "Dzień dobry, wyższa mi przyszła faktura."),
+        ]
+        let result = RoleLabeller.label(utterances: call, speakers: twoSpeakers, parameters: telkom)
+        #expect(result.roles == ["S1": .konsultant, "S2": .klient])
+        #expect(result.decision.cues.contains("S1: „telkron plus” (0.0 s)"), "\(result.decision.cues)")
+        #expect(!result.decision.needsReview)
+        // "telefon plus" is three edits from "telkom plus": not the company.
+        let other = [say(0, "S1", 0, "Mam telefon plus abonament."), say(1, "S2", 3, "Rozumiem.")]
+        let unrelated = RoleLabeller.label(utterances: other, speakers: twoSpeakers, parameters: telkom)
+        #expect(!unrelated.decision.cues.contains { $0.contains("telefon") })
+    }
+
     @Test("a company name said late counts less than in the greeting")
     func lateCompanyName() {
         let late = [say(0, "S1", 0, "Dzień dobry."), say(1, "S2", 40, "Czy to Orange?")]

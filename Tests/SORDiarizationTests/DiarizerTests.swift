@@ -36,7 +36,8 @@ struct DiarizerTests {
         var other: [Float] = []
         for i in vectors.indices {
             for j in vectors.indices where j > i {
-                (stretches[i].0 == stretches[j].0 ? { same.append(dot(vectors[i], vectors[j])) } : { other.append(dot(vectors[i], vectors[j])) })()
+                let similarity = dot(vectors[i], vectors[j])
+                if stretches[i].0 == stretches[j].0 { same.append(similarity) } else { other.append(similarity) }
             }
         }
         #expect(same.min()! > other.max()!)
@@ -112,5 +113,3 @@ struct DiarizerTests {
         #expect(SpeakerClustering.cluster(one, minClusters: 1, maxClusters: 4, mergeSimilarity: 0.5).count == 1)
     }
 }
-}
-

@@ -28,7 +28,7 @@ def free_port() -> int:
 class Workspace:
     """A throw-away SOR installation sharing the repository's templates and speech engine."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, diarization: bool = True):
         self.root = root
         self.watcher = None
         (root / "inbox").mkdir(parents=True)
@@ -40,7 +40,7 @@ class Workspace:
             f"    script: {REPO}/engine/sor_engine.py\n"
             f"    model_dir: {REPO}/models/whisper-base\n"
             "watch:\n  rescan_interval: 1\n  settle_seconds: 0.5\n"
-            f"diarization:\n  models_dir: {REPO}/models/diarization\n"
+            f"diarization:\n  models_dir: {REPO}/models/diarization\n  enabled: {'true' if diarization else 'false'}\n"
         )
         self.sor("key", "init")
 
@@ -86,9 +86,10 @@ def served():
 @pytest.fixture(scope="module")
 def watched():
     """A Polish demo sales call (scored on SALES) served by nginx, with `sor watch` running so that corrections and
-    evaluations from the page are applied."""
+    evaluations from the page are applied. Diarization is off here, so the page shows the engine's segments and
+    corrects them with `transcript.text` (the utterance corrections are tested on the `analysed` call)."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-edit-"))
-    workspace = Workspace(root)
+    workspace = Workspace(root, diarization=False)
     for ext in ("wav", "yaml"):
         shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
     call_id = workspace.sor("process", str(root / "sales-pass.wav")).stdout.strip()

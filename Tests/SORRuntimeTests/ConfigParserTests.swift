@@ -10,7 +10,7 @@ struct ConfigParserTests {
         #expect(ConfigParser.parse("").0 == Config())
     }
 
-    @Test("the shipped sor.yaml is valid and spells out the defaults (plus example scoring rules for the demo)")
+    @Test("the shipped sor.yaml is valid and spells out the defaults (plus example scoring rules and the company name for the demo)")
     func shipped() throws {
         let text = try String(contentsOfFile: repositoryRoot + "/sor.yaml", encoding: .utf8)
         let (config, diagnostics) = ConfigParser.parse(text)
@@ -20,7 +20,43 @@ struct ConfigParserTests {
             .init(campaign: "Windykacja*", cards: ["COLLECTIONS"]), .init(campaign: "Utrzymanie*", cards: ["RETENTION"]),
             .init(file: "sprzedaz-*", cards: ["SALES"]),
         ]
+        expected.diarization.companyNames = ["Telkom Plus"]
         #expect(config == expected)
+    }
+
+    @Test("the diarization section: every key read, ranges and roles checked, round-trip through dump")
+    func diarization() throws {
+        let (config, diagnostics) = ConfigParser.parse("""
+            diarization:
+              min_speakers: 2
+              max_speakers: 4
+              stereo: mix
+              channel_map: [klient, KONSULTANT]
+              company_names: ["Bank Przykład", Telkom]
+              direction: outbound
+              review_below: 0.7
+              hold_minimum: 30
+            """)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let d = try #require(config).diarization
+        #expect(d.maxSpeakers == 4 && d.stereo == .mix && d.channelMap == [.klient, .konsultant])
+        #expect(d.companyNames == ["Bank Przykład", "Telkom"] && d.direction == .outbound && d.reviewBelow == 0.7)
+        #expect(d.talk.holdMinimum == 30)
+        #expect(ConfigParser.parse(ConfigParser.dump(try #require(config))).0 == config)
+        let (bad, problems) = ConfigParser.parse("""
+            diarization:
+              min_speakers: 3
+              max_speakers: 2
+              channel_map: [AGENT]
+              stereo: both
+              speakers: 2
+            """)
+        #expect(bad == nil)
+        let messages = problems.map(\.message).joined(separator: "\n")
+        #expect(messages.contains("min_speakers must not be larger"))
+        #expect(messages.contains("channel_map lists KONSULTANT or KLIENT"))
+        #expect(messages.contains("diarization.stereo must be one of: channels, energy, mix"))
+        #expect(problems.contains { $0.message.contains("speakers") && $0.line == 6 }, "\(messages)")
     }
 
     @Test("scoring rules round-trip through dump")

@@ -40,56 +40,6 @@ public struct AudioConverter: Sendable {
         return (decoder.sampleRate, decoder.channels, seconds, decoder.format)
     }
 
-    /// Decodes `path` into 16 kHz samples, one array per channel (for diarization and the stereo split).
-    public func samples(_ path: String) throws(AudioError) -> [[Float]] {
-        let decoder = try openDecoder(path)
-        let channels = decoder.channels
-        let resampler: Resampler
-        do {
-            resampler = try Resampler(from: decoder.sampleRate, to: Self.targetRate, channels: channels)
-        } catch {
-            throw .conversionFailed(path: path, detail: error.detailText)
-        }
-        var out = [[Float]](repeating: [], count: channels)
-        if decoder.declaredFrames > 0 {
-            let expected = Int(Double(decoder.declaredFrames) * Double(Self.targetRate) / Double(decoder.sampleRate)) + 1024
-            for c in 0..<channels { out[c].reserveCapacity(expected) }
-        }
-        var input = [Float](repeating: 0, count: blockFrames * channels)
-        var converted = [Float](repeating: 0, count: blockFrames * channels)
-        func append(_ frames: Int) {
-            for f in 0..<frames {
-                for c in 0..<channels { out[c].append(converted[f * channels + c]) }
-            }
-        }
-        var decodedFrames: Int64 = 0
-        while true {
-            let frames: Int
-            do {
-                frames = try decoder.read(into: &input, frames: blockFrames)
-            } catch {
-                throw .corrupt(path: path, atSeconds: Double(decodedFrames) / Double(decoder.sampleRate), detail: error.detailText)
-            }
-            if frames == 0 { break }
-            decodedFrames += Int64(frames)
-            append(try resampler.process(input[0..<(frames * channels)], output: &converted))
-        }
-        while true {
-            let tail = try resampler.process([], output: &converted)
-            if tail == 0 { break }
-            append(tail)
-        }
-        if decodedFrames == 0 { throw .noAudioStream(path: path) }
-        return out
-    }
-
-    /// Writes 16 kHz mono samples as a 16-bit WAV (one channel of a stereo call, for transcribing it alone).
-    public static func writeMono(_ samples: [Float], to path: String) throws(AudioError) {
-        let writer = try WAVWriter(path: path, sampleRate: targetRate, channels: 1)
-        try writer.write(samples[...])
-        try writer.close()
-    }
-
     /// Validates `path` and writes the 16 kHz version to `output`. On any problem `output` is removed.
     public func convert(_ path: String, to output: String) throws(AudioError) -> AudioInfo {
         do {

@@ -1,6 +1,21 @@
 import Foundation
 import SORCore
 
+/// Audio the diarizer reads a stretch at a time (16 kHz mono, −1…1), so long calls need not sit in memory.
+public protocol SampleSource: Sendable {
+    /// Samples in all.
+    var count: Int { get }
+    /// The samples of `range`, clipped to `0..<count`.
+    func samples(_ range: Range<Int>) -> [Float]
+}
+
+extension Array: SampleSource where Element == Float {
+    public func samples(_ range: Range<Int>) -> [Float] {
+        let lower = Swift.max(0, Swift.min(range.lowerBound, count))
+        return Array(self[lower..<Swift.max(lower, Swift.min(count, range.upperBound))])
+    }
+}
+
 /// Settings of mono diarization (`diarization:` in `sor.yaml`).
 public struct DiarizerSettings: Sendable, Equatable {
     /// Speakers expected: two for a phone call; a range for conference calls.
@@ -72,12 +87,12 @@ public struct Diarizer: Sendable {
     }
 
     /// Speaker segments of `samples` (16 kHz mono, −1…1), labelled S1, S2, … in order of first appearance.
-    public func diarize(_ samples: [Float]) -> [SpeakerSegment] {
+    public func diarize(_ samples: some SampleSource) -> [SpeakerSegment] {
         var profile = Profile()
         return diarize(samples, profile: &profile)
     }
 
-    public func diarize(_ samples: [Float], profile: inout Profile) -> [SpeakerSegment] {
+    public func diarize(_ samples: some SampleSource, profile: inout Profile) -> [SpeakerSegment] {
         guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
         let frameStep = SegmentationModel.frameStep
         let globalFrames = (samples.count + frameStep - 1) / frameStep + 1
@@ -110,7 +125,7 @@ public struct Diarizer: Sendable {
             return max(0, to - max(to - from, SegmentationModel.sampleRate / 4))..<to
         }
         profile.embeddedSeconds = Double(slices.map(\.count).reduce(0, +)) / Double(SegmentationModel.sampleRate)
-        let vectors = parallelMap(slices) { normalized(embedding.embedding(samples[$0])) }
+        let vectors = parallelMap(slices) { normalized(embedding.embedding(samples.samples($0)[...])) }
         profile.embeddings = seconds(since: &clock)
 
         // 4. Cluster the windows into the call's speakers.
@@ -179,7 +194,7 @@ public struct Diarizer: Sendable {
     }
 
     /// Speech regions (in frames) and the overlap probability of every frame.
-    private func speechFrames(_ samples: [Float], profile: inout Profile) -> (regions: [Range<Int>], overlap: [Float]) {
+    private func speechFrames(_ samples: some SampleSource, profile: inout Profile) -> (regions: [Range<Int>], overlap: [Float]) {
         let chunkSamples = SegmentationModel.chunkSamples
         let frameStep = SegmentationModel.frameStep
         let framesPerChunk = SegmentationModel.framesPerChunk
@@ -200,7 +215,7 @@ public struct Diarizer: Sendable {
         }
         var clock = ContinuousClock.now
         let probabilities = parallelMap(starts) { start -> [Float] in
-            var chunk = ArraySlice(samples[start..<min(start + chunkSamples, samples.count)])
+            var chunk = samples.samples(start..<min(start + chunkSamples, samples.count))[...]
             if chunk.count < chunkSamples {
                 chunk = ArraySlice(Array(chunk) + [Float](repeating: 0, count: chunkSamples - chunk.count))
             }
@@ -252,7 +267,7 @@ public struct Diarizer: Sendable {
 
     /// Where anyone speaks in `samples` (16 kHz mono): the segmentation's voice activity, pauses under
     /// `fillGap` bridged. Used per channel for stereo calls.
-    public func voiceActivity(_ samples: [Float]) -> [Span] {
+    public func voiceActivity(_ samples: some SampleSource) -> [Span] {
         guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
         var profile = Profile()
         let rate = Double(SegmentationModel.sampleRate)
@@ -276,20 +291,6 @@ public struct Diarizer: Sendable {
             segment.speaker = names[segment.speaker] ?? segment.speaker
             return segment
         }
-    }
-
-    /// The samples of the given chunk frames, joined.
-    static func samples(of frames: [Int], chunkStart: Int, in samples: [Float]) -> [Float] {
-        let step = SegmentationModel.frameStep
-        let offset = SegmentationModel.frameSize / 2 - step / 2
-        var out: [Float] = []
-        out.reserveCapacity(frames.count * step)
-        for f in frames {
-            let from = chunkStart + f * step + offset
-            let to = min(from + step, samples.count)
-            if from < to { out.append(contentsOf: samples[from..<to]) }
-        }
-        return out
     }
 
     private func seconds(since clock: inout ContinuousClock.Instant) -> Double {

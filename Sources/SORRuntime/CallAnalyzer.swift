@@ -30,24 +30,24 @@ public struct CallAnalyzer: Sendable {
         guard config.enabled else {
             return Result(transcript: try speech.transcribe(request), analysis: nil, note: "diarization is off")
         }
-        let channels: [[Float]]
+        let file: SampleFile
         do {
-            channels = try service.channels(converted)
+            file = try SampleFile(path: converted)
         } catch {
             return Result(transcript: try speech.transcribe(request), analysis: nil, note: "\(error.localizedDescription)")
         }
-        let duration = Double(channels.first?.count ?? 0) / Double(AudioConverter.targetRate)
-        let stereo = service.splitsChannels(channels)
+        let duration = file.duration
+        let stereo = service.splitsChannels(file)
         var transcript: Transcript
         var wordSpeakers: [String]?
         if stereo && config.stereo == .channels {
-            (transcript, wordSpeakers) = try transcribeChannels(channels, converted: converted, request: request, speech: speech)
+            (transcript, wordSpeakers) = try transcribeChannels(file, converted: converted, request: request, speech: speech)
         } else {
             transcript = try speech.transcribe(request)
         }
         let segments: [SpeakerSegment]
         do {
-            segments = try service.segments(channels)
+            segments = try service.segments(file)
         } catch {
             return Result(transcript: transcript, analysis: nil, note: "\(error.localizedDescription)")
         }
@@ -56,7 +56,7 @@ public struct CallAnalyzer: Sendable {
         if stereo {
             let words = transcript.words
             analysis = TalkAnalyzer.analyze(
-                words: words, speakers: wordSpeakers ?? Self.louderChannel(words: words, channels: channels),
+                words: words, speakers: wordSpeakers ?? Self.louderChannel(words: words, file: file),
                 segments: segments, allSpeakers: [Speaker(id: "S1", channel: 0), Speaker(id: "S2", channel: 1)],
                 duration: duration, parameters: config.talk, method: .channels, roles: roles)
         } else {
@@ -94,16 +94,16 @@ public struct CallAnalyzer: Sendable {
 
     /// Each channel transcribed alone; the two transcripts merged in time order. Returns each word's speaker.
     func transcribeChannels(
-        _ channels: [[Float]], converted: String, request: TranscriptionRequest, speech: any Transcriber
+        _ file: SampleFile, converted: String, request: TranscriptionRequest, speech: any Transcriber
     ) throws -> (Transcript, [String]) {
         var parts: [(Transcript, String)] = []
-        for (index, samples) in channels.prefix(2).enumerated() {
-            let path = converted + ".ch\(index).wav"
+        for channel in 0..<min(file.channels, 2) {
+            let path = converted + ".ch\(channel).wav"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            try AudioConverter.writeMono(samples, to: path)
+            try file.writeChannel(channel, to: path)
             var channelRequest = request
             channelRequest.audioPath = path
-            parts.append((try speech.transcribe(channelRequest), "S\(index + 1)"))
+            parts.append((try speech.transcribe(channelRequest), "S\(channel + 1)"))
         }
         var tagged: [(Segment, String)] = parts.flatMap { transcript, speaker in transcript.segments.map { ($0, speaker) } }
         tagged.sort { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
@@ -122,19 +122,14 @@ public struct CallAnalyzer: Sendable {
         return (transcript, speakers)
     }
 
-    /// Each word's speaker: the channel with more energy over the word's span.
-    static func louderChannel(words: [Word], channels: [[Float]]) -> [String] {
-        let rate = Double(AudioConverter.targetRate)
+    /// Each word's speaker: the channel (S1 = left, S2 = right) with more energy over the word's span.
+    static func louderChannel(words: [Word], file: SampleFile) -> [String] {
+        let rate = Double(file.sampleRate)
         return words.map { word in
-            var best = (energy: -1.0, index: 0)
-            for (index, samples) in channels.prefix(2).enumerated() {
-                let from = max(0, min(samples.count, Int(word.start * rate)))
-                let to = max(from, min(samples.count, Int(word.end * rate)))
-                var energy = 0.0
-                for i in from..<to { energy += Double(samples[i] * samples[i]) }
-                if energy > best.energy { best = (energy, index) }
-            }
-            return "S\(best.index + 1)"
+            let data = file.interleaved(Int(word.start * rate)..<Int(word.end * rate))
+            var energy = [Double](repeating: 0, count: file.channels)
+            for (index, sample) in data.enumerated() { energy[index % file.channels] += Double(sample * sample) }
+            return energy.count > 1 && energy[1] > energy[0] ? "S2" : "S1"
         }
     }
 }

@@ -16,12 +16,12 @@ extension Benchmarks {
         var totalAudio = 0.0
         var totalWall = 0.0
         for path in paths {
-            let samples = DiarizationService.mix(try service.channels(path))
-            let seconds = Double(samples.count) / Double(AudioConverter.targetRate)
             var profile = Diarizer.Profile()
-            let clock = Date()
-            let segments = diarizer.diarize(samples, profile: &profile)
-            let wall = Date().timeIntervalSince(clock)
+            let (seconds, wall, segments) = try service.withConverted(path) { file in
+                let clock = Date()
+                let segments = diarizer.diarize(ChannelSource(file: file, channel: nil), profile: &profile)
+                return (file.duration, Date().timeIntervalSince(clock), segments)
+            }
             totalAudio += seconds
             totalWall += wall
             let file = (path as NSString).lastPathComponent
@@ -55,7 +55,6 @@ extension Benchmarks {
         defer { speech.stop() }
         _ = try speech.endpoint()
         let analyzer = CallAnalyzer(workspace: workspace)
-        let service = DiarizationService(workspace: workspace)
         let scratch = workspace.work + "/bench"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let converter = AudioConverter(rules: AudioRules(workspace.config.audio))
@@ -70,17 +69,17 @@ extension Benchmarks {
             let converted = scratch + "/stereo-input.wav"
             defer { try? FileManager.default.removeItem(atPath: converted) }
             _ = try converter.convert(path, to: converted)
-            let channels = try service.channels(converted)
+            let file = try SampleFile(path: converted)
             let request = TranscriptionRequest(audioPath: converted, language: "pl", prompt: workspace.config.speech.prompt)
             for strategy in ["channels", "energy"] {
                 let clock = Date()
                 let transcript: Transcript
                 let speakers: [String]
                 if strategy == "channels" {
-                    (transcript, speakers) = try analyzer.transcribeChannels(channels, converted: converted, request: request, speech: speech)
+                    (transcript, speakers) = try analyzer.transcribeChannels(file, converted: converted, request: request, speech: speech)
                 } else {
                     transcript = try speech.transcribe(request)
-                    speakers = CallAnalyzer.louderChannel(words: transcript.words, channels: channels)
+                    speakers = CallAnalyzer.louderChannel(words: transcript.words, file: file)
                 }
                 let wall = Date().timeIntervalSince(clock)
                 let wer = WordErrorRate(reference: reference.text, hypothesis: transcript.words.map(\.text).joined(separator: " "))

@@ -39,9 +39,7 @@ public struct DiarizationEvaluation: Sendable {
                 throw RuntimeError.cannotRead(
                     path: reference, detail: "no turns for \"\(name)\" (the file id must be the recording's name without extension; found: \(known))")
             }
-            let channels = try service.channels(file)
-            let seconds = Double(channels.first?.count ?? 0) / 16_000
-            let hypothesis = try service.segments(channels)
+            let (seconds, hypothesis) = try service.withConverted(file) { ($0.duration, try service.segments($0)) }
             results.append(FileResult(
                 file: file, seconds: seconds,
                 collared: DiarizationError.compute(reference: turns, hypothesis: hypothesis, collar: collar),

@@ -3,16 +3,28 @@ import SORAudio
 import SORCore
 import SORDiarization
 
+/// One channel of a sample file (or the mix, when `channel` is nil), read a stretch at a time.
+public struct ChannelSource: SampleSource {
+    public let file: SampleFile
+    public let channel: Int?
+
+    public var count: Int { file.frames }
+
+    public func samples(_ range: Range<Int>) -> [Float] { file.samples(range, channel: channel) }
+}
+
 /// Runs diarization for the pipeline and the `sor diarize` / `sor eval diarization` commands.
 public struct DiarizationService: Sendable {
     public let config: Config.Diarization
     private let modelsDirectory: String
     private let audio: AudioConverter
+    private let work: String
 
     public init(workspace: Workspace) {
         config = workspace.config.diarization
         modelsDirectory = workspace.resolve(workspace.config.diarization.modelsDir)
         audio = AudioConverter(rules: AudioRules(workspace.config.audio))
+        work = workspace.work
     }
 
     public var settings: DiarizerSettings {
@@ -26,45 +38,37 @@ public struct DiarizationService: Sendable {
         try Self.cache.diarizer(directory: modelsDirectory, settings: settings)
     }
 
-    /// The 16 kHz channels of a recording.
-    public func channels(_ path: String) throws -> [[Float]] {
-        try audio.samples(path)
+    /// Runs `body` on the 16 kHz copy of any recording (made in the work folder and removed afterwards).
+    public func withConverted<T>(_ path: String, _ body: (SampleFile) throws -> T) throws -> T {
+        try FileManager.default.createDirectory(atPath: work + "/tmp", withIntermediateDirectories: true)
+        let converted = work + "/tmp/diarize-\(UUID().uuidString.prefix(8)).16k.wav"
+        defer { try? FileManager.default.removeItem(atPath: converted) }
+        _ = try audio.convert(path, to: converted)
+        return try body(try SampleFile(path: converted))
     }
 
-    /// Whether these channels are split by channel (one party each) rather than diarized as a mix.
-    public func splitsChannels(_ channels: [[Float]]) -> Bool {
-        channels.count >= 2 && config.stereo != .mix
+    /// Whether this recording is split by channel (one party each) rather than diarized as a mix.
+    public func splitsChannels(_ file: SampleFile) -> Bool {
+        file.channels >= 2 && config.stereo != .mix
     }
 
     /// Who spoke when: per-channel voice activity for stereo calls (S1 = left, S2 = right), the neural
     /// diarizer on the mix otherwise.
-    public func segments(_ channels: [[Float]]) throws -> [SpeakerSegment] {
+    public func segments(_ file: SampleFile) throws -> [SpeakerSegment] {
         let diarizer = try diarizer()
-        guard splitsChannels(channels) else { return diarizer.diarize(Self.mix(channels)) }
+        guard splitsChannels(file) else { return diarizer.diarize(ChannelSource(file: file, channel: nil)) }
         var segments: [SpeakerSegment] = []
-        for (index, samples) in channels.prefix(2).enumerated() {
-            segments += diarizer.voiceActivity(samples).map {
-                SpeakerSegment(speaker: "S\(index + 1)", start: $0.start, end: $0.end)
+        for channel in 0..<2 {
+            segments += diarizer.voiceActivity(ChannelSource(file: file, channel: channel)).map {
+                SpeakerSegment(speaker: "S\(channel + 1)", start: $0.start, end: $0.end)
             }
         }
         return segments.sorted { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
     }
 
-    /// Speaker segments of a recording.
+    /// Speaker segments of any recording.
     public func diarize(file path: String) throws -> [SpeakerSegment] {
-        try segments(try channels(path))
-    }
-
-    /// The average of the channels.
-    public static func mix(_ channels: [[Float]]) -> [Float] {
-        guard channels.count > 1 else { return channels.first ?? [] }
-        let count = channels.map(\.count).min() ?? 0
-        var out = [Float](repeating: 0, count: count)
-        let scale = 1 / Float(channels.count)
-        for channel in channels {
-            for i in 0..<count { out[i] += channel[i] * scale }
-        }
-        return out
+        try withConverted(path) { try segments($0) }
     }
 
     private static let cache = ModelCache()

@@ -8,9 +8,11 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 let sharedData = packageRoot + "/../shared/data"
 let modelsDirectory = packageRoot + "/models/diarization"
 
+/// All samples of a 16 kHz file (the shared test recordings are 16 kHz already).
 func loadSamples(_ path: String) throws -> [Float] {
-    let channels = try AudioConverter(rules: AudioRules(minDuration: 0, maxDuration: 100_000, silenceThresholdDB: -120)).samples(path)
-    return channels[0]
+    let file = try SampleFile(path: path)
+    #expect(file.sampleRate == 16_000)
+    return file.samples(0..<file.frames)
 }
 
 @Suite("Diarizer")

@@ -31,6 +31,21 @@ echo "== speech engine (embedded faster-whisper, Whisper base int8, beam 5, word
 "$SOR" bench engine --language pl demo/mono/*.wav
 
 echo
+echo "== diarization of mono audio (segmentation-3.0 + CAM++ in Swift on OpenBLAS, $(nproc) cores), then the same on"
+echo "   the 2-hour 8 kHz recording for the peak memory of a long call (audio is read a stretch at a time)"
+"$SOR" bench diarization demo/mono/*.wav "$SHARED/pyannote-ami-debug/dev00.wav" "$SHARED/pyannote-ami-debug/dev01.wav"
+"$SOR" bench diarization "$long8k"
+echo
+echo "== diarization error rate (sor eval diarization; collar 0.25 s and none)"
+"$SOR" eval diarization --rttm "$SHARED/pyannote-ami-debug/debug.development.rttm" "$SHARED"/pyannote-ami-debug/dev0{0,1}.wav
+"$SOR" eval diarization --rttm demo/ref demo/mono/*.wav
+"$SOR" eval diarization --rttm demo/ref demo/stereo/*.wav
+
+echo
+echo "== stereo calls: each channel transcribed alone vs the mix transcribed once with words by channel energy"
+"$SOR" bench stereo --references demo/ref demo/stereo/*.wav
+
+echo
 echo "== pipeline without the speech step (hash, decode, validate, resample, seal, store, audit; the engine is"
 echo "   replaced by an instant empty answer; each file copied 10 times with a distinct trailing byte)"
 "$SOR" bench pipeline --rounds 10 demo/mono/*.wav demo/stereo/*.wav "$SHARED/jfk-en/jfk.mp3"
@@ -38,7 +53,8 @@ echo "   replaced by an instant empty answer; each file copied 10 times with a d
 echo
 echo "== sor watch on a 2-hour recording: peak memory of the watcher process (VmHWM). The speech engine is a stub"
 echo "   (scripts/bench-engine-stub.py) that answers with a 2-hour transcript at once, so the figure is sor's own:"
-echo "   claim, decode, resample, upload, parse the transcript, seal and store, rebuild the site."
+echo "   claim, decode, resample, upload, parse the transcript, diarize (2 hours of mono audio), seal and store,"
+echo "   rebuild the site."
 ws="$WORK/watch-2h"
 rm -rf "$ws"; mkdir -p "$ws/inbox"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -52,6 +68,8 @@ speech:
 watch:
   rescan_interval: 1
   settle_seconds: 1
+diarization:
+  models_dir: $PWD/models/diarization
 YAML
 python3 scripts/bench-engine-stub.py --port "$port" & stub=$!
 sor_abs="$PWD/$SOR"

@@ -61,6 +61,8 @@ public struct DiarizerSettings: Sendable, Equatable {
 public struct Diarizer: Sendable {
     public static let segmentationFile = "segmentation-3.0.sorw"
     public static let embeddingFile = "campplus.sorw"
+    /// Embedding windows computed together.
+    static let embeddingBatch = 8
 
     public let settings: DiarizerSettings
     private let segmentation: SegmentationModel
@@ -125,7 +127,13 @@ public struct Diarizer: Sendable {
             return max(0, to - max(to - from, SegmentationModel.sampleRate / 4))..<to
         }
         profile.embeddedSeconds = Double(slices.map(\.count).reduce(0, +)) / Double(SegmentationModel.sampleRate)
-        let vectors = parallelMap(slices) { normalized(embedding.embedding(samples.samples($0)[...])) }
+        // Batches of windows share the D-TDNN's matrix products; the batches run in parallel.
+        let batches = stride(from: 0, to: slices.count, by: Self.embeddingBatch).map {
+            Array(slices[$0..<min($0 + Self.embeddingBatch, slices.count)])
+        }
+        let vectors = parallelMap(batches) { batch in
+            embedding.embeddings(batch.map { samples.samples($0)[...] }).map(normalized)
+        }.flatMap { $0 }
         profile.embeddings = seconds(since: &clock)
 
         // 4. Cluster the windows into the call's speakers.

@@ -210,9 +210,87 @@ public struct SpeakerEmbeddingModel: Sendable {
 
     /// The embedding of `samples` (16 kHz, −1…1, at least 0.1 s), unnormalised.
     public func embedding(_ samples: ArraySlice<Float>) -> [Float] {
+        embeddings([samples])[0]
+    }
+
+    /// Embeddings of several stretches at once. The front end runs per stretch; the D-TDNN runs on all stretches
+    /// side by side in time, so its matrix products are wide (frame-wise layers are exact that way; the 3-tap
+    /// convolutions and the context pooling respect each stretch's bounds). Same results as one at a time.
+    public func embeddings(_ batch: [ArraySlice<Float>]) -> [[Float]] {
+        var parts: [Matrix] = []
+        var results = [[Float]?](repeating: nil, count: batch.count)
+        var members: [Int] = []
+        for (index, samples) in batch.enumerated() {
+            guard let front = frontEnd(samples) else {
+                results[index] = [Float](repeating: 0, count: Self.dimension)
+                continue
+            }
+            parts.append(front)
+            members.append(index)
+        }
+        guard !parts.isEmpty else { return results.map { $0 ?? [] } }
+        // Side by side: channels × (sum of frames), with each stretch's frame range.
+        var segments: [Range<Int>] = []
+        var total = 0
+        for part in parts {
+            segments.append(total..<(total + part.columns))
+            total += part.columns
+        }
+        let channels = parts[0].rows
+        var h = Matrix(rows: channels, columns: total)
+        for (part, range) in zip(parts, segments) {
+            for c in 0..<channels {
+                for t in 0..<part.columns { h.values[c * total + range.lowerBound + t] = part.values[c * part.columns + t] }
+            }
+        }
+        for block in blocks {
+            for layer in block.layers {
+                var y = h
+                y.apply(layer.bn1, relu: true)
+                y = layer.linear1(y)
+                y.apply(layer.bn2, relu: true)
+                let local = layer.local(y, segments: segments)
+                let gate = layer.context2(relu(layer.context1(context(y, segments: segments))))
+                // Append the gated output as 32 new channels.
+                var grown = h.values
+                grown.reserveCapacity(h.values.count + local.values.count)
+                for i in local.values.indices { grown.append(local.values[i] * sigmoid(gate.values[i])) }
+                h = Matrix(rows: h.rows + 32, columns: h.columns, values: grown)
+            }
+            h.apply(block.transitNorm, relu: true)
+            h = block.transit(h)
+        }
+        h.apply(outBN, relu: true)
+        for (member, range) in zip(members, segments) {
+            // Mean and (unbiased) standard deviation over the stretch's frames.
+            let frames = range.count
+            var pooled = [Float](repeating: 0, count: 2 * h.rows)
+            for c in 0..<h.rows {
+                var mean: Double = 0
+                for t in range { mean += Double(h.values[c * total + t]) }
+                mean /= Double(frames)
+                var variance: Double = 0
+                for t in range {
+                    let d = Double(h.values[c * total + t]) - mean
+                    variance += d * d
+                }
+                variance /= Double(max(frames - 1, 1))
+                pooled[c] = Float(mean)
+                pooled[h.rows + c] = Float(variance.squareRoot())
+            }
+            var embedding = dense(Matrix(rows: 2 * h.rows, columns: 1, values: pooled))
+            embedding.apply(denseBN, relu: false)
+            results[member] = embedding.values
+        }
+        return results.map { $0 ?? [] }
+    }
+
+    /// Features, the 2-D front end and the first TDNN layer of one stretch: 128 channels × frames (nil when the
+    /// stretch is too short for two feature frames).
+    private func frontEnd(_ samples: ArraySlice<Float>) -> Matrix? {
         let fbank = features.features(samples)
         let time = fbank.rows
-        guard time >= 2 else { return [Float](repeating: 0, count: Self.dimension) }
+        guard time >= 2 else { return nil }
         // Front end on 1 × 80 × time.
         var x = fbank.transposed().values
         var frequencies = Fbank.bins
@@ -237,62 +315,28 @@ public struct SpeakerEmbeddingModel: Sendable {
         // 32 channels × 10 bins → 320 × time.
         var h = tdnn(Matrix(rows: 32 * frequencies, columns: time, values: x))
         h.apply(tdnnBN, relu: true)
-        for block in blocks {
-            for layer in block.layers {
-                var y = h
-                y.apply(layer.bn1, relu: true)
-                y = layer.linear1(y)
-                y.apply(layer.bn2, relu: true)
-                let local = layer.local(y)
-                let gate = layer.context2(relu(layer.context1(context(y))))
-                // Append the gated output as 32 new channels.
-                var grown = h.values
-                grown.reserveCapacity(h.values.count + local.values.count)
-                for i in local.values.indices { grown.append(local.values[i] * sigmoid(gate.values[i])) }
-                h = Matrix(rows: h.rows + 32, columns: h.columns, values: grown)
-            }
-            h.apply(block.transitNorm, relu: true)
-            h = block.transit(h)
-        }
-        h.apply(outBN, relu: true)
-        // Mean and (unbiased) standard deviation over time.
-        let frames = h.columns
-        var pooled = [Float](repeating: 0, count: 2 * h.rows)
-        for c in 0..<h.rows {
-            var mean: Double = 0
-            for t in 0..<frames { mean += Double(h.values[c * frames + t]) }
-            mean /= Double(frames)
-            var variance: Double = 0
-            for t in 0..<frames {
-                let d = Double(h.values[c * frames + t]) - mean
-                variance += d * d
-            }
-            variance /= Double(max(frames - 1, 1))
-            pooled[c] = Float(mean)
-            pooled[h.rows + c] = Float(variance.squareRoot())
-        }
-        var embedding = dense(Matrix(rows: 2 * h.rows, columns: 1, values: pooled))
-        embedding.apply(denseBN, relu: false)
-        return embedding.values
+        return h
     }
 
-    /// Each frame's context: the mean over all frames plus the mean of its 100-frame segment.
-    private func context(_ x: Matrix) -> Matrix {
+    /// Each frame's context within its stretch: the stretch's mean plus the mean of its 100-frame segment.
+    private func context(_ x: Matrix, segments: [Range<Int>]) -> Matrix {
         let frames = x.columns
         var out = Matrix(rows: x.rows, columns: frames)
         for c in 0..<x.rows {
             let base = c * frames
-            var total: Float = 0
-            for t in 0..<frames { total += x.values[base + t] }
-            let mean = total / Float(frames)
-            var start = 0
-            while start < frames {
-                let end = min(start + 100, frames)
-                var sum: Float = 0
-                for t in start..<end { sum += x.values[base + t] }
-                let segment = sum / Float(end - start)
-                for t in start..<end { out.values[base + t] = mean + segment }
-                start = end
+            for range in segments {
+                var total: Float = 0
+                for t in range { total += x.values[base + t] }
+                let mean = total / Float(range.count)
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = min(start + 100, range.upperBound)
+                    var sum: Float = 0
+                    for t in start..<end { sum += x.values[base + t] }
+                    let segment = sum / Float(end - start)
+                    for t in start..<end { out.values[base + t] = mean + segment }
+                    start = end
+                }
             }
         }
         return out

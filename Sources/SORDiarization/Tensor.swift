@@ -148,6 +148,42 @@ struct Conv1D: Sendable {
     }
 }
 
+extension Conv1D {
+    /// The convolution (stride 1) applied to several sequences laid side by side in `x`'s columns: each keeps its
+    /// own zero padding, as if convolved alone. One matrix product for all.
+    func callAsFunction(_ x: Matrix, segments: [Range<Int>]) -> Matrix {
+        precondition(x.rows == inChannels && stride == 1, "segmented conv1d")
+        let length = x.columns
+        var columns = [Float](repeating: 0, count: inChannels * kernel * length)
+        x.values.withUnsafeBufferPointer { input in
+            columns.withUnsafeMutableBufferPointer { cols in
+                guard let out = cols.baseAddress, let inp = input.baseAddress else { return }
+                for c in 0..<inChannels {
+                    for k in 0..<kernel {
+                        let row = (c * kernel + k) * length
+                        let shift = k * dilation - padding
+                        for segment in segments {
+                            let from = max(segment.lowerBound, segment.lowerBound - shift)
+                            let to = min(segment.upperBound, segment.upperBound - shift)
+                            if from < to { (out + row + from).update(from: inp + c * length + from + shift, count: to - from) }
+                        }
+                    }
+                }
+            }
+        }
+        var out = Matrix(rows: outChannels, columns: length)
+        weight.withUnsafeBufferPointer { w in
+            columns.withUnsafeBufferPointer { cols in
+                out.values.withUnsafeMutableBufferPointer { o in
+                    BLAS.gemm(w.baseAddress!, cols.baseAddress!, o.baseAddress!, m: outChannels, n: length, k: inChannels * kernel)
+                }
+            }
+        }
+        if let bias { out.addRowBias(bias) }
+        return out
+    }
+}
+
 /// A 2-D convolution with a 3×3 (or 1×1) kernel over channels × frequency × time, stride along frequency only.
 struct Conv2D: Sendable {
     let inChannels: Int

@@ -46,6 +46,21 @@ struct DiarizerTests {
         #expect(same.min()! > 0.2 && other.max()! < 0.2, "same speaker \(same), different speakers \(other)")
     }
 
+    @Test("embeddings computed side by side in a batch equal those computed one at a time")
+    func batch() throws {
+        let model = try SpeakerEmbeddingModel(path: modelsDirectory + "/" + Diarizer.embeddingFile)
+        let samples = try loadSamples(sharedData + "/pyannote-ami-debug/dev00.wav")
+        // Different lengths, one too short for any frame.
+        let stretches = [samples[32_000..<56_000], samples[100_000..<180_000], samples[200_000..<200_100], samples[300_000..<317_000]]
+        let together = model.embeddings(Array(stretches))
+        for (stretch, batched) in zip(stretches, together) {
+            let alone = model.embedding(stretch)
+            #expect(alone.count == SpeakerEmbeddingModel.dimension && batched.count == alone.count)
+            let difference = zip(alone, batched).map { abs($0 - $1) }.max() ?? 1
+            #expect(difference < 1e-3, "largest difference \(difference)")
+        }
+    }
+
     @Test("the segmentation network tells two different voices apart within one chunk, and silence from speech")
     func segmentation() throws {
         let model = try SegmentationModel(path: modelsDirectory + "/" + Diarizer.segmentationFile)

@@ -84,6 +84,8 @@ public struct Diarizer: Sendable {
         public var clustering: Double = 0
         public var chunks = 0
         public var embeddedSeconds: Double = 0
+        /// The highest cosine similarity between two speakers' centroids (how alike the closest two voices are).
+        public var closestSpeakers: Float = -1
 
         public init() {}
     }
@@ -142,6 +144,9 @@ public struct Diarizer: Sendable {
             mergeSimilarity: Float(settings.mergeSimilarity))
         let speakers = centroids.count
         let scores = vectors.map { v in centroids.map { dot(v, $0) } }
+        for a in centroids.indices {
+            for b in centroids.indices where b > a { profile.closestSpeakers = max(profile.closestSpeakers, dot(centroids[a], centroids[b])) }
+        }
         profile.clustering = seconds(since: &clock)
 
         // 5. Each speech frame: the speaker that the windows covering it favour (scores summed, the nearer a

@@ -29,7 +29,8 @@ extension Benchmarks {
             var line = String(format: "diarization  %@  %.1f s audio: %.2f s wall, %.1f× real time", file, seconds, wall, seconds / max(wall, 1e-9))
             line += String(format: " (segmentation %.2f s, %d chunks; embeddings %.2f s for %.1f s of windows;", profile.segmentation,
                            profile.chunks, profile.embeddings, profile.embeddedSeconds)
-            line += String(format: " clustering %.3f s); %d speakers, %d segments", profile.clustering, speakers, segments.count)
+            line += String(format: " clustering %.3f s); %d speakers (closest centroids: cosine %.2f), %d segments", profile.clustering,
+                           speakers, profile.closestSpeakers, segments.count)
             lines.append(line)
         }
         lines.append(String(format: "diarization total: %.1f s audio in %.2f s, %.1f× real time; peak memory %.0f MiB",

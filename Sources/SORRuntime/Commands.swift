@@ -135,6 +135,13 @@ public enum Commands {
         } else {
             workspace = Workspace(config: Config(), root: URL(fileURLWithPath: fm.currentDirectoryPath))
         }
+        if workspace.config.diarization.enabled {
+            do {
+                _ = try DiarizationService(workspace: workspace).diarizer()
+            } catch {
+                problems.append("\(path): warning: diarization: \(error.localizedDescription) Until then calls are stored without speakers.")
+            }
+        }
         let scorecardsPath = workspace.resolve(workspace.config.paths.scorecards)
         if let text = try? String(contentsOfFile: scorecardsPath, encoding: .utf8) {
             let (set, diagnostics) = ScorecardParser.parse(text, file: scorecardsPath)

@@ -47,7 +47,8 @@ echo "== stereo calls: each channel transcribed alone vs the mix transcribed onc
 
 echo
 echo "== pipeline without the speech step (hash, decode, validate, resample, seal, store, audit; the engine is"
-echo "   replaced by an instant empty answer; each file copied 10 times with a distinct trailing byte)"
+echo "   replaced by an instant empty answer, diarization is off (measured above); each file copied 10 times with a"
+echo "   distinct trailing byte)"
 "$SOR" bench pipeline --rounds 10 demo/mono/*.wav demo/stereo/*.wav "$SHARED/jfk-en/jfk.mp3"
 
 echo

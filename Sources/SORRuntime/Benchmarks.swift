@@ -75,6 +75,8 @@ public enum Benchmarks {
         config.paths.templates = templates
         config.audio.minDuration = 0
         config.audio.silenceThresholdDB = -120
+        // Diarization has its own benchmark (`sor bench diarization`); here it would only measure it again.
+        config.diarization.enabled = false
         let workspace = Workspace(config: config, root: URL(fileURLWithPath: root))
         try FileManager.default.createDirectory(atPath: workspace.inbox, withIntermediateDirectories: true)
         try Keyring.create(path: workspace.keyFile)

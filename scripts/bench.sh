@@ -105,6 +105,8 @@ speech:
     python: $PWD/.venv/bin/python
     script: $PWD/engine/sor_engine.py
     model_dir: $PWD/models/whisper-base
+diarization:
+  models_dir: $PWD/models/diarization
 YAML
   (cd "$scoring" && "$sor_abs" key init >/dev/null && "$sor_abs" process --no-site "$OLDPWD"/demo/calls/*.wav >/dev/null) && touch "$scoring/processed"
 fi

@@ -99,7 +99,9 @@ public struct CallStore: Sendable {
 
     /// The call; without `transcript`, its transcript and analysis (the two files holding every word) are left
     /// out: read them with `transcript(in:)` and `analysis(in:)` when needed.
-    public func load(folder: String, transcript withTranscript: Bool = true) throws -> CallDocument {
+    /// `transcript: false` leaves out the transcript and analysis, `history: false` the history (rescoring needs
+    /// neither unless a rule changed).
+    public func load(folder: String, transcript withTranscript: Bool = true, history withHistory: Bool = true) throws -> CallDocument {
         let record = try record(in: folder)
         let transcript = withTranscript ? try self.transcript(in: folder) : nil
         let analysis = withTranscript ? try self.analysis(in: folder) : nil
@@ -111,7 +113,9 @@ public struct CallStore: Sendable {
                 throw RuntimeError.corruptResult(path: folder + "/evaluation.json" + Vault.suffix, detail: "\(error)")
             }
         }
-        return CallDocument(call: record, transcript: transcript, evaluation: evaluation, analysis: analysis, history: try history(in: folder))
+        return CallDocument(
+            call: record, transcript: transcript, evaluation: evaluation, analysis: analysis,
+            history: withHistory ? try history(in: folder) : [])
     }
 
     /// The call's history entries, oldest first.

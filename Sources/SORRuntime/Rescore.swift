@@ -77,7 +77,7 @@ public enum Rescore {
             let slice = folders.dropFirst(part * chunk).prefix(chunk)
             for folder in slice {
                 do {
-                    let document = try store.load(folder: folder, transcript: false)
+                    let document = try store.load(folder: folder, transcript: false, history: false)
                     let updated = try scoring.evaluate(
                         document, previous: document.evaluation, reuseAutomatic: true,
                         transcript: { try store.transcript(in: folder) }, analysis: { try store.analysis(in: folder) })

@@ -106,13 +106,13 @@ extension Analysis {
             var first = original
             first.words = Array(words[..<atWord])
             first.end = words[atWord - 1].end
-            first.text = Self.text(of: first.words)
+            first.text = Word.text(of: first.words)
             var second = original
             second.id = (utterances.map(\.id).max() ?? id) + 1
             second.speaker = speaker ?? original.speaker
             second.words = Array(words[atWord...])
             second.start = words[atWord].start
-            second.text = Self.text(of: second.words)
+            second.text = Word.text(of: second.words)
             result = result.merging(speakers: [], utterances: [first, second], roles: nil)
 
         case .retextUtterance(let id, let raw):
@@ -120,7 +120,7 @@ extension Analysis {
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw .emptyText }
             guard text.count <= AnalysisCorrection.textLimit else { throw .textTooLong(limit: AnalysisCorrection.textLimit) }
-            guard Self.text(of: utterances[index].words) != text.split(whereSeparator: \.isWhitespace).joined(separator: " ") else {
+            guard Word.text(of: utterances[index].words) != text.split(whereSeparator: \.isWhitespace).joined(separator: " ") else {
                 throw .nothingToChange("the text of utterance \(id) is already \"\(text)\"")
             }
             result.utterances[index] = Self.retext(utterances[index], to: text)
@@ -165,38 +165,20 @@ extension Analysis {
         return result
     }
 
-    /// The utterance's text made from its words.
-    public static func text(of words: [Word]) -> String {
-        words.map { $0.text.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
-    }
-
-    /// An utterance with the words of `text` (split on whitespace), all with probability 1: a person wrote them.
-    /// With as many words as before each keeps its timing (a typo fixed does not move the player's highlight);
-    /// otherwise the words share the utterance's span in proportion to their length.
+    /// An utterance with the words of `text` (split on whitespace), all with probability 1: a person wrote them
+    /// (see `Word.retexted` for the timings).
     static func retext(_ utterance: Utterance, to text: String) -> Utterance {
         var utterance = utterance
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
         utterance.text = tokens.joined(separator: " ")
-        if tokens.count == utterance.words.count {
-            for index in tokens.indices {
-                utterance.words[index].text = " " + tokens[index]
-                utterance.words[index].probability = 1
-            }
-            return utterance
-        }
-        let start = utterance.start
-        let end = max(utterance.end, utterance.start)
-        let total = Double(tokens.reduce(0) { $0 + $1.count + 1 })
-        var cursor = start
-        utterance.words = tokens.map { token in
-            let length = (end - start) * Double(token.count + 1) / total
-            defer { cursor += length }
-            return Word(text: " " + token, start: Self.millis(cursor), end: Self.millis(cursor + length), probability: 1)
+        utterance.words = Word.retexted(utterance.words, to: tokens, start: utterance.start, end: utterance.end)
+        // One word per token now: every word as written, with Whisper's leading space.
+        for (index, token) in tokens.enumerated() {
+            utterance.words[index].text = " " + token
+            utterance.words[index].probability = 1
         }
         return utterance
     }
-
-    static func millis(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     func speakerIndex(_ id: String) throws(CorrectionError) -> Int {
         guard let index = speakers.firstIndex(where: { $0.id == id }) else {

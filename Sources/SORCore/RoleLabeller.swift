@@ -341,32 +341,11 @@ public enum RoleLabeller {
             for start in from...(tokens.count - words.count) {
                 let fits = words.enumerated().allSatisfy { offset, word in
                     let allowed = word.count >= 6 ? 2 : word.count >= 4 ? 1 : 0
-                    return Self.editDistance(tokens[start + offset], word, limit: allowed) <= allowed
+                    return Levenshtein.distance(Array(tokens[start + offset]), Array(word), limit: allowed) <= allowed
                 }
                 if fits { return start..<(start + words.count) }
             }
             return nil
-        }
-
-        /// Levenshtein distance, or more than `limit` as soon as it is clear that it exceeds it.
-        static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-            let a = Array(a)
-            let b = Array(b)
-            guard abs(a.count - b.count) <= limit else { return limit + 1 }
-            var row = Array(0...b.count)
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                var previous = row[0]
-                row[0] = i
-                var best = row[0]
-                for j in 1...max(b.count, 1) where !b.isEmpty {
-                    let current = row[j]
-                    row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                    previous = current
-                    best = min(best, row[j])
-                }
-                if best > limit { return limit + 1 }
-            }
-            return row[b.count]
         }
 
         /// The token range of the first match of `parts` starting at or after token `from`.

@@ -78,13 +78,7 @@ public enum TalkAnalyzer {
     /// An utterance made of `words`, its text and span taken from them; nil when there are no words.
     static func utterance(id: Int, speaker: String, words: [Word]) -> Utterance? {
         guard let start = words.map(\.start).min(), let end = words.map(\.end).max() else { return nil }
-        return Utterance(id: id, speaker: speaker, start: start, end: max(start, end), text: text(of: words), words: words)
-    }
-
-    /// Words joined with single spaces; each word's own whitespace (Whisper's leading space) is trimmed.
-    public static func text(of words: [Word]) -> String {
-        words.map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-            .joined(separator: " ")
+        return Utterance(id: id, speaker: speaker, start: start, end: max(start, end), text: Word.text(of: words), words: words)
     }
 
     // MARK: Overlaps and interruptions
@@ -210,20 +204,6 @@ public enum TalkAnalyzer {
     ///
     /// `speakers` lists the known voices (with their channels for stereo calls); any speaker of `segments` not in
     /// it is added. Roles already set on `speakers` are replaced by the labeller's.
-    /// The same, for words whose speakers are already known (stereo calls: each word's channel).
-    public static func analyze(
-        words: [Word], speakers wordSpeakers: [String], segments: [SpeakerSegment], allSpeakers: [Speaker], duration: Double,
-        parameters: TalkParameters = TalkParameters(), method: Analysis.Method,
-        roles roleParameters: RoleLabeller.Parameters = RoleLabeller.Parameters()
-    ) -> Analysis {
-        let turns = utterances(words: words, speakers: wordSpeakers, parameters: parameters)
-        let labelling = RoleLabeller.label(utterances: turns, speakers: allSpeakers, parameters: roleParameters)
-        return Analysis(
-            method: method, speakers: labelling.speakers, segments: segments, utterances: turns,
-            roles: labelling.decision,
-            stats: stats(utterances: turns, speakers: labelling.speakers, duration: duration, parameters: parameters))
-    }
-
     public static func analyze(
         words: [Word], segments: [SpeakerSegment], speakers: [Speaker] = [], duration: Double,
         parameters: TalkParameters = TalkParameters(), method: Analysis.Method,
@@ -234,10 +214,22 @@ public enum TalkAnalyzer {
             allSpeakers.append(Speaker(id: segment.speaker))
         }
         let fallback = allSpeakers.first?.id ?? defaultSpeaker
-        let turns = utterances(words: words, speakers: assign(words: words, segments: segments, fallback: fallback),
-                               parameters: parameters)
-        if !turns.isEmpty && allSpeakers.isEmpty { allSpeakers.append(Speaker(id: fallback)) }
-        let labelling = RoleLabeller.label(utterances: turns, speakers: allSpeakers, parameters: roleParameters)
+        return analyze(
+            words: words, speakers: assign(words: words, segments: segments, fallback: fallback), segments: segments,
+            allSpeakers: allSpeakers, duration: duration, parameters: parameters, method: method, roles: roleParameters)
+    }
+
+    /// The same, for words whose speakers are already known (stereo calls: each word's channel). A speaker of the
+    /// words missing from `allSpeakers` is added.
+    public static func analyze(
+        words: [Word], speakers wordSpeakers: [String], segments: [SpeakerSegment], allSpeakers: [Speaker], duration: Double,
+        parameters: TalkParameters = TalkParameters(), method: Analysis.Method,
+        roles roleParameters: RoleLabeller.Parameters = RoleLabeller.Parameters()
+    ) -> Analysis {
+        let turns = utterances(words: words, speakers: wordSpeakers, parameters: parameters)
+        var known = allSpeakers
+        for turn in turns where !known.contains(where: { $0.id == turn.speaker }) { known.append(Speaker(id: turn.speaker)) }
+        let labelling = RoleLabeller.label(utterances: turns, speakers: known, parameters: roleParameters)
         return Analysis(
             method: method, speakers: labelling.speakers, segments: segments, utterances: turns,
             roles: labelling.decision,

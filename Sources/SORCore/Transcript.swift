@@ -16,6 +16,36 @@ public struct Word: Codable, Sendable, Equatable {
     }
 }
 
+extension Word {
+    /// Words joined with single spaces; each word's own whitespace (Whisper's leading space) is trimmed.
+    public static func text(of words: [Word]) -> String {
+        words.map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// `tokens`, as a person wrote them, in place of `words`. With as many tokens as words each keeps its word's
+    /// timing (a fixed typo does not move the player's highlight) and a changed word gets probability 1;
+    /// otherwise the tokens share `start…end` in proportion to their length, all with probability 1.
+    public static func retexted(_ words: [Word], to tokens: [String], start: Double, end: Double) -> [Word] {
+        if tokens.count == words.count {
+            var words = words
+            for index in tokens.indices where words[index].text.trimmingCharacters(in: .whitespaces) != tokens[index] {
+                words[index].text = " " + tokens[index]
+                words[index].probability = 1
+            }
+            return words
+        }
+        let end = max(end, start)
+        let total = Double(tokens.reduce(0) { $0 + $1.count + 1 })
+        func millis(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+        var cursor = start
+        return tokens.map { token in
+            let length = (end - start) * Double(token.count + 1) / total
+            defer { cursor += length }
+            return Word(text: " " + token, start: millis(cursor), end: millis(cursor + length), probability: 1)
+        }
+    }
+}
+
 /// A stretch of speech as the engine segmented it, with its words.
 public struct Segment: Codable, Sendable, Equatable {
     public var id: Int

@@ -25,7 +25,7 @@ public struct DiarizerSettings: Sendable, Equatable {
     public var chunkStep: Double
     /// With a range of speakers: two clusters whose centroids are at least this similar (cosine) are one speaker.
     public var mergeSimilarity: Double
-    /// BLAS threads.
+    /// Threads for the networks: chunks and embedding windows run in parallel, one BLAS thread each.
     public var threads: Int
     /// Speech probability above which speech starts, and below which it ends.
     public var onset: Float = 0.6
@@ -53,11 +53,12 @@ public struct DiarizerSettings: Sendable, Equatable {
     }
 }
 
-/// Who spoke when in a mono recording, in the manner of pyannote 3 (Bredin 2023): the segmentation network finds
-/// up to three local speakers (with overlaps) in overlapping 10-second chunks; CAM++ embeds each local speaker's
-/// speech in each chunk; the embeddings are clustered into the call's speakers; each chunk's local speakers are
-/// matched to the clusters one-to-one; and the chunks' speaker activities are averaged frame by frame, keeping as
-/// many speakers per frame as the segmentation counted.
+/// Who spoke when in a mono recording. The segmentation network (pyannote segmentation-3.0) gives, frame by frame
+/// over 10-second chunks, the probability of speech and of two voices at once; CAM++ embeds 1.5-second windows of
+/// the speech every 0.75 s; the windows are clustered into the call's speakers; each speech frame goes to the
+/// speaker its windows favour, overlapping frames also to the runner-up; a speaker's short pauses are filled.
+/// (pyannote's own recipe, local speakers per chunk matched to clusters, was measured worse here: the network kept
+/// two voices of one chunk as one local speaker on AMI and on the demo calls.)
 public struct Diarizer: Sendable {
     public static let segmentationFile = "segmentation-3.0.sorw"
     public static let embeddingFile = "campplus.sorw"
@@ -101,9 +102,8 @@ public struct Diarizer: Sendable {
         let frameStep = SegmentationModel.frameStep
         let globalFrames = (samples.count + frameStep - 1) / frameStep + 1
         let frameSeconds = Double(frameStep) / Double(SegmentationModel.sampleRate)
-        var clock = ContinuousClock.now
         let (regions, overlap) = speechFrames(samples, profile: &profile)
-        clock = ContinuousClock.now
+        var clock = ContinuousClock.now
         guard !regions.isEmpty else { return [] }
 
         // 3. Embedding windows over the speech regions (the last one aligned to the region's end).
@@ -122,10 +122,9 @@ public struct Diarizer: Sendable {
             }
             windows.append((region.upperBound - windowFrames)..<region.upperBound)
         }
-        let centre = SegmentationModel.frameSize / 2 - frameStep / 2
         let slices: [Range<Int>] = windows.map { frames in
-            let from = min(samples.count, frames.lowerBound * frameStep + centre)
-            let to = min(samples.count, max(from + SegmentationModel.sampleRate / 4, frames.upperBound * frameStep + centre))
+            let from = min(samples.count, Self.sample(ofFrame: frames.lowerBound))
+            let to = min(samples.count, max(from + SegmentationModel.sampleRate / 4, Self.sample(ofFrame: frames.upperBound)))
             return max(0, to - max(to - from, SegmentationModel.sampleRate / 4))..<to
         }
         profile.embeddedSeconds = Double(slices.map(\.count).reduce(0, +)) / Double(SegmentationModel.sampleRate)
@@ -170,9 +169,7 @@ public struct Diarizer: Sendable {
             }
         }
 
-        // 6. Frames to segments (a frame stands for its 270 samples around the receptive field's centre).
-        let rate = Double(SegmentationModel.sampleRate)
-        let centreSeconds = Double(SegmentationModel.frameSize) / 2
+        // 6. Frames to segments.
         var segments: [SpeakerSegment] = []
         for k in 0..<speakers {
             var runStart: Int?
@@ -180,8 +177,7 @@ public struct Diarizer: Sendable {
                 let on = g < globalFrames && labels[g][k]
                 if on, runStart == nil { runStart = g }
                 if !on, let first = runStart {
-                    let start = max(0, (Double(first * frameStep) + centreSeconds - Double(frameStep) / 2) / rate)
-                    let end = min(Double(samples.count) / rate, (Double(g * frameStep) + centreSeconds - Double(frameStep) / 2) / rate)
+                    let (start, end) = Self.seconds(ofFrames: first..<g, samples: samples.count)
                     if end > start { segments.append(SpeakerSegment(speaker: "\(k)", start: start, end: end)) }
                     runStart = nil
                 }
@@ -283,15 +279,24 @@ public struct Diarizer: Sendable {
     public func voiceActivity(_ samples: some SampleSource) -> [Span] {
         guard samples.count >= SegmentationModel.sampleRate / 2 else { return [] }
         var profile = Profile()
-        let rate = Double(SegmentationModel.sampleRate)
-        let step = Double(SegmentationModel.frameStep)
-        let centre = Double(SegmentationModel.frameSize) / 2 - step / 2
         let spans = speechFrames(samples, profile: &profile).regions.map { frames in
-            SpeakerSegment(
-                speaker: "0", start: max(0, (Double(frames.lowerBound) * step + centre) / rate),
-                end: min(Double(samples.count) / rate, (Double(frames.upperBound) * step + centre) / rate))
+            let (start, end) = Self.seconds(ofFrames: frames, samples: samples.count)
+            return SpeakerSegment(speaker: "0", start: start, end: end)
         }
         return Self.filled(spans, gap: settings.fillGap).map { Span(start: $0.start, end: $0.end) }
+    }
+
+    /// The first sample a segmentation frame stands for: each frame stands for its 270 samples around the centre
+    /// of its receptive field.
+    static func sample(ofFrame frame: Int) -> Int {
+        frame * SegmentationModel.frameStep + SegmentationModel.frameSize / 2 - SegmentationModel.frameStep / 2
+    }
+
+    /// The time span of consecutive frames, within a recording of `samples` samples.
+    static func seconds(ofFrames frames: Range<Int>, samples: Int) -> (start: Double, end: Double) {
+        let rate = Double(SegmentationModel.sampleRate)
+        return (max(0, Double(sample(ofFrame: frames.lowerBound)) / rate),
+                min(Double(samples) / rate, Double(sample(ofFrame: frames.upperBound)) / rate))
     }
 
     /// Names speakers S1, S2, … in order of their first speech.
@@ -406,25 +411,6 @@ enum SpeakerClustering {
             centroids = centroids.indices.map { counts[$0] > 0 ? normalized(sums[$0]) : centroids[$0] }
         }
         return centroids
-    }
-
-    /// One-to-one assignment of rows (local speakers) to clusters maximising the total score; rows beyond the
-    /// number of clusters get −1. Exhaustive: at most 3 rows.
-    static func assign(_ scores: [[Float]], clusters: Int) -> [Int] {
-        var best: (score: Float, labels: [Int]) = (-Float.infinity, scores.map { _ in -1 })
-        func search(_ row: Int, _ used: Set<Int>, _ labels: [Int], _ total: Float) {
-            if row == scores.count {
-                if total > best.score { best = (total, labels) }
-                return
-            }
-            for k in 0..<clusters where !used.contains(k) {
-                search(row + 1, used.union([k]), labels + [k], total + scores[row][k])
-            }
-            // Left out: when there are more local speakers than clusters, or it fits no cluster.
-            search(row + 1, used, labels + [-1], total)
-        }
-        search(0, [], [], 0)
-        return best.labels
     }
 }
 

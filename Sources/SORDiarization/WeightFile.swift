@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a model could not be loaded or run. Each message says what, where and how to fix it.
-public enum DiarizationError: Error, Equatable, LocalizedError, Sendable {
+public enum DiarizerError: Error, Equatable, LocalizedError, Sendable {
     case missingModel(path: String)
     case badModel(path: String, detail: String)
     case missingTensor(path: String, name: String, shape: [Int])
@@ -28,11 +28,11 @@ struct WeightFile: Sendable {
 
     init(path: String) throws {
         guard let bytes = FileManager.default.contents(atPath: path) else {
-            throw DiarizationError.missingModel(path: path)
+            throw DiarizerError.missingModel(path: path)
         }
         let magic = Array("SORW1\n".utf8)
         guard bytes.count > magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
-            throw DiarizationError.badModel(path: path, detail: "no SORW1 header")
+            throw DiarizerError.badModel(path: path, detail: "no SORW1 header")
         }
         let headerLength = bytes.withUnsafeBytes { raw in
             UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count, as: UInt32.self))
@@ -40,7 +40,7 @@ struct WeightFile: Sendable {
         let headerStart = magic.count + 4
         let dataStart = headerStart + Int(headerLength)
         guard dataStart <= bytes.count, (bytes.count - dataStart) % 4 == 0 else {
-            throw DiarizationError.badModel(path: path, detail: "truncated")
+            throw DiarizerError.badModel(path: path, detail: "truncated")
         }
         struct Header: Decodable {
             struct Tensor: Decodable {
@@ -54,7 +54,7 @@ struct WeightFile: Sendable {
         do {
             header = try JSONDecoder().decode(Header.self, from: bytes.subdata(in: headerStart..<dataStart))
         } catch {
-            throw DiarizationError.badModel(path: path, detail: "unreadable header: \(error)")
+            throw DiarizerError.badModel(path: path, detail: "unreadable header: \(error)")
         }
         let count = (bytes.count - dataStart) / 4
         var floats = [Float](repeating: 0, count: count)
@@ -67,7 +67,7 @@ struct WeightFile: Sendable {
         for tensor in header.tensors {
             let size = tensor.shape.reduce(1, *)
             guard tensor.offset >= 0, tensor.offset + size <= count else {
-                throw DiarizationError.badModel(path: path, detail: "tensor \(tensor.name) lies outside the data")
+                throw DiarizerError.badModel(path: path, detail: "tensor \(tensor.name) lies outside the data")
             }
             index[tensor.name] = (tensor.shape, tensor.offset)
         }
@@ -81,7 +81,7 @@ struct WeightFile: Sendable {
         guard let entry = index[name], entry.shape.reduce(1, *) == shape.reduce(1, *),
               entry.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 })
         else {
-            throw DiarizationError.missingTensor(path: path, name: name, shape: shape)
+            throw DiarizerError.missingTensor(path: path, name: name, shape: shape)
         }
         return Array(data[entry.offset..<(entry.offset + shape.reduce(1, *))])
     }

@@ -18,7 +18,7 @@ public struct CallAnalyzer: Sendable {
     public struct Result: Sendable {
         public var transcript: Transcript
         public var analysis: Analysis?
-        /// Why there is no analysis (diarization off, or it failed), for the log.
+        /// Why there is no analysis although diarization is on (e.g. the models are missing), for the log.
         public var note: String?
     }
 
@@ -28,7 +28,7 @@ public struct CallAnalyzer: Sendable {
     ) throws -> Result {
         let config = workspace.config.diarization
         guard config.enabled else {
-            return Result(transcript: try speech.transcribe(request), analysis: nil, note: "diarization is off")
+            return Result(transcript: try speech.transcribe(request), analysis: nil, note: nil)
         }
         let file: SampleFile
         do {
@@ -82,12 +82,8 @@ public struct CallAnalyzer: Sendable {
                 map = Dictionary(uniqueKeysWithValues: config.channelMap.prefix(2).enumerated().map { ($0.offset, $0.element) })
             }
         }
-        let direction: RoleLabeller.Direction
-        switch metadata.direction?.lowercased() {
-        case "inbound", "in", "przychodzące", "przychodzace": direction = .inbound
-        case "outbound", "out", "wychodzące", "wychodzace": direction = .outbound
-        default: direction = config.direction == .inbound ? .inbound : .outbound
-        }
+        // The sidecar's direction (inbound or outbound, checked by MetadataParser), else the configured one.
+        let direction = RoleLabeller.Direction(rawValue: metadata.direction ?? config.direction.rawValue) ?? .inbound
         return RoleLabeller.Parameters(
             companyNames: config.companyNames, direction: direction, channelMap: map, reviewBelow: config.reviewBelow)
     }

@@ -97,10 +97,9 @@ public struct CallStore: Sendable {
         }
     }
 
-    /// The call; without `transcript`, its transcript and analysis (the two files holding every word) are left
-    /// out: read them with `transcript(in:)` and `analysis(in:)` when needed.
-    /// `transcript: false` leaves out the transcript and analysis, `history: false` the history (rescoring needs
-    /// neither unless a rule changed).
+    /// The call. `transcript: false` leaves out its transcript and analysis (the two files holding every word: read
+    /// them with `transcript(in:)` and `analysis(in:)` when needed), `history: false` its history (rescoring needs
+    /// none of them unless a rule changed).
     public func load(folder: String, transcript withTranscript: Bool = true, history withHistory: Bool = true) throws -> CallDocument {
         let record = try record(in: folder)
         let transcript = withTranscript ? try self.transcript(in: folder) : nil

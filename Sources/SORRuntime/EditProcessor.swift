@@ -473,23 +473,8 @@ public struct EditProcessor: Sendable {
         var segment = segment
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
         segment.text = " " + text
-        guard !segment.words.isEmpty else { return segment }
-        if tokens.count == segment.words.count {
-            for index in tokens.indices where segment.words[index].text.trimmingCharacters(in: .whitespaces) != tokens[index] {
-                segment.words[index].text = " " + tokens[index]
-                segment.words[index].probability = 1
-            }
-            return segment
-        }
-        let start = segment.words.first!.start
-        let end = segment.words.last!.end
-        let total = Double(tokens.reduce(0) { $0 + $1.count + 1 })
-        var cursor = start
-        segment.words = tokens.map { token in
-            let length = (end - start) * Double(token.count + 1) / total
-            defer { cursor += length }
-            return Word(text: " " + token, start: (cursor * 1000).rounded() / 1000, end: ((cursor + length) * 1000).rounded() / 1000, probability: 1)
-        }
+        guard let first = segment.words.first, let last = segment.words.last else { return segment }
+        segment.words = Word.retexted(segment.words, to: tokens, start: first.start, end: last.end)
         return segment
     }
 

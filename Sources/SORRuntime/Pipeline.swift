@@ -165,7 +165,7 @@ public final class Pipeline: @unchecked Sendable {
             return .engineUnavailable(reason: Self.relocate(message, from: source, to: shown))
         }
         let transcript = result.transcript
-        if let note = result.note, workspace.config.diarization.enabled {
+        if let note = result.note {
             FileHandle.standardError.write(Data("warning: \(shown): stored without speakers: \(note)\n".utf8))
         }
         let finished = now()

@@ -106,24 +106,10 @@ struct YAMLReader {
     static func closest(_ key: String, in allowed: Set<String>) -> String? {
         var best: (key: String, distance: Int)?
         for candidate in allowed.sorted() {
-            let distance = editDistance(Array(key), Array(candidate))
+            let distance = Levenshtein.distance(Array(key), Array(candidate))
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
         guard let best, best.distance <= max(2, key.count / 3) else { return nil }
         return best.key
-    }
-
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 }

@@ -163,7 +163,7 @@ public struct SiteRenderer: Sendable {
     /// A speaker as the page shows it: role, colour class and name (or id).
     func speakerContext(_ speaker: Speaker) -> [String: Any] {
         let t = Strings.table(settings.language)
-        var result: [String: Any] = [
+        return [
             "id": speaker.id,
             "label": speaker.name ?? speaker.id,
             "role_label": speaker.role.map { t["role_\($0.rawValue)"] ?? $0.rawValue } ?? t["role_none"]!,
@@ -177,7 +177,6 @@ public struct SiteRenderer: Sendable {
                 return option
             },
         ]
-        return result
     }
 
     /// Speakers, the role decision (with the review flag) and the talk statistics.

@@ -438,10 +438,7 @@ struct Diarize: ParsableCommand {
         let service = DiarizationService(workspace: try options.workspace())
         for file in files {
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-            for segment in try service.diarize(file: file) {
-                print(String(format: "SPEAKER %@ 1 %.3f %.3f <NA> <NA> %@ <NA> <NA>", name, segment.start,
-                             segment.end - segment.start, segment.speaker))
-            }
+            print(RTTM.format(file: name, segments: try service.diarize(file: file)), terminator: "")
         }
     }
 }

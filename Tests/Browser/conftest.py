@@ -83,13 +83,11 @@ def served():
         workspace.close()
 
 
-@pytest.fixture(scope="module")
-def watched():
-    """A Polish demo sales call (scored on SALES) served by nginx, with `sor watch` running so that corrections and
-    evaluations from the page are applied. Diarization is off here, so the page shows the engine's segments and
-    corrects them with `transcript.text` (the utterance corrections are tested on the `analysed` call)."""
-    root = Path(tempfile.mkdtemp(prefix="sor-browser-edit-"))
-    workspace = Workspace(root, diarization=False)
+def serve_demo_call(prefix: str, diarization: bool):
+    """The demo sales call (scored on SALES) processed in a new workspace, served by nginx on a free loopback port,
+    with `sor watch` running so that corrections and evaluations sent from the page are applied."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    workspace = Workspace(root, diarization=diarization)
     for ext in ("wav", "yaml"):
         shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
     call_id = workspace.sor("process", str(root / "sales-pass.wav")).stdout.strip()
@@ -100,25 +98,22 @@ def watched():
         yield workspace, call_id, f"http://{address}"
     finally:
         workspace.close()
+
+
+@pytest.fixture(scope="module")
+def watched():
+    """The demo call with diarization off: the page shows the engine's segments and corrects them with
+    `transcript.text` (the utterance corrections are tested on the `analysed` call)."""
+    yield from serve_demo_call("sor-browser-edit-", diarization=False)
 
 
 @pytest.fixture(scope="module")
 def analysed():
-    """The demo sales call as processing analysed it (two channels, two speakers with roles), served by nginx, with `sor watch`
-    running so that corrections of speakers and utterances from the page are applied."""
-    root = Path(tempfile.mkdtemp(prefix="sor-browser-speakers-"))
-    workspace = Workspace(root)
-    for ext in ("wav", "yaml"):
-        shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
-    call_id = workspace.sor("process", str(root / "sales-pass.wav")).stdout.strip()
-    assert workspace.show(call_id).get("analysis"), "processing a stereo call must store its analysis"
-    address = f"127.0.0.1:{free_port()}"
-    workspace.sor("serve", "--listen", address)
-    workspace.watch()
-    try:
-        yield workspace, call_id, f"http://{address}"
-    finally:
-        workspace.close()
+    """The demo call as processing analysed it (two channels, two speakers with roles)."""
+    for served_call in serve_demo_call("sor-browser-speakers-", diarization=True):
+        workspace, call_id, _ = served_call
+        assert workspace.show(call_id).get("analysis"), "processing a stereo call must store its analysis"
+        yield served_call
 
 
 @pytest.fixture(scope="session")
@@ -140,3 +135,11 @@ def page(browser):
     page.errors = errors
     yield page
     page.close()
+
+
+@pytest.fixture
+def wait_for_revision():
+    """Waits until the page shows the call at `revision` (the watcher applied an edit and the page reloaded)."""
+    def wait(page, revision: int, timeout: int = 90_000):
+        page.wait_for_function(f"document.getElementById('revision')?.textContent === '{revision}'", timeout=timeout)
+    return wait

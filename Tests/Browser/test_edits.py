@@ -2,17 +2,11 @@
 import getpass
 import re
 
-
-def wait_for_revision(page, revision: int, timeout: int = 60_000):
-    page.wait_for_function(f"document.getElementById('revision')?.textContent === '{revision}'", timeout=timeout)
+from playwright.sync_api import expect
 
 
-def test_correcting_a_segment_updates_the_page_history_and_audit(watched, browser):
+def test_correcting_a_segment_updates_the_page_history_and_audit(watched, page, wait_for_revision):
     workspace, call_id, base = watched
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{base}/calls/{call_id}/index.html")
     assert page.locator("#revision").inner_text() == "1"
     assert page.locator("#history").count() == 0
@@ -25,7 +19,8 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, browse
     assert area.input_value() == original
     area.fill("Tak więc, drodzy Amerykanie, nie pytajcie.")
     segment.locator("button[type=submit]").click()
-    assert "czeka na zastosowanie" in page.locator("#edit-messages").inner_text()
+    # Shown once nginx has stored the document (the PUT is asynchronous), until the watcher applies it.
+    expect(page.locator("#edit-messages .message.pending")).to_contain_text("czeka na zastosowanie")
 
     # The watcher applies it and rebuilds the site; the page reloads itself.
     wait_for_revision(page, 2)
@@ -34,17 +29,16 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, browse
     user = getpass.getuser()
     assert user in history and "tekst transkrypcji" in history and "zastosowana" in history
     assert original in history, "the history shows the text before"
-    assert errors == []
+    assert page.errors == []
 
     shown = workspace.show(call_id)
     assert shown["call"]["revision"] == 2
     assert shown["transcript"]["segments"][0]["text"].strip() == "Tak więc, drodzy Amerykanie, nie pytajcie."
     audit = workspace.sor("audit", "show", "--call", call_id).stdout
     assert re.search(rf"user:{re.escape(user)}\s+edit\s+applied\s+{call_id}", audit), audit
-    page.close()
 
 
-def test_a_stale_correction_is_rejected_and_the_page_says_why(watched, browser):
+def test_a_stale_correction_is_rejected_and_the_page_says_why(watched, browser, wait_for_revision):
     workspace, call_id, base = watched
     first, second = browser.new_page(), browser.new_page()
     for page in (first, second):
@@ -74,9 +68,8 @@ def test_a_stale_correction_is_rejected_and_the_page_says_why(watched, browser):
     second.close()
 
 
-def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watched, browser):
+def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watched, page, wait_for_revision):
     workspace, call_id, base = watched
-    page = browser.new_page()
     page.goto(f"{base}/calls/{call_id}/index.html")
     revision = int(page.locator("#revision").inner_text())
     form = page.locator("form.card[data-card='SALES']")
@@ -112,16 +105,13 @@ def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watch
     assert criteria["pozegnanie"]["auto"] is not None, "the automatic answer is kept beside the manual one"
     audit = workspace.sor("audit", "show", "--call", call_id).stdout
     assert "edit  applied" in audit and "evaluation.manual" in audit
-    page.close()
 
 
-def test_clicking_evidence_plays_the_moment_it_quotes(watched, browser):
+def test_clicking_evidence_plays_the_moment_it_quotes(watched, page, wait_for_revision):
     workspace, call_id, base = watched
-    page = browser.new_page()
     page.goto(f"{base}/calls/{call_id}/index.html")
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=10_000)
     evidence = page.locator("button.evidence[data-start]").first
     start = float(evidence.get_attribute("data-start"))
     evidence.click()
     page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.6", timeout=5_000)
-    page.close()

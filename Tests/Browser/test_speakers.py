@@ -3,20 +3,13 @@ documents through nginx (WebDAV PUT) to sor watch, which applies them, rescores 
 import getpass
 import re
 
-
-def wait_for_revision(page, revision: int, timeout: int = 90_000):
-    page.wait_for_function(f"document.getElementById('revision')?.textContent === '{revision}'", timeout=timeout)
-
+from playwright.sync_api import expect
 
 ROLE_LABEL = {"KLIENT": "Klient", "KONSULTANT": "Konsultant"}
 
 
-def test_swapping_roles_and_correcting_an_utterance(analysed, browser):
+def test_swapping_roles_and_correcting_an_utterance(analysed, page, wait_for_revision):
     workspace, call_id, base = analysed
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{base}/calls/{call_id}/index.html")
     start = int(page.locator("#revision").inner_text())
 
@@ -36,7 +29,8 @@ def test_swapping_roles_and_correcting_an_utterance(analysed, browser):
 
     # ⇄ Zamień role
     page.click("#swap-roles")
-    assert "czeka na zastosowanie" in page.locator("#edit-messages").inner_text()
+    # Shown once nginx has stored the document (the PUT is asynchronous), until the watcher applies it.
+    expect(page.locator("#edit-messages .message.pending")).to_contain_text("czeka na zastosowanie")
     wait_for_revision(page, start + 1)
     first = page.locator(".utterance").first
     swapped = {"KLIENT": "KONSULTANT", "KONSULTANT": "KLIENT"}[roles[speaker]]
@@ -63,7 +57,7 @@ def test_swapping_roles_and_correcting_an_utterance(analysed, browser):
     history = page.locator("#history").inner_text()
     assert user in history and "zamiana ról" in history and "tekst wypowiedzi" in history
     assert utterances[1]["text"].strip() in history, "the history shows the text before"
-    assert errors == []
+    assert page.errors == []
 
     # On record: the analysis, the history with its author, and the audit log.
     shown = workspace.show(call_id)
@@ -80,15 +74,10 @@ def test_swapping_roles_and_correcting_an_utterance(analysed, browser):
     assert edits["utterance.text"]["before"]["text"] == utterances[1]["text"].strip() and edits["utterance.text"]["after"]["text"] == corrected
     audit = workspace.sor("audit", "show", "--call", call_id).stdout
     assert len(re.findall(rf"user:{re.escape(user)}\s+edit\s+applied\s+{call_id}", audit)) == 2, audit
-    page.close()
 
 
-def test_splitting_moving_and_renaming(analysed, browser):
+def test_splitting_moving_and_renaming(analysed, page, wait_for_revision):
     workspace, call_id, base = analysed
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{base}/calls/{call_id}/index.html")
     revision = int(page.locator("#revision").inner_text())
     count = page.locator(".utterance").count()
@@ -122,8 +111,7 @@ def test_splitting_moving_and_renaming(analysed, browser):
     wait_for_revision(page, revision + 3)
     assert "Pani Ewa" in page.locator(".speaker-row").first.inner_text()
     assert page.locator(f'.utterance[data-speaker="{row.get_attribute("data-speaker")}"] .badge-speaker').first.inner_text().endswith("Pani Ewa")
-    assert errors == []
+    assert page.errors == []
 
     history = {entry["type"] for entry in workspace.show(call_id)["history"] if entry["state"] == "applied"}
     assert {"utterance.split", "utterance.speaker", "speaker.rename"} <= history
-    page.close()

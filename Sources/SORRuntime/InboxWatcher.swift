@@ -311,10 +311,10 @@ public final class InboxWatcher: @unchecked Sendable {
         let problemsBefore = scorer.currentProblems
         // Whether the stored calls were scored with other cards is read once, at start; afterwards only a change of
         // the file (checked by size and mtime) starts a rescore.
-        let due = !checkedRescore && (scorer.current.map { Rescore.isDue(workspace: workspace, sha256: $0.scorecards.sha256) } ?? false)
+        let due = checkedRescore ? nil : scorer.current.flatMap { Rescore.dueReason(workspace: workspace, sha256: $0.scorecards.sha256) }
         checkedRescore = true
         let changed = scorer.reload()
-        guard changed || due else {
+        guard changed || due != nil else {
             let problems = scorer.currentProblems
             if !problems.isEmpty && problems != problemsBefore {
                 log("error: scorecards.yaml is invalid; the last valid version stays in use until it is fixed:\n"
@@ -324,8 +324,12 @@ public final class InboxWatcher: @unchecked Sendable {
         }
         guard let scoring = scorer.current else { return }
         do {
+            if pipeline.store.folders().isEmpty {
+                try Rescore.noteEmpty(workspace: workspace, sha256: scoring.scorecards.sha256)
+                return
+            }
             let report = try Rescore.run(workspace: workspace, store: pipeline.store, scoring: scoring, actor: "watcher")
-            let why = changed ? "scorecards.yaml changed" : "some stored calls were scored with other scorecards"
+            let why = (changed ? nil : due) ?? "scorecards.yaml changed"
             log("\(why): \(report.calls) calls rescored, \(report.rescored) changed, \(report.flips.count) pass/fail flips; report \(report.path ?? "-")")
             markSiteDirty()
         } catch {

@@ -185,6 +185,7 @@ public final class Pipeline: @unchecked Sendable {
         try store.save(
             record: record, transcript: transcript, evaluation: evaluation, analysis: result.analysis, audioFrom: source, extras: extras, moveInputs: fromInbox,
             beforeCommit: { beforeCommit(id) })
+        if let evaluation { Rescore.noteScored(workspace: workspace, store: store, sha256: evaluation.scorecardsSha256) }
         return .processed(id: id)
     }
 

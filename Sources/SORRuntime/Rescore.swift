@@ -116,12 +116,36 @@ public enum Rescore {
         return report
     }
 
-    /// `data/scorecards/rescored`: the scorecards every stored call was last scored with.
+    /// `data/scorecards/rescored`: the SHA-256 of the scorecards every stored call was last scored with, or `mixed`.
+    /// Missing: not known (a store from before the record was kept).
     static func markerPath(_ workspace: Workspace) -> String { workspace.data + "/scorecards/rescored" }
 
-    /// Whether the stored calls were last scored with other scorecards than `sha256`.
-    public static func isDue(workspace: Workspace, sha256: String) -> Bool {
-        (try? String(contentsOfFile: markerPath(workspace), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) != sha256
+    static func marker(_ workspace: Workspace) -> String? {
+        (try? String(contentsOfFile: markerPath(workspace), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Why the stored calls need scoring again with the scorecards `sha256`, or nil when every one was scored with them.
+    public static func dueReason(workspace: Workspace, sha256: String) -> String? {
+        switch marker(workspace) {
+        case sha256: nil
+        case nil: "no record of the scorecards the stored calls were scored with"
+        default: "some stored calls were scored with other scorecards"
+        }
+    }
+
+    /// Records that a new call was stored scored with `sha256`, so that the watcher rescores at its next start only
+    /// when the store has become mixed (a call processed while `scorecards.yaml` differed from the rest).
+    static func noteScored(workspace: Workspace, store: CallStore, sha256: String) {
+        let recorded = marker(workspace)
+        guard recorded != sha256, recorded != "mixed" else { return }
+        // Missing: the record starts with a store whose only call is this one; otherwise it stays unknown.
+        if recorded == nil && store.folders().count > 1 { return }
+        try? FileSystem.writeAtomically(Data(((recorded == nil ? sha256 : "mixed") + "\n").utf8), to: markerPath(workspace))
+    }
+
+    /// Records that the store holds no calls: any scorecards fit it.
+    static func noteEmpty(workspace: Workspace, sha256: String) throws {
+        try FileSystem.writeAtomically(Data((sha256 + "\n").utf8), to: markerPath(workspace))
     }
 
     /// Score changes per card between two evaluations.

@@ -105,6 +105,11 @@ struct ScoringEndToEndTests {
             return result
         }
         let before = try totals()
+        // Processing kept the record of the scorecards the calls were scored with (a watcher starting now has
+        // nothing to rescore).
+        let recorded = try String(contentsOfFile: workspace.root + "/data/scorecards/rescored", encoding: .utf8)
+        let scoredWith = try #require(try workspace.show(ids["sales-pass"]!)[path: "evaluation.scorecards_sha256"] as? String)
+        #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines) == scoredWith)
         let unchanged = try workspace.sor("rescore")
         #expect(unchanged.status == 0 && unchanged.stdout.contains("0 with changed scores"), "\(unchanged.stdout)\(unchanged.stderr)")
 
@@ -142,6 +147,8 @@ struct ScoringEndToEndTests {
         let watcher = try startWatcher(workspace, log: log)
         defer { stop(watcher) }
         Thread.sleep(forTimeInterval: 3)
+        #expect(!((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("rescored"),
+                "every stored call was scored with these scorecards: nothing to rescore at start")
         try Self.shiftRetentionWeight(changed, by: -5).write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
         var rescored = false
         for _ in 0..<60 where !rescored {

@@ -62,4 +62,38 @@ struct StoreTests {
         try FileManager.default.createDirectory(atPath: root + "/calls/2026/11/02/.abc.staging", withIntermediateDirectories: true)
         #expect(store.folders().isEmpty)
     }
+
+    @Test("the store records which scorecards its calls were scored with: a first call starts the record, a call scored with others makes it mixed")
+    func scoringRecord() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var config = Config()
+        config.paths.data = scratch.root + "/data"
+        let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        let store = try Self.store(workspace.data)
+        let audio = scratch.root + "/input.wav"
+        FileManager.default.createFile(atPath: audio, contents: Data("RIFF".utf8))
+        func save(_ id: String) throws {
+            let (record, transcript) = Self.sampleRecord(id: id)
+            try store.save(record: record, transcript: transcript, audioFrom: audio, moveInputs: false)
+        }
+
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "A")?.contains("no record") == true)
+        try save("0000000000000001")
+        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") == nil, "the only call was scored with A")
+        try save("0000000000000002")
+        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") == nil)
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "B")?.contains("other scorecards") == true)
+        try save("0000000000000003")
+        Rescore.noteScored(workspace: workspace, store: store, sha256: "B")
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "B") != nil, "one call with B, two with A")
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") != nil)
+
+        // A store that held calls before the record was kept stays unknown until a rescore.
+        try FileManager.default.removeItem(atPath: Rescore.markerPath(workspace))
+        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
+        #expect(Rescore.dueReason(workspace: workspace, sha256: "A")?.contains("no record") == true)
+    }
 }

@@ -332,6 +332,10 @@ func normalized(_ v: [Float]) -> [Float] {
 
 /// Clustering of unit-length speaker embeddings by cosine similarity.
 enum SpeakerClustering {
+    /// Embedding windows (1.5 s every 0.75 s) a speaker needs: about 4 s of speech (in a short recording, 5% of
+    /// its windows, at least 2).
+    static let minClusterWindows = 5
+
     /// Centroids (unit length) of the speakers among `vectors`: spherical k-means over-clusters, average-linkage
     /// merging brings the clusters down to `maxClusters` and, above `minClusters`, merges clusters more similar than
     /// `mergeSimilarity`; a final k-means pass settles the centroids.
@@ -345,13 +349,24 @@ enum SpeakerClustering {
         var kept: [([Float], Int)] = zip(centroids, sizes).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
         while kept.count > minClusters {
             var best = (similarity: -Float.infinity, a: 0, b: 1)
-            for a in 0..<kept.count {
-                for b in (a + 1)..<kept.count {
-                    let similarity = dot(kept[a].0, kept[b].0)
-                    if similarity > best.similarity { best = (similarity, a, b) }
+            // A cluster of a few windows is not a speaker (a beep, a noise, two voices at once): it goes to its
+            // nearest cluster first. Unlike everyone, it would otherwise outlive a real speaker in the similarity
+            // merging (two real voices merged, the noise kept) or, with a range, count as one more speaker.
+            if let small = kept.indices.min(by: { kept[$0].1 < kept[$1].1 }),
+               kept[small].1 < min(minClusterWindows, max(2, vectors.count / 20)) {
+                for other in kept.indices where other != small {
+                    let similarity = dot(kept[small].0, kept[other].0)
+                    if similarity > best.similarity { best = (similarity, min(small, other), max(small, other)) }
                 }
+            } else {
+                for a in 0..<kept.count {
+                    for b in (a + 1)..<kept.count {
+                        let similarity = dot(kept[a].0, kept[b].0)
+                        if similarity > best.similarity { best = (similarity, a, b) }
+                    }
+                }
+                if kept.count <= maxClusters, best.similarity < mergeSimilarity { break }
             }
-            if kept.count <= maxClusters, best.similarity < mergeSimilarity { break }
             let (a, b) = (kept[best.a], kept[best.b])
             let total = Float(a.1 + b.1)
             let merged = normalized(zip(a.0, b.0).map { ($0 * Float(a.1) + $1 * Float(b.1)) / total })

@@ -1,4 +1,5 @@
 import Foundation
+import SORCore
 import Testing
 
 /// Who spoke when, through the built `sor` with the real models: the DER targets, and the roles of every demo call.
@@ -57,6 +58,43 @@ struct DiarizationTests {
             #expect((m.collared["der"] as? Double ?? 1) < 0.10, "mono \(name): \(Self.describe(m.collared))")
             #expect((s.collared["der"] as? Double ?? 1) < 0.03, "stereo \(name): \(Self.describe(s.collared))")
         }
+    }
+
+    @Test("a speaker range (conference calls): a third voice between two AMI meetings is found as a third speaker")
+    func speakerRange() throws {
+        let workspace = try Workspace(diarization: "  min_speakers: 2\n  max_speakers: 4")
+        defer { workspace.remove() }
+        // AMI dev00 (MEE009 and MEE012), then JFK (11 s), then dev01 (the same two people): three voices in 71 s.
+        let ami = Paths.shared + "/pyannote-ami-debug"
+        let joined = workspace.root + "/three-voices.wav"
+        let made = try run("/usr/bin/sox", [ami + "/dev00.wav", Paths.shared + "/jfk-en/jfk.wav", ami + "/dev01.wav", "-b", "16", joined])
+        try #require(made.status == 0, "sox: \(made.stderr)")
+        let result = try workspace.sor("diarize", joined)
+        try #require(result.status == 0, "sor diarize: \(result.stderr)")
+        let hypothesis = try #require(try RTTM.parse(result.stdout)["three-voices"])
+        let speakers = Set(hypothesis.map(\.speaker))
+        #expect(speakers.count == 3, "three voices, found \(speakers.sorted()): \(hypothesis)")
+
+        // Each meeting part is scored against its own reference; both map the two people to the same two speakers.
+        let jfk = Span(start: 30, end: 41)
+        let reference = try RTTM.parse(String(contentsOfFile: ami + "/debug.development.rttm", encoding: .utf8))
+        let dev00 = try #require(reference["dev00"])
+        let dev01 = try #require(reference["dev01"]).map { SpeakerSegment(speaker: $0.speaker, start: $0.start + jfk.end, end: $0.end + jfk.end) }
+        let first = DiarizationError.compute(reference: dev00, hypothesis: hypothesis, scoredRegion: Span(start: 0, end: jfk.start))
+        let second = DiarizationError.compute(reference: dev01, hypothesis: hypothesis, scoredRegion: Span(start: jfk.end, end: 71))
+        print(String(format: "three voices, speakers 2…4: %d found; DER dev00 part %.1f%%, dev01 part %.1f%%",
+                     speakers.count, first.der * 100, second.der * 100))
+        #expect(first.der <= 0.2 && second.der <= 0.2, "\(first) \(second)")
+        #expect(first.mapping == second.mapping && first.mapping.count == 2, "the same two people: \(first.mapping) \(second.mapping)")
+
+        // The third speaker is JFK: it speaks in JFK's stretch and (almost) nowhere else.
+        let third = try #require(speakers.subtracting(first.mapping.values).first)
+        func time(of speaker: String, in span: Span) -> Double {
+            hypothesis.filter { $0.speaker == speaker }.map { max(0, min($0.end, span.end) - max($0.start, span.start)) }.reduce(0, +)
+        }
+        let inside = time(of: third, in: jfk)
+        let total = time(of: third, in: Span(start: 0, end: 71))
+        #expect(inside >= 7 && inside >= 0.9 * total, "\(third): \(inside) s of \(total) s within JFK's stretch")
     }
 
     @Test("a recording with no turns in the reference is an error that names the ids the reference has")

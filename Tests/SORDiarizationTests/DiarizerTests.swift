@@ -123,4 +123,23 @@ struct DiarizerTests {
         let one = (0..<12).map { _ in noisy(a) }
         #expect(SpeakerClustering.cluster(one, minClusters: 1, maxClusters: 4, mergeSimilarity: 0.5).count == 1)
     }
+
+    @Test("a few stray windows unlike everyone (a noise) are neither one more speaker nor kept in place of a real one")
+    func strayWindows() {
+        var generator = SeededGenerator(seed: 11)
+        func noisy(_ base: [Float]) -> [Float] {
+            normalized(base.map { $0 + Float(Double(generator.next() % 1000) / 1000 - 0.5) * 0.3 })
+        }
+        func axis(_ range: Range<Int>) -> [Float] { (0..<12).map { range.contains($0) ? 1 : 0 } }
+        let speakers = [axis(0..<4), axis(4..<8)]
+        let stray = axis(8..<12)
+        let strays = SpeakerClustering.minClusterWindows - 1
+        let vectors = (0..<120).map { noisy(speakers[$0 % 2]) } + (0..<strays).map { _ in noisy(stray) }
+        #expect(SpeakerClustering.cluster(vectors, minClusters: 2, maxClusters: 4, mergeSimilarity: 0.5).count == 2)
+        // As many windows as a speaker needs: a third speaker.
+        let third = vectors + [noisy(stray)]
+        #expect(SpeakerClustering.cluster(third, minClusters: 2, maxClusters: 4, mergeSimilarity: 0.5).count == 3)
+        let fixed = SpeakerClustering.cluster(vectors, minClusters: 2, maxClusters: 2, mergeSimilarity: 0.5)
+        #expect(Set(SpeakerClustering.assignments(Array(vectors.prefix(120)), fixed)).count == 2, "two speakers: the noise is not one of them")
+    }
 }

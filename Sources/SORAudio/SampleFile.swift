@@ -61,6 +61,44 @@ public final class SampleFile: @unchecked Sendable {
         return out
     }
 
+    /// How the first two channels relate, read block by block: their energies and their correlation.
+    public struct ChannelComparison: Sendable, Equatable {
+        /// Mean square of the left and the right channel.
+        public var left: Double
+        public var right: Double
+        /// Normalised correlation of the two channels (1: the same signal, 0: unrelated).
+        public var correlation: Double
+
+        /// The quieter channel's energy over the louder's, in dB (0: equally loud; −∞: one channel is silent).
+        public var balance: Double {
+            let (low, high) = (min(left, right), max(left, right))
+            return high > 0 ? 10 * log10(max(low, 1e-30) / high) : 0
+        }
+    }
+
+    /// Compares the first two channels (nil for a mono file).
+    public func compareChannels() -> ChannelComparison? {
+        guard channels >= 2 else { return nil }
+        var (ll, rr, lr) = (0.0, 0.0, 0.0)
+        let block = 1 << 16
+        var start = 0
+        while start < frames {
+            let data = interleaved(start..<min(start + block, frames))
+            var index = 0
+            while index + 1 < data.count {
+                let (l, r) = (Double(data[index]), Double(data[index + 1]))
+                ll += l * l
+                rr += r * r
+                lr += l * r
+                index += channels
+            }
+            start += block
+        }
+        let count = Double(max(frames, 1))
+        let correlation = ll > 0 && rr > 0 ? lr / (ll * rr).squareRoot() : 0
+        return ChannelComparison(left: ll / count, right: rr / count, correlation: correlation)
+    }
+
     /// Writes one channel as a 16-bit mono WAV, block by block.
     public func writeChannel(_ channel: Int, to path: String) throws(AudioError) {
         let writer = try WAVWriter(path: path, sampleRate: sampleRate, channels: 1)

@@ -47,7 +47,7 @@ public struct CallAnalyzer: Sendable {
         }
         let segments: [SpeakerSegment]
         do {
-            segments = try service.segments(file)
+            segments = try service.segments(file, split: stereo)
         } catch {
             return Result(transcript: transcript, analysis: nil, note: "\(error.localizedDescription)")
         }

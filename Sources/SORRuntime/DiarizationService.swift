@@ -47,16 +47,25 @@ public struct DiarizationService: Sendable {
         return try body(try SampleFile(path: converted))
     }
 
-    /// Whether this recording is split by channel (one party each) rather than diarized as a mix.
+    /// Whether this recording is split by channel (one party each) rather than diarized as a mix. Two channels
+    /// that carry one signal (a mono recording saved as stereo) or of which one is silent are not two parties.
     public func splitsChannels(_ file: SampleFile) -> Bool {
-        file.channels >= 2 && config.stereo != .mix
+        guard config.stereo != .mix, let channels = file.compareChannels() else { return false }
+        return Self.twoParties(channels)
+    }
+
+    /// Two parties, one per channel: the channels differ (correlation under 0.9) and the quieter is within 40 dB of
+    /// the louder. (A real two-party recording correlates little: each channel holds mostly its own party, with at
+    /// most an echo of the other.)
+    static func twoParties(_ channels: SampleFile.ChannelComparison) -> Bool {
+        channels.correlation < 0.9 && channels.balance > -40
     }
 
     /// Who spoke when: per-channel voice activity for stereo calls (S1 = left, S2 = right), the neural
-    /// diarizer on the mix otherwise.
-    public func segments(_ file: SampleFile) throws -> [SpeakerSegment] {
+    /// diarizer on the mix otherwise. `split`: whether to split by channel (`splitsChannels`, when not given).
+    public func segments(_ file: SampleFile, split: Bool? = nil) throws -> [SpeakerSegment] {
         let diarizer = try diarizer()
-        guard splitsChannels(file) else { return diarizer.diarize(ChannelSource(file: file, channel: nil)) }
+        guard split ?? splitsChannels(file) else { return diarizer.diarize(ChannelSource(file: file, channel: nil)) }
         var segments: [SpeakerSegment] = []
         for channel in 0..<2 {
             segments += diarizer.voiceActivity(ChannelSource(file: file, channel: channel)).map {

@@ -60,6 +60,29 @@ struct DiarizationTests {
         }
     }
 
+    @Test("stereo files that are not one party per channel (the mix on both channels, or on one) are diarized as mono")
+    func stereoThatIsNot() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        for (kind, remix) in [("dual", ["1", "1"]), ("left-only", ["1", "0"])] {
+            let folder = workspace.root + "/" + kind
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var files: [String] = []
+            for name in Self.demoNames.prefix(2) {
+                let made = try run("/usr/bin/sox", [Paths.demo + "/mono/\(name).wav", folder + "/\(name).wav", "remix"] + remix)
+                try #require(made.status == 0, "sox: \(made.stderr)")
+                files.append(folder + "/\(name).wav")
+            }
+            let results = try Self.evaluate(files, rttm: Paths.demo + "/ref", in: workspace)
+            for name in Self.demoNames.prefix(2) {
+                let result = try #require(results[name])
+                print("demo \(name), \(kind) stereo: \(Self.describe(result.collared))")
+                // (Split by channel, the same speech twice would be a second speaker talking all the time: over 100%.)
+                #expect((result.collared["der"] as? Double ?? 1) < 0.10, "\(kind) \(name): \(Self.describe(result.collared))")
+            }
+        }
+    }
+
     @Test("a speaker range (conference calls): a third voice between two AMI meetings is found as a third speaker")
     func speakerRange() throws {
         let workspace = try Workspace(diarization: "  min_speakers: 2\n  max_speakers: 4")

@@ -148,3 +148,34 @@ struct AudioConverterTests {
         #expect(AudioError.silent(path: "/in/b.wav", peakDB: -90.3, thresholdDB: -50).localizedDescription.contains("audio.silence_threshold_db in sor.yaml"))
     }
 }
+
+@Suite("Channels")
+struct ChannelTests {
+    @Test("two voices, one per channel, differ; a mono recording saved as stereo is one signal; a silent channel shows")
+    func comparison() throws {
+        let ami = Fixtures.shared + "/pyannote-ami-debug/dev00.wav"
+        // Two different recordings side by side (-M merges them into the channels of one file).
+        let parties = try SampleFile(path: {
+            let path = Fixtures.folder + "/parties.wav"
+            try Fixtures.sox(["-M", Fixtures.jfk, "|sox \(ami) -t wav - trim 0 11", "-b", "16", path])
+            return path
+        }())
+        let dual = try SampleFile(path: {
+            let path = Fixtures.folder + "/dual.wav"
+            try Fixtures.sox([Fixtures.jfk, path, "remix", "1", "1"])
+            return path
+        }())
+        let oneSided = try SampleFile(path: {
+            let path = Fixtures.folder + "/left-only.wav"
+            try Fixtures.sox([Fixtures.jfk, path, "remix", "1", "0"])
+            return path
+        }())
+        let two = try #require(parties.compareChannels())
+        #expect(abs(two.correlation) < 0.2 && two.balance > -30, "\(two)")  // AMI is quiet: about 24 dB under JFK
+        let same = try #require(dual.compareChannels())
+        #expect(same.correlation > 0.999 && abs(same.balance) < 0.01, "\(same)")
+        let silent = try #require(oneSided.compareChannels())
+        #expect(silent.right == 0 && silent.balance < -100, "\(silent)")
+        #expect(try SampleFile(path: Fixtures.jfk).compareChannels() == nil, "mono")
+    }
+}

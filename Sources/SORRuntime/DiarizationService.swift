@@ -54,11 +54,11 @@ public struct DiarizationService: Sendable {
         return Self.twoParties(channels)
     }
 
-    /// Two parties, one per channel: the channels differ (correlation under 0.9) and the quieter is within 40 dB of
-    /// the louder. (A real two-party recording correlates little: each channel holds mostly its own party, with at
-    /// most an echo of the other.)
+    /// Two parties, one per channel: the channels differ (correlation under 0.9 either way: a channel with its
+    /// phase inverted is still the same signal) and the quieter is within 40 dB of the louder. (A real two-party
+    /// recording correlates little: each channel holds mostly its own party, with at most an echo of the other.)
     static func twoParties(_ channels: SampleFile.ChannelComparison) -> Bool {
-        channels.correlation < 0.9 && channels.balance > -40
+        abs(channels.correlation) < 0.9 && channels.balance > -40
     }
 
     /// Who spoke when: per-channel voice activity for stereo calls (S1 = left, S2 = right), the neural

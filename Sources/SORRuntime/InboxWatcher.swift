@@ -325,7 +325,7 @@ public final class InboxWatcher: @unchecked Sendable {
         guard let scoring = scorer.current else { return }
         do {
             if pipeline.store.folders().isEmpty {
-                try Rescore.noteEmpty(workspace: workspace, sha256: scoring.scorecards.sha256)
+                try Rescore.markAllScored(workspace: workspace, sha256: scoring.scorecards.sha256)
                 return
             }
             let report = try Rescore.run(workspace: workspace, store: pipeline.store, scoring: scoring, actor: "watcher")

@@ -99,7 +99,7 @@ public enum Rescore {
             }
         }
         FileSystem.syncDirectoryTree(workspace.data)
-        try FileSystem.writeAtomically(Data((scoring.scorecards.sha256 + "\n").utf8), to: markerPath(workspace))
+        try markAllScored(workspace: workspace, sha256: scoring.scorecards.sha256)
         var report = Report(
             scorecardsSha256: scoring.scorecards.sha256, scorecardsCommit: scoring.scorecards.commit, time: Pipeline.iso(Date()),
             calls: folders.count, rescored: tally.rescored, unchanged: tally.unchanged, failed: tally.failed.sorted(),
@@ -143,8 +143,8 @@ public enum Rescore {
         try? FileSystem.writeAtomically(Data(((recorded == nil ? sha256 : "mixed") + "\n").utf8), to: markerPath(workspace))
     }
 
-    /// Records that the store holds no calls: any scorecards fit it.
-    static func noteEmpty(workspace: Workspace, sha256: String) throws {
+    /// Records that every stored call (if any) is scored with `sha256`.
+    static func markAllScored(workspace: Workspace, sha256: String) throws {
         try FileSystem.writeAtomically(Data((sha256 + "\n").utf8), to: markerPath(workspace))
     }
 

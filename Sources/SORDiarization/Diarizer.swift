@@ -347,26 +347,21 @@ enum SpeakerClustering {
         var sizes = assignments(vectors, centroids).reduce(into: [Int](repeating: 0, count: centroids.count)) { $0[$1] += 1 }
         // Drop empty clusters, then merge the most similar pair until the count is right.
         var kept: [([Float], Int)] = zip(centroids, sizes).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
+        // A cluster of a few windows is not a speaker (a beep, a noise, two voices at once): it goes to its nearest
+        // cluster first. Unlike everyone, it would otherwise outlive a real speaker in the similarity merging (two
+        // real voices merged, the noise kept) or, with a range, count as one more speaker.
+        let minSize = min(minClusterWindows, max(2, vectors.count / 20))
         while kept.count > minClusters {
+            let smallest = kept.indices.min { kept[$0].1 < kept[$1].1 }
+            let stray = smallest.flatMap { kept[$0].1 < minSize ? $0 : nil }
             var best = (similarity: -Float.infinity, a: 0, b: 1)
-            // A cluster of a few windows is not a speaker (a beep, a noise, two voices at once): it goes to its
-            // nearest cluster first. Unlike everyone, it would otherwise outlive a real speaker in the similarity
-            // merging (two real voices merged, the noise kept) or, with a range, count as one more speaker.
-            if let small = kept.indices.min(by: { kept[$0].1 < kept[$1].1 }),
-               kept[small].1 < min(minClusterWindows, max(2, vectors.count / 20)) {
-                for other in kept.indices where other != small {
-                    let similarity = dot(kept[small].0, kept[other].0)
-                    if similarity > best.similarity { best = (similarity, min(small, other), max(small, other)) }
+            for a in 0..<kept.count {
+                for b in (a + 1)..<kept.count where stray == nil || a == stray || b == stray {
+                    let similarity = dot(kept[a].0, kept[b].0)
+                    if similarity > best.similarity { best = (similarity, a, b) }
                 }
-            } else {
-                for a in 0..<kept.count {
-                    for b in (a + 1)..<kept.count {
-                        let similarity = dot(kept[a].0, kept[b].0)
-                        if similarity > best.similarity { best = (similarity, a, b) }
-                    }
-                }
-                if kept.count <= maxClusters, best.similarity < mergeSimilarity { break }
             }
+            if stray == nil, kept.count <= maxClusters, best.similarity < mergeSimilarity { break }
             let (a, b) = (kept[best.a], kept[best.b])
             let total = Float(a.1 + b.1)
             let merged = normalized(zip(a.0, b.0).map { ($0 * Float(a.1) + $1 * Float(b.1)) / total })

@@ -116,8 +116,8 @@ public enum Rescore {
         return report
     }
 
-    /// `data/scorecards/rescored`: the SHA-256 of the scorecards every stored call was last scored with, or `mixed`.
-    /// Missing: not known (a store from before the record was kept).
+    /// `data/scorecards/rescored`: the SHA-256 of the scorecards every stored call was last scored with; `mixed` once
+    /// a call was scored with others; `unknown` (or missing) for a store that held calls before the record was kept.
     static func markerPath(_ workspace: Workspace) -> String { workspace.data + "/scorecards/rescored" }
 
     static func marker(_ workspace: Workspace) -> String? {
@@ -128,7 +128,7 @@ public enum Rescore {
     public static func dueReason(workspace: Workspace, sha256: String) -> String? {
         switch marker(workspace) {
         case sha256: nil
-        case nil: "no record of the scorecards the stored calls were scored with"
+        case nil, "unknown": "no record of the scorecards the stored calls were scored with"
         default: "some stored calls were scored with other scorecards"
         }
     }
@@ -137,10 +137,11 @@ public enum Rescore {
     /// when the store has become mixed (a call processed while `scorecards.yaml` differed from the rest).
     static func noteScored(workspace: Workspace, store: CallStore, sha256: String) {
         let recorded = marker(workspace)
-        guard recorded != sha256, recorded != "mixed" else { return }
-        // Missing: the record starts with a store whose only call is this one; otherwise it stays unknown.
-        if recorded == nil && store.folders().count > 1 { return }
-        try? FileSystem.writeAtomically(Data(((recorded == nil ? sha256 : "mixed") + "\n").utf8), to: markerPath(workspace))
+        guard recorded != sha256, recorded != "mixed", recorded != "unknown" else { return }
+        // Missing: the record starts with a store whose only call is this one; otherwise it is written as unknown,
+        // so that the store is walked once, not after every call.
+        let value = recorded != nil ? "mixed" : store.folders().count == 1 ? sha256 : "unknown"
+        try? FileSystem.writeAtomically(Data((value + "\n").utf8), to: markerPath(workspace))
     }
 
     /// Records that every stored call (if any) is scored with `sha256`.

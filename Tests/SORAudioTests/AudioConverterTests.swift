@@ -153,23 +153,17 @@ struct AudioConverterTests {
 struct ChannelTests {
     @Test("two voices, one per channel, differ; a mono recording saved as stereo is one signal; a silent channel shows")
     func comparison() throws {
-        let ami = Fixtures.shared + "/pyannote-ami-debug/dev00.wav"
+        /// A file made by sox: `inputs`, then the output options and `effects`.
+        func made(_ name: String, _ inputs: [String], _ effects: [String]) throws -> SampleFile {
+            let path = Fixtures.folder + "/\(name).wav"
+            try Fixtures.sox(["-D"] + inputs + ["-b", "16", path] + effects)
+            return try SampleFile(path: path)
+        }
         // Two different recordings side by side (-M merges them into the channels of one file).
-        let parties = try SampleFile(path: {
-            let path = Fixtures.folder + "/parties.wav"
-            try Fixtures.sox(["-M", Fixtures.jfk, "|sox \(ami) -t wav - trim 0 11", "-b", "16", path])
-            return path
-        }())
-        let dual = try SampleFile(path: {
-            let path = Fixtures.folder + "/dual.wav"
-            try Fixtures.sox([Fixtures.jfk, path, "remix", "1", "1"])
-            return path
-        }())
-        let oneSided = try SampleFile(path: {
-            let path = Fixtures.folder + "/left-only.wav"
-            try Fixtures.sox([Fixtures.jfk, path, "remix", "1", "0"])
-            return path
-        }())
+        let ami = Fixtures.shared + "/pyannote-ami-debug/dev00.wav"
+        let parties = try made("parties", ["-M", Fixtures.jfk, "|sox \(ami) -t wav - trim 0 11"], [])
+        let dual = try made("dual", [Fixtures.jfk], ["remix", "1", "1"])
+        let oneSided = try made("left-only", [Fixtures.jfk], ["remix", "1", "0"])
         let two = try #require(parties.compareChannels())
         #expect(abs(two.correlation) < 0.2 && two.balance > -30, "\(two)")  // AMI is quiet: about 24 dB under JFK
         let same = try #require(dual.compareChannels())

@@ -332,7 +332,7 @@ func normalized(_ v: [Float]) -> [Float] {
 
 /// Clustering of unit-length speaker embeddings by cosine similarity.
 enum SpeakerClustering {
-    /// Embedding windows (1.5 s every 0.75 s) a speaker needs: about 4 s of speech (in a short recording, 5% of
+    /// Embedding windows (1.5 s every 0.75 s) a speaker needs: about 4 s of speech (in a short recording, 10% of
     /// its windows, at least 2).
     static let minClusterWindows = 5
 
@@ -350,7 +350,7 @@ enum SpeakerClustering {
         // A cluster of a few windows is not a speaker (a beep, a noise, two voices at once): it goes to its nearest
         // cluster first. Unlike everyone, it would otherwise outlive a real speaker in the similarity merging (two
         // real voices merged, the noise kept) or, with a range, count as one more speaker.
-        let minSize = min(minClusterWindows, max(2, vectors.count / 20))
+        let minSize = min(minClusterWindows, max(2, vectors.count / 10))
         while kept.count > minClusters {
             let smallest = kept.indices.min { kept[$0].1 < kept[$1].1 }
             let stray = smallest.flatMap { kept[$0].1 < minSize ? $0 : nil }

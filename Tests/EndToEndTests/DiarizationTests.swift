@@ -69,7 +69,7 @@ struct DiarizationTests {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var files: [String] = []
             for name in Self.demoNames.prefix(2) {
-                let made = try run("/usr/bin/sox", [Paths.demo + "/mono/\(name).wav", folder + "/\(name).wav", "remix"] + remix)
+                let made = try run("/usr/bin/sox", ["-D", Paths.demo + "/mono/\(name).wav", folder + "/\(name).wav", "remix"] + remix)
                 try #require(made.status == 0, "sox: \(made.stderr)")
                 files.append(folder + "/\(name).wav")
             }
@@ -90,7 +90,8 @@ struct DiarizationTests {
         // AMI dev00 (MEE009 and MEE012), then JFK (11 s), then dev01 (the same two people): three voices in 71 s.
         let ami = Paths.shared + "/pyannote-ami-debug"
         let joined = workspace.root + "/three-voices.wav"
-        let made = try run("/usr/bin/sox", [ami + "/dev00.wav", Paths.shared + "/jfk-en/jfk.wav", ami + "/dev01.wav", "-b", "16", joined])
+        // -D: no dither, so that the file (and the result) is the same every run.
+        let made = try run("/usr/bin/sox", ["-D", ami + "/dev00.wav", Paths.shared + "/jfk-en/jfk.wav", ami + "/dev01.wav", "-b", "16", joined])
         try #require(made.status == 0, "sox: \(made.stderr)")
         let result = try workspace.sor("diarize", joined)
         try #require(result.status == 0, "sor diarize: \(result.stderr)")

@@ -121,6 +121,84 @@ struct DiarizationTests {
         #expect(inside >= 7 && inside >= 0.9 * total, "\(third): \(inside) s of \(total) s within JFK's stretch")
     }
 
+    /// The length of an audio file in seconds (soxi).
+    static func duration(_ path: String) throws -> Double {
+        let result = try run("/usr/bin/soxi", ["-D", path])
+        return try #require(Double(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "soxi \(path): \(result.stderr)")
+    }
+
+    /// A two-party call at 8 kHz made of real voices: `turns` (speaker, source file) in order, each trimmed of its
+    /// leading and trailing silence, band-limited to the telephone band, with pauses of 0.3 to 0.9 s between them.
+    /// Returns the recording's path and its reference turns.
+    static func telephoneCall(_ name: String, turns: [(speaker: String, file: String)], in workspace: Workspace) throws -> (String, [SpeakerSegment]) {
+        let folder = workspace.root + "/" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pauses = [0.4, 0.7, 0.3, 0.9, 0.5, 0.6, 0.8]
+        var parts: [String] = []
+        var reference: [SpeakerSegment] = []
+        var time = 0.0
+        for (index, turn) in turns.enumerated() {
+            let pause = folder + "/pause\(index).wav"
+            let piece = folder + "/turn\(index).wav"
+            let silence = try run("/usr/bin/sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", pause, "trim", "0", "\(pauses[index % pauses.count])"])
+            let cut = try run("/usr/bin/sox", ["-D", turn.file, "-r", "8000", "-c", "1", "-b", "16", piece, "sinc", "300-3400",
+                                               "silence", "1", "0.05", "0.5%", "reverse", "silence", "1", "0.05", "0.5%", "reverse"])
+            try #require(silence.status == 0 && cut.status == 0, "sox: \(silence.stderr) \(cut.stderr)")
+            let length = try Self.duration(piece)
+            time += pauses[index % pauses.count]
+            reference.append(SpeakerSegment(speaker: turn.speaker, start: time, end: time + length))
+            time += length
+            parts += [pause, piece]
+        }
+        let call = workspace.root + "/\(name).wav"
+        let joined = try run("/usr/bin/sox", ["-D"] + parts + [call, "pad", "0", "0.5"])
+        try #require(joined.status == 0, "sox: \(joined.stderr)")
+        return (call, reference)
+    }
+
+    @Test("real voices at 8 kHz in the telephone band: two parties taking turns, and one who says only a few words")
+    func telephoneBand() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // Voices: the Asterisk prompts' voice talent (8 kHz), a LibriVox reader (16 kHz, narrowed), and the Open
+        // Speech Repository's telephony reader (8 kHz; her ten sentences are cut apart at the pauses).
+        let prompts = Paths.shared + "/asterisk-ivr-prompts-en/"
+        let reader = try FileManager.default.contentsOfDirectory(atPath: Paths.shared + "/pocketsphinx-librivox-en/librivox")
+            .filter { $0.hasSuffix(".wav") }.sorted().map { Paths.shared + "/pocketsphinx-librivox-en/librivox/" + $0 }
+        let sentences = workspace.root + "/sentences"
+        try FileManager.default.createDirectory(atPath: sentences, withIntermediateDirectories: true)
+        let split = try run("/usr/bin/sox", [Paths.shared + "/osr-harvard-8k-en/OSR_us_000_0034_8k.wav", sentences + "/s.wav",
+                                             "silence", "1", "0.1", "1%", "1", "0.5", "1%", ":", "newfile", ":", "restart"])
+        try #require(split.status == 0, "sox: \(split.stderr)")
+        let said = try FileManager.default.contentsOfDirectory(atPath: sentences).sorted().map { sentences + "/" + $0 }
+            .filter { try Self.duration($0) > 0.3 }
+        try #require(reader.count == 5 && said.count >= 8, "\(reader) \(said)")
+        let agent = ["transfer", "pls-hold-while-try", "queue-thankyou", "privacy-prompt", "vm-intro", "queue-periodic-announce"]
+            .map { (speaker: "AGENT", file: prompts + $0 + ".wav") }
+        var calls: [(String, [(speaker: String, file: String)])] = []
+        calls.append(("agent-reader", Array(zip(agent.prefix(5), reader.map { (speaker: "CALLER", file: $0) }).flatMap { [$0, $1] })))
+        calls.append(("agent-osr", Array(zip(agent, said.prefix(6).map { (speaker: "CALLER", file: $0) }).flatMap { [$0, $1] })))
+        // One party does nearly all the talking; the other answers three times in under 4 s in all.
+        let short = try said.map { ($0, try Self.duration($0)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        calls.append(("dominant", [(speaker: "AGENT", file: prompts + "basic-pbx-ivr-main.wav"), (speaker: "CALLER", file: short[0]),
+                                   agent[5], (speaker: "CALLER", file: short[1]), agent[3], (speaker: "CALLER", file: short[2]), agent[4]]))
+        var rttm = ""
+        var files: [String] = []
+        for (name, turns) in calls {
+            let (file, reference) = try Self.telephoneCall(name, turns: turns, in: workspace)
+            files.append(file)
+            rttm += reference.map { String(format: "SPEAKER %@ 1 %.3f %.3f <NA> <NA> %@ <NA> <NA>\n", name, $0.start, $0.end - $0.start, $0.speaker) }.joined()
+        }
+        try rttm.write(toFile: workspace.root + "/calls.rttm", atomically: true, encoding: .utf8)
+        let results = try Self.evaluate(files, rttm: workspace.root + "/calls.rttm", in: workspace)
+        for (name, _) in calls {
+            let result = try #require(results[name], "\(name) evaluated")
+            print("telephone band \(name) collar 0.25: \(Self.describe(result.collared)); no collar: \(Self.describe(result.exact))")
+            #expect((result.collared["der"] as? Double ?? 1) < 0.05, "\(name): \(Self.describe(result.collared))")
+            #expect((result.collared["confusion_fraction"] as? Double ?? 1) < 0.02, "\(name): \(Self.describe(result.collared))")
+        }
+    }
+
     @Test("a recording with no turns in the reference is an error that names the ids the reference has")
     func missingReference() throws {
         let workspace = try Workspace()

@@ -1,16 +1,40 @@
 import Foundation
 
-/// A problem in an RTTM file, located like a compiler message.
+/// A problem in an RTTM or UEM file, located like a compiler message.
 public enum RTTMError: Error, Equatable, LocalizedError {
     /// Line `line` (1-based) of `source` is not a valid SPEAKER record; `reason` says what is wrong.
     case malformedLine(source: String, line: Int, reason: String)
+    /// Line `line` of the UEM file `source` is not `<file> <channel> <start> <end>`.
+    case malformedUEMLine(source: String, line: Int, reason: String)
 
     public var errorDescription: String? {
         switch self {
         case .malformedLine(let source, let line, let reason):
             "\(source):\(line): error: \(reason); expected SPEAKER <file> <channel> <start> <duration> <NA> <NA> "
                 + "<speaker> <NA> <NA>"
+        case .malformedUEMLine(let source, let line, let reason):
+            "\(source):\(line): error: \(reason); expected <file> <channel> <start> <end> (seconds)"
         }
+    }
+}
+
+/// NIST UEM files: the stretches of each recording that are scored (the rest was not annotated).
+public enum UEM {
+    /// The scored stretches by file id. Blank lines and `;;` comments are skipped.
+    public static func parse(_ text: String, source: String = "uem") throws(RTTMError) -> [String: [Span]] {
+        var files: [String: [Span]] = [:]
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard let first = fields.first, !first.hasPrefix(";;") else { continue }
+            func fail(_ reason: String) -> RTTMError { .malformedUEMLine(source: source, line: offset + 1, reason: reason) }
+            guard fields.count >= 4 else { throw fail("a line needs 4 fields, found \(fields.count)") }
+            guard let start = Double(fields[2]), let end = Double(fields[3]), start.isFinite, end.isFinite else {
+                throw fail("start '\(fields[2])' or end '\(fields[3])' is not a number")
+            }
+            guard start >= 0, end > start else { throw fail("the stretch \(fields[2])…\(fields[3]) is empty or negative") }
+            files[String(first), default: []].append(Span(start: start, end: end))
+        }
+        return files
     }
 }
 
@@ -104,9 +128,9 @@ public enum DiarizationError {
     /// - Parameters:
     ///   - collar: seconds either side of every reference segment boundary (start and end) left out of scoring,
     ///     as md-eval's `-c` (pyannote's `collar` is the total width, twice this). 0 scores everything.
-    ///   - scoredRegion: only this stretch is scored (a UEM); nil scores all time.
+    ///   - scoredRegions: only these stretches are scored (a UEM); nil scores all time.
     public static func compute(
-        reference: [SpeakerSegment], hypothesis: [SpeakerSegment], collar: Double = 0.25, scoredRegion: Span? = nil
+        reference: [SpeakerSegment], hypothesis: [SpeakerSegment], collar: Double = 0.25, scoredRegions: [Span]? = nil
     ) -> DERResult {
         // Integer microseconds: RTTM times are milliseconds, and sums of them in binary floating point leave slivers
         // (1.440 + 11.872 ≠ 13.312) that would count as tiny errors.
@@ -129,18 +153,18 @@ public enum DiarizationError {
         let width = micro(max(0, collar))
         let noScore = width > 0
             ? union(reference.flatMap { [micro($0.start), micro($0.end)] }.map { ($0 - width, $0 + width) }) : []
-        let region = scoredRegion.map { (micro($0.start), micro($0.end)) }
+        let regions = scoredRegions.map { spans in union(spans.map { (micro($0.start), micro($0.end)) }) }
 
         var boundaries = Set(refEvents.map(\.time) + hypEvents.map(\.time))
         for (start, end) in noScore { boundaries.formUnion([start, end]) }
-        if let region { boundaries.formUnion([region.0, region.1]) }
+        for (start, end) in regions ?? [] { boundaries.formUnion([start, end]) }
         let times = boundaries.sorted()
 
         // Scored intervals with the speakers active in each.
         var intervals: [(length: Int, ref: [Int], hyp: [Int])] = []
         var refActive = [Int](repeating: 0, count: refNames.count)
         var hypActive = [Int](repeating: 0, count: hypNames.count)
-        var refNext = 0, hypNext = 0, zone = 0
+        var refNext = 0, hypNext = 0, zone = 0, scoredZone = 0
         for (start, end) in zip(times, times.dropFirst()) {
             while refNext < refEvents.count, refEvents[refNext].time <= start {
                 refActive[refEvents[refNext].speaker] += refEvents[refNext].delta
@@ -152,7 +176,11 @@ public enum DiarizationError {
             }
             while zone < noScore.count, noScore[zone].1 <= start { zone += 1 }
             let inCollar = zone < noScore.count && noScore[zone].0 <= start
-            let inRegion = region.map { $0.0 <= start && end <= $0.1 } ?? true
+            var inRegion = true
+            if let regions {
+                while scoredZone < regions.count, regions[scoredZone].1 <= start { scoredZone += 1 }
+                inRegion = scoredZone < regions.count && regions[scoredZone].0 <= start
+            }
             guard !inCollar, inRegion else { continue }
             // A speaker's own overlapping segments count once.
             let ref = refActive.indices.filter { refActive[$0] > 0 }

@@ -21,39 +21,55 @@ public struct DiarizationEvaluation: Sendable {
     }
 
     /// `reference` is one RTTM file holding every recording's turns (matched by file name without extension), or a
-    /// folder with NAME.rttm per recording.
-    public func evaluate(_ files: [String], reference: String) throws -> [FileResult] {
+    /// folder with NAME.rttm per recording. `uem`, when given, is a UEM file of the scored stretches per recording;
+    /// without one, all time is scored. One recording against a reference of one recording under another id is
+    /// scored against it, with `notice` saying so.
+    public func evaluate(
+        _ files: [String], reference: String, uem: String? = nil, notice: (String) -> Void = { _ in }
+    ) throws -> [FileResult] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory) else {
             throw RuntimeError.cannotRead(path: reference, detail: "no such file or folder; give an RTTM file or a folder of NAME.rttm files")
         }
-        var pooled: [String: [SpeakerSegment]] = isDirectory.boolValue ? [:] : try Self.load(reference)
+        var pooled: [String: [SpeakerSegment]] = isDirectory.boolValue ? [:] : try Self.load(reference, RTTM.parse)
+        let regions = try uem.map { try Self.load($0, UEM.parse) }
         var results: [FileResult] = []
         for file in files {
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             if isDirectory.boolValue {
-                pooled.merge(try Self.load(reference + "/" + name + ".rttm")) { $1 }
+                pooled.merge(try Self.load(reference + "/" + name + ".rttm", RTTM.parse)) { $1 }
             }
-            guard let turns = pooled[name] else {
+            var id = name
+            if pooled[name] == nil, files.count == 1, pooled.count == 1, let only = pooled.keys.first {
+                notice("\(reference): no turns for \"\(name)\"; scoring \(file) against the only recording there, \"\(only)\"")
+                id = only
+            }
+            guard let turns = pooled[id] else {
                 let known = pooled.keys.sorted().prefix(10).joined(separator: ", ")
                 throw RuntimeError.cannotRead(
                     path: reference, detail: "no turns for \"\(name)\" (the file id must be the recording's name without extension; found: \(known))")
             }
+            let scored = try regions.map { regions in
+                guard let spans = regions[id] else {
+                    throw RuntimeError.cannotRead(path: uem ?? "", detail: "no scored stretch for \"\(id)\" in the UEM file")
+                }
+                return spans
+            }
             let (seconds, hypothesis) = try service.withConverted(file) { ($0.duration, try service.segments($0)) }
             results.append(FileResult(
                 file: file, seconds: seconds,
-                collared: DiarizationError.compute(reference: turns, hypothesis: hypothesis, collar: collar),
-                exact: DiarizationError.compute(reference: turns, hypothesis: hypothesis, collar: 0),
+                collared: DiarizationError.compute(reference: turns, hypothesis: hypothesis, collar: collar, scoredRegions: scored),
+                exact: DiarizationError.compute(reference: turns, hypothesis: hypothesis, collar: 0, scoredRegions: scored),
                 hypothesis: hypothesis))
         }
         return results
     }
 
-    static func load(_ path: String) throws -> [String: [SpeakerSegment]] {
+    static func load<T>(_ path: String, _ parse: (String, String) throws(RTTMError) -> T) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RuntimeError.cannotRead(path: path, detail: "no such file or permission denied")
         }
-        return try RTTM.parse(String(decoding: data, as: UTF8.self), source: path)
+        return try parse(String(decoding: data, as: UTF8.self), path)
     }
 
     /// A readable table: per file, then the total over all files (errors summed, then divided).

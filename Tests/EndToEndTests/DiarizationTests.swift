@@ -104,8 +104,8 @@ struct DiarizationTests {
         let reference = try RTTM.parse(String(contentsOfFile: ami + "/debug.development.rttm", encoding: .utf8))
         let dev00 = try #require(reference["dev00"])
         let dev01 = try #require(reference["dev01"]).map { SpeakerSegment(speaker: $0.speaker, start: $0.start + jfk.end, end: $0.end + jfk.end) }
-        let first = DiarizationError.compute(reference: dev00, hypothesis: hypothesis, scoredRegion: Span(start: 0, end: jfk.start))
-        let second = DiarizationError.compute(reference: dev01, hypothesis: hypothesis, scoredRegion: Span(start: jfk.end, end: 71))
+        let first = DiarizationError.compute(reference: dev00, hypothesis: hypothesis, scoredRegions: [Span(start: 0, end: jfk.start)])
+        let second = DiarizationError.compute(reference: dev01, hypothesis: hypothesis, scoredRegions: [Span(start: jfk.end, end: 71)])
         print(String(format: "three voices, speakers 2…4: %d found; DER dev00 part %.1f%%, dev01 part %.1f%%",
                      speakers.count, first.der * 100, second.der * 100))
         #expect(first.der <= 0.2 && second.der <= 0.2, "\(first) \(second)")
@@ -207,6 +207,39 @@ struct DiarizationTests {
                                        Paths.shared + "/jfk-en/jfk.wav")
         #expect(result.status != 0)
         #expect(result.stderr.contains("no turns for \"jfk\"") && result.stderr.contains("dev00"), "\(result.stderr)")
+    }
+
+    @Test("a UEM file limits scoring to its stretches; one recording is scored against a one-recording reference under another id")
+    func uemAndSingleReference() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let ami = Paths.shared + "/pyannote-ami-debug"
+        let rttm = ami + "/debug.development.rttm"
+        func scored(_ arguments: [String]) throws -> [Double] {
+            let result = try workspace.sor(["eval", "diarization", "--json", "--rttm"] + arguments)
+            try #require(result.status == 0, "sor eval diarization: \(result.stderr)")
+            let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+            return list.map { ($0["exact"] as? [String: Any])?["scored"] as? Double ?? -1 }
+        }
+        // The AMI UEM covers both files whole: the same scored time as without it.
+        let whole = try scored([rttm, ami + "/dev00.wav"])
+        #expect(try scored([rttm, "--uem", ami + "/debug.development.uem", ami + "/dev00.wav"]) == whole)
+        // Only the first 10 s and the last 5 s of dev00: the reference speech in them (8.56 s + 5.24 s, overlap counted per speaker), no more.
+        try "dev00 1 0 10\ndev00 1 25 30\n".write(toFile: workspace.root + "/part.uem", atomically: true, encoding: .utf8)
+        let part = try #require(try scored([rttm, "--uem", workspace.root + "/part.uem", ami + "/dev00.wav"]).first)
+        #expect(abs(part - 13.80) < 0.01, "scored \(part) s of \(whole)")
+        // A UEM without the recording is an error that says so.
+        let missing = try workspace.sor("eval", "diarization", "--rttm", rttm, "--uem", workspace.root + "/part.uem", ami + "/dev01.wav")
+        #expect(missing.status != 0 && missing.stderr.contains("no scored stretch for \"dev01\""), "\(missing.stderr)")
+
+        // A recording named otherwise than the only recording of its reference is scored against it, with a note.
+        try FileManager.default.copyItem(atPath: ami + "/dev00.wav", toPath: workspace.root + "/meeting.wav")
+        let single = workspace.root + "/dev00-only.rttm"
+        try String(contentsOfFile: rttm, encoding: .utf8).split(separator: "\n").filter { $0.contains(" dev00 ") }
+            .joined(separator: "\n").write(toFile: single, atomically: true, encoding: .utf8)
+        let renamed = try workspace.sor("eval", "diarization", "--rttm", single, workspace.root + "/meeting.wav")
+        #expect(renamed.status == 0 && renamed.stderr.contains("the only recording there, \"dev00\""), "\(renamed.stderr)")
+        #expect(try scored([single, workspace.root + "/meeting.wav"]) == whole)
     }
 
     @Test("roles are right on every demo call, stereo and mono, decided from the words alone")

@@ -125,11 +125,35 @@ struct DiarizationErrorTests {
     func scoredRegion() {
         let result = DiarizationError.compute(
             reference: [seg("A", 0, 10)], hypothesis: [seg("X", 8, 12)], collar: 0,
-            scoredRegion: Span(start: 2, end: 9))
+            scoredRegions: [Span(start: 2, end: 9)])
         // In [2, 9]: A all 7 s; X only 8–9. Missed 6 s of 7.
         #expect(close(result.scored, 7))
         #expect(close(result.missed, 6))
         #expect(close(result.der, 6.0 / 7))
+    }
+
+    @Test("several scored regions: the gaps between them and overlapping regions count once")
+    func scoredRegions() {
+        let result = DiarizationError.compute(
+            reference: [seg("A", 0, 10)], hypothesis: [seg("X", 0, 4), seg("Y", 4, 10)], collar: 0,
+            scoredRegions: [Span(start: 6, end: 9), Span(start: 1, end: 3), Span(start: 2, end: 4)])
+        // Scored: 1–4 (A with X: 3 s) and 6–9 (A with Y: 3 s). A tie: either mapping leaves 3 s of confusion.
+        #expect(close(result.scored, 6))
+        #expect(close(result.confusion, 3))
+        #expect(close(result.missed, 0) && close(result.falseAlarm, 0))
+    }
+
+    @Test("UEM: stretches by file id; comments skipped; a bad line is an error naming its line")
+    func uem() throws {
+        let regions = try UEM.parse(";; scored\ncall1 1 0.000 30.000\n\ncall1 1 45.5 60\ncall2 NA 0 12.25\n")
+        #expect(regions["call1"] == [Span(start: 0, end: 30), Span(start: 45.5, end: 60)])
+        #expect(regions["call2"] == [Span(start: 0, end: 12.25)])
+        #expect(throws: RTTMError.malformedUEMLine(source: "x.uem", line: 2, reason: "the stretch 5…3 is empty or negative")) {
+            try UEM.parse("call1 1 0 1\ncall1 1 5 3", source: "x.uem")
+        }
+        #expect(throws: RTTMError.malformedUEMLine(source: "uem", line: 1, reason: "a line needs 4 fields, found 3")) {
+            try UEM.parse("call1 1 0")
+        }
     }
 
     @Test("nothing to score and nothing said is no error")

@@ -24,6 +24,10 @@ public struct Span: Codable, Sendable, Equatable {
 /// "Who spoke when" as the diarizer (or the channel split) found it: one speaker label per stretch.
 /// Stretches of different speakers may overlap (both talking).
 public struct SpeakerSegment: Codable, Sendable, Equatable {
+    /// The speaker name of a recorded announcement (an IVR menu, the recording notice) played before anyone
+    /// answers: a voice that is neither party.
+    public static let announcement = "IVR"
+
     public var speaker: String
     public var start: Double
     public var end: Double

@@ -131,6 +131,9 @@ public struct Config: Sendable, Equatable {
         public var maxSpeakers = 2
         /// Seconds between the 10-second segmentation windows (smaller: a little more accurate, slower).
         public var chunkStep = 10.0
+        /// Seconds a recorded announcement (IVR menu, recording notice) before the answer must last to be told apart
+        /// as its own speaker without a role; 0 turns this off.
+        public var announcementMinimum = 3.0
         /// Threads for the neural networks (OpenBLAS).
         public var threads = 2
         public var stereo = Stereo.energy

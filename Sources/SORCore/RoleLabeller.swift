@@ -116,7 +116,12 @@ public enum RoleLabeller {
         for utterance in utterances where !all.contains(where: { $0.id == utterance.speaker }) {
             all.append(Speaker(id: utterance.speaker))
         }
-        let evidence = Self.evidence(utterances: utterances, parameters: parameters)
+        // A recorded announcement before the answer is neither party: its words are no cue, and the conversation
+        // (who speaks first, the greeting) starts after it.
+        let announcement = utterances.filter { $0.speaker == SpeakerSegment.announcement }
+        let answered = announcement.map(\.end).max() ?? 0
+        let evidence = Self.evidence(
+            utterances: utterances.filter { $0.speaker != SpeakerSegment.announcement }, parameters: parameters, answered: answered)
 
         if let map = parameters.channelMap, !all.isEmpty,
             all.allSatisfy({ speaker in speaker.channel.map { map[$0] != nil } ?? false })
@@ -136,6 +141,9 @@ public enum RoleLabeller {
 
         var score = Dictionary(uniqueKeysWithValues: talking.map { ($0.id, evidence.score[$0.id] ?? 0) })
         var cues = evidence.found.map(\.text)
+        if !announcement.isEmpty {
+            cues.append(String(format: "%@: zapowiedź nagrana przed odebraniem (do %.1f s), bez roli", SpeakerSegment.announcement, answered))
+        }
         let first = talking[0].id
         switch parameters.direction {
         case .inbound:
@@ -226,7 +234,7 @@ public enum RoleLabeller {
         var found: [Finding] = []
     }
 
-    static func evidence(utterances: [Utterance], parameters: Parameters) -> Evidence {
+    static func evidence(utterances: [Utterance], parameters: Parameters, answered: Double = 0) -> Evidence {
         var evidence = Evidence()
         let ordered = utterances.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         let companies = parameters.companyNames.map { FoldedText(words: [Word(text: $0, start: 0, end: 0)]).tokens }
@@ -257,7 +265,7 @@ public enum RoleLabeller {
                 // Early and late mentions are separate cues so that a greeting still counts after a later mention.
                 var from = 0
                 while let range = text.firstNear(company, from: from) {
-                    let early = text.start(of: range.lowerBound) <= greetingWindow
+                    let early = text.start(of: range.lowerBound) - answered <= greetingWindow
                     note(
                         "company:\(company)\(early ? "early" : "late")", range, role: .konsultant,
                         weight: early ? companyGreetingWeight : companyLaterWeight)

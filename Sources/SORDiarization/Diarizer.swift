@@ -40,6 +40,8 @@ public struct DiarizerSettings: Sendable, Equatable {
     public var fillGap: Double = 1.0
     /// Overlap probability above which a frame gets a second speaker.
     public var overlapThreshold: Float = 0.5
+    /// Seconds a recorded announcement before the answer must last to be told apart as its own speaker; 0: never.
+    public var announcementMinimum: Double = 3
 
     public init(
         minSpeakers: Int = 2, maxSpeakers: Int = 2, chunkStep: Double = 10,
@@ -137,12 +139,19 @@ public struct Diarizer: Sendable {
         }.flatMap { $0 }
         profile.embeddings = seconds(since: &clock)
 
-        // 4. Cluster the windows into the call's speakers.
+        // 4. Cluster the windows into the call's speakers; a recorded announcement before anyone answers is
+        //    found first and kept apart, its own speaker.
+        let leading = announcementWindows(vectors, windows: windows, frameSeconds: frameSeconds)
+        let parties = Array(vectors[leading...])
         let centroids = SpeakerClustering.cluster(
-            vectors, minClusters: settings.minSpeakers, maxClusters: settings.maxSpeakers,
+            parties.isEmpty ? vectors : parties, minClusters: settings.minSpeakers, maxClusters: settings.maxSpeakers,
             mergeSimilarity: Float(settings.mergeSimilarity))
-        let speakers = centroids.count
-        let scores = vectors.map { v in centroids.map { dot(v, $0) } }
+        // The announcement, when there is one, is the last speaker: its windows vote for it alone.
+        let speakers = centroids.count + (leading > 0 ? 1 : 0)
+        let scores = vectors.enumerated().map { index, v -> [Float] in
+            guard leading > 0 else { return centroids.map { dot(v, $0) } }
+            return index < leading ? centroids.map { _ in -1 } + [1] : centroids.map { dot(v, $0) } + [-1]
+        }
         for a in centroids.indices {
             for b in centroids.indices where b > a { profile.closestSpeakers = max(profile.closestSpeakers, dot(centroids[a], centroids[b])) }
         }
@@ -178,7 +187,8 @@ public struct Diarizer: Sendable {
                 if on, runStart == nil { runStart = g }
                 if !on, let first = runStart {
                     let (start, end) = Self.seconds(ofFrames: first..<g, samples: samples.count)
-                    if end > start { segments.append(SpeakerSegment(speaker: "\(k)", start: start, end: end)) }
+                    let name = leading > 0 && k == speakers - 1 ? SpeakerSegment.announcement : "\(k)"
+                    if end > start { segments.append(SpeakerSegment(speaker: name, start: start, end: end)) }
                     runStart = nil
                 }
             }
@@ -286,6 +296,29 @@ public struct Diarizer: Sendable {
         return Self.filled(spans, gap: settings.fillGap).map { Span(start: $0.start, end: $0.end) }
     }
 
+    /// How many of the first embedding windows are a recorded announcement (an IVR menu, the recording notice)
+    /// played before anyone answers; 0 when there is none. Clustered into one speaker more than the call has, the
+    /// windows show an announcement as a cluster that holds only the first windows, lasts at least
+    /// `announcementMinimum` seconds, is followed by at least as much speech of others, and is unlike each of them.
+    func announcementWindows(_ vectors: [[Float]], windows: [Range<Int>], frameSeconds: Double) -> Int {
+        guard settings.announcementMinimum > 0, vectors.count >= 8 else { return 0 }
+        let extra = settings.maxSpeakers + 1
+        let centroids = SpeakerClustering.cluster(vectors, minClusters: extra, maxClusters: extra, mergeSimilarity: 1)
+        let labels = SpeakerClustering.assignments(vectors, centroids)
+        let first = labels[0]
+        let run = labels.firstIndex { $0 != first } ?? labels.count
+        guard run < labels.count, !labels[run...].contains(first) else { return 0 }
+        let seconds = Double(windows[run - 1].upperBound - windows[0].lowerBound) * frameSeconds
+        let rest = Double(windows[labels.count - 1].upperBound - windows[run].lowerBound) * frameSeconds
+        let likeness = centroids.indices.filter { $0 != first }.map { dot(centroids[first], centroids[$0]) }.max() ?? 1
+        if ProcessInfo.processInfo.environment["X_DEBUG"] != nil {
+            print("announcement? run \(run) of \(labels.count) windows, \(seconds) s, rest \(rest) s, likeness \(likeness)")
+        }
+        guard seconds >= settings.announcementMinimum, rest >= settings.announcementMinimum,
+            likeness < Float(settings.mergeSimilarity) else { return 0 }
+        return run
+    }
+
     /// The first sample a segmentation frame stands for: each frame stands for its 270 samples around the centre
     /// of its receptive field.
     static func sample(ofFrame frame: Int) -> Int {
@@ -299,13 +332,13 @@ public struct Diarizer: Sendable {
                 min(Double(samples) / rate, Double(sample(ofFrame: frames.upperBound)) / rate))
     }
 
-    /// Names speakers S1, S2, … in order of their first speech.
+    /// Names speakers S1, S2, … in order of their first speech (an announcement keeps its name).
     static func relabelled(_ segments: [SpeakerSegment]) -> [SpeakerSegment] {
         let sorted = segments.sorted { ($0.start, $0.speaker) < ($1.start, $1.speaker) }
-        var names: [String: String] = [:]
+        var names: [String: String] = [SpeakerSegment.announcement: SpeakerSegment.announcement]
         return sorted.map { segment in
             var segment = segment
-            if names[segment.speaker] == nil { names[segment.speaker] = "S\(names.count + 1)" }
+            if names[segment.speaker] == nil { names[segment.speaker] = "S\(names.count)" }
             segment.speaker = names[segment.speaker] ?? segment.speaker
             return segment
         }

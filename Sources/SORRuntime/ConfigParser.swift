@@ -119,7 +119,7 @@ public enum ConfigParser {
     private static func parseDiarization(_ node: Node, reader: inout YAMLReader, into d: inout Config.Diarization) {
         let keys = reader.mapping(
             node,
-            allowed: ["enabled", "models_dir", "min_speakers", "max_speakers", "chunk_step", "threads", "stereo", "channel_map",
+            allowed: ["enabled", "models_dir", "min_speakers", "max_speakers", "chunk_step", "announcement_minimum", "threads", "stereo", "channel_map",
                       "company_names", "direction", "review_below", "utterance_gap", "silence_minimum", "hold_minimum",
                       "backchannel_maximum"],
             context: "diarization")
@@ -133,6 +133,7 @@ public enum ConfigParser {
             reader.error(node, "diarization.min_speakers must not be larger than diarization.max_speakers")
         }
         reader.double(keys["chunk_step"], "diarization.chunk_step", range: 0.5...10, into: &d.chunkStep)
+        reader.double(keys["announcement_minimum"], "diarization.announcement_minimum", range: 0...600, into: &d.announcementMinimum)
         reader.int(keys["threads"], "diarization.threads", range: 1...64, into: &d.threads)
         reader.choice(keys["stereo"], "diarization.stereo", into: &d.stereo)
         if let node = keys["channel_map"] {
@@ -279,6 +280,7 @@ public enum ConfigParser {
               min_speakers: \(config.diarization.minSpeakers)
               max_speakers: \(config.diarization.maxSpeakers)
               chunk_step: \(number(config.diarization.chunkStep))
+              announcement_minimum: \(number(config.diarization.announcementMinimum))
               threads: \(config.diarization.threads)
               stereo: \(config.diarization.stereo.rawValue)
               channel_map: [\(config.diarization.channelMap.map(\.rawValue).joined(separator: ", "))]

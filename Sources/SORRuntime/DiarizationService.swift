@@ -28,9 +28,11 @@ public struct DiarizationService: Sendable {
     }
 
     public var settings: DiarizerSettings {
-        DiarizerSettings(
+        var settings = DiarizerSettings(
             minSpeakers: config.minSpeakers, maxSpeakers: config.maxSpeakers, chunkStep: config.chunkStep,
             threads: config.threads)
+        settings.announcementMinimum = config.announcementMinimum
+        return settings
     }
 
     /// Loads the models (once per process; about 35 MB).

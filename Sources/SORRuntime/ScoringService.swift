@@ -194,7 +194,10 @@ public struct ScoringService: Sendable {
         let turns = analysis.utterances.compactMap { utterance in
             analysis.role(of: utterance.speaker).map { Turn(role: Party($0), start: utterance.start, end: utterance.end) }
         }
-        return CallFacts(text: CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles), turns: turns.isEmpty ? nil : turns)
+        var text = CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles)
+        let announcement = analysis.utterances.sorted { $0.start < $1.start }.prefix { $0.speaker == SpeakerSegment.announcement }
+        text.answered = announcement.map(\.end).max() ?? 0
+        return CallFacts(text: text, turns: turns.isEmpty ? nil : turns)
     }
 
     /// Whether two evaluations give the same scores (times aside).

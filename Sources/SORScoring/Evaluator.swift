@@ -256,8 +256,8 @@ public struct Evaluator: Sendable {
         switch window {
         case .whole: break
         case .first(let seconds):
-            indices = indices.filter { text.tokens[$0].start < seconds }
-            scope += String(format: " w pierwszych %.0f s", seconds)
+            indices = indices.filter { text.tokens[$0].start < text.answered + seconds }
+            scope += String(format: " w pierwszych %.0f s", seconds) + (text.answered > 0 ? " po zapowiedzi" : "")
         case .last(let seconds):
             indices = indices.filter { text.tokens[$0].end > text.duration - seconds }
             scope += String(format: " w ostatnich %.0f s", seconds)

@@ -89,6 +89,9 @@ public struct CallText: Sendable {
     public var duration: Double
     /// Whether the words carry speaker roles (after diarization); role filters are ignored otherwise.
     public var hasRoles: Bool
+    /// Seconds into the recording where the conversation starts: the end of a recorded announcement played before
+    /// anyone answered, else 0. `within: first N s` counts from here.
+    public var answered: Double = 0
 
     public init(transcript: Transcript, roles: [Party?]? = nil, vocabulary: Vocabulary = .shared) {
         var tokens: [Token] = []

@@ -199,6 +199,56 @@ struct DiarizationTests {
         }
     }
 
+    @Test("a recorded announcement before the answer is its own speaker, without a role; the call is diarized, labelled and scored after it")
+    func announcement() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // Asterisk's IVR menu and two more prompts (35 s, one voice talent), then the mono demo sales call.
+        let prompts = ["basic-pbx-ivr-main", "queue-periodic-announce", "pls-hold-while-try"]
+            .map { Paths.shared + "/asterisk-ivr-prompts-en/\($0).wav" }
+        let intro = workspace.root + "/intro.wav"
+        let call = workspace.root + "/zapowiedz.wav"
+        for made in [try run("/usr/bin/sox", ["-D"] + prompts + ["-r", "16000", intro]),
+                     try run("/usr/bin/sox", ["-D", intro, Paths.demo + "/mono/sales-pass.wav", "-b", "16", call])] {
+            try #require(made.status == 0, "sox: \(made.stderr)")
+        }
+        let offset = try Self.duration(intro)
+        let diarized = try workspace.sor("diarize", call)
+        try #require(diarized.status == 0, "sor diarize: \(diarized.stderr)")
+        let hypothesis = try #require(try RTTM.parse(diarized.stdout)["zapowiedz"])
+        let ivr = hypothesis.filter { $0.speaker == SpeakerSegment.announcement }
+        let ivrTime = ivr.map { $0.end - $0.start }.reduce(0, +)
+        #expect(ivrTime > 0.8 * offset && (ivr.map(\.end).max() ?? 99) < offset + 0.5, "the announcement: \(ivr)")
+        // After it, the two parties as in the plain call.
+        let reference = try RTTM.parse(String(contentsOfFile: Paths.demo + "/ref/sales-pass.rttm", encoding: .utf8))
+            .values.flatMap { $0 }.map { SpeakerSegment(speaker: $0.speaker, start: $0.start + offset, end: $0.end + offset) }
+        let parties = DiarizationError.compute(
+            reference: reference, hypothesis: hypothesis.filter { $0.speaker != SpeakerSegment.announcement },
+            scoredRegions: [Span(start: offset, end: offset + 200)])
+        print(String(format: "announcement %.1f s found as %.1f s of %@; the call after it: DER %.1f%%", offset, ivrTime,
+                     SpeakerSegment.announcement, parties.der * 100))
+        #expect(parties.der < 0.05 && parties.mapping.count == 2, "\(parties)")
+
+        // Processed: the announcement has no role, the parties have theirs, and the opening criteria count from the
+        // answer (the consultant introduces themself 2 s after it: 37 s into the recording).
+        try "scorecard: SALES\ndirection: inbound\n".write(toFile: workspace.root + "/zapowiedz.yaml", atomically: true, encoding: .utf8)
+        let processed = try workspace.sor("process", call)
+        try #require(processed.status == 0, "sor process: \(processed.stderr)")
+        let document = try workspace.show(processed.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let speakers = document[path: "analysis.speakers"] as? [[String: Any]] ?? []
+        let roles = Dictionary(speakers.map { ($0["id"] as? String ?? "", $0["role"] as? String ?? "none") }) { a, _ in a }
+        #expect(roles == [SpeakerSegment.announcement: "none", "S1": "KONSULTANT", "S2": "KLIENT"], "\(roles)")
+        #expect(document[path: "analysis.roles.needs_review"] as? Bool == false, "\(document[path: "analysis.roles"] ?? "")")
+        let cues = document[path: "analysis.roles.cues"] as? [String] ?? []
+        #expect(cues.contains { $0.contains("zapowiedź nagrana przed odebraniem") }, "\(cues)")
+        let card = (document[path: "evaluation.cards"] as? [[String: Any]] ?? []).first { $0["card"] as? String == "SALES" }
+        let criteria = (card?["sections"] as? [[String: Any]] ?? []).flatMap { $0["criteria"] as? [[String: Any]] ?? [] }
+        for id in ["powitanie_formula", "przedstawienie"] {
+            let criterion = criteria.first { $0["id"] as? String == id }
+            #expect(criterion?[path: "auto.answer.value"] as? String == "yes", "\(id): \(criterion ?? [:])")
+        }
+    }
+
     @Test("a recording with no turns in the reference is an error that names the ids the reference has")
     func missingReference() throws {
         let workspace = try Workspace()

@@ -40,6 +40,27 @@ struct RoleLabellerTests {
         #expect(result.decision.cues.contains("S2: „chciałbym” (5.6 s)"))
     }
 
+    @Test("a recorded announcement before the answer gets no role, gives no cues, and the conversation starts after it")
+    func announcement() {
+        let ivr = SpeakerSegment.announcement
+        let call = [
+            say(0, ivr, 0, "Witamy w infolinii Orange. Rozmowa jest nagrywana. W czym możemy Panu pomóc? Wybierz jeden."),
+            say(1, ivr, 20, "Wszyscy konsultanci są zajęci, prosimy czekać."),
+            say(2, "S1", 50, "Orange, dzień dobry, tu Anna."),
+            say(3, "S2", 53, "Dzień dobry, chciałbym zapytać o rachunek."),
+        ]
+        let result = RoleLabeller.label(utterances: call, speakers: twoSpeakers + [Speaker(id: ivr)], parameters: orange)
+        #expect(result.roles == ["S1": .konsultant, "S2": .klient])
+        #expect(result.speakers.first { $0.id == ivr }?.role == nil)
+        // The announcement's "infolinii", "rozmowa jest nagrywana", "w czym możemy pomóc" are no one's cues; the
+        // company name 50 s into the recording is still a greeting (3, not 1) as the answer came at 21.8 s.
+        #expect(!result.decision.cues.contains { $0.hasPrefix("\(ivr): „") }, "\(result.decision.cues)")
+        #expect(result.decision.cues.contains("\(ivr): zapowiedź nagrana przed odebraniem (do 21.8 s), bez roli"))
+        #expect(result.decision.cues.contains("S1 mówi pierwszy (połączenie przychodzące: odbiera konsultant)"))
+        // S1: Orange early 3 + first speaker 0.35; S2: chciałbym −1. Margin 4.35.
+        #expect(abs(result.decision.confidence - logistic(4.35)) < 1e-9, "\(result.decision)")
+    }
+
     @Test("inbound, the client talks first: the words outweigh the first-speaker hint")
     func inboundClientFirst() {
         let call = [

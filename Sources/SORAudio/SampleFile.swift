@@ -101,11 +101,18 @@ public final class SampleFile: @unchecked Sendable {
 
     /// Writes one channel as a 16-bit mono WAV, block by block.
     public func writeChannel(_ channel: Int, to path: String) throws(AudioError) {
+        try write(channel: channel, frames: 0..<frames, to: path)
+    }
+
+    /// Writes `range` (in frames, clipped to the file) of one channel, or of the mix when `channel` is nil, to a
+    /// mono 16-bit WAV at `path`.
+    public func write(channel: Int?, frames range: Range<Int>, to path: String) throws(AudioError) {
         let writer = try WAVWriter(path: path, sampleRate: sampleRate, channels: 1)
         let block = 1 << 18
-        var start = 0
-        while start < frames {
-            try writer.write(samples(start..<min(start + block, frames), channel: channel)[...])
+        var start = max(0, range.lowerBound)
+        let end = min(frames, range.upperBound)
+        while start < end {
+            try writer.write(samples(start..<min(start + block, end), channel: channel)[...])
             start += block
         }
         try writer.close()

@@ -311,9 +311,6 @@ public struct Diarizer: Sendable {
         let seconds = Double(windows[run - 1].upperBound - windows[0].lowerBound) * frameSeconds
         let rest = Double(windows[labels.count - 1].upperBound - windows[run].lowerBound) * frameSeconds
         let likeness = centroids.indices.filter { $0 != first }.map { dot(centroids[first], centroids[$0]) }.max() ?? 1
-        if ProcessInfo.processInfo.environment["X_DEBUG"] != nil {
-            print("announcement? run \(run) of \(labels.count) windows, \(seconds) s, rest \(rest) s, likeness \(likeness)")
-        }
         guard seconds >= settings.announcementMinimum, rest >= settings.announcementMinimum,
             likeness < Float(settings.mergeSimilarity) else { return 0 }
         return run

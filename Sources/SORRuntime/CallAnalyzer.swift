@@ -38,16 +38,22 @@ public struct CallAnalyzer: Sendable {
         }
         let duration = file.duration
         let stereo = service.splitsChannels(file)
+        // Mono calls are diarized first: a recorded announcement found there is transcribed apart from the
+        // conversation (Whisper, told the call's language, lost the greeting after a foreign-language IVR menu).
+        let diarized = Swift.Result { try service.segments(file, split: stereo) }
+        let answered = ((try? diarized.get()) ?? []).filter { $0.speaker == SpeakerSegment.announcement }.map(\.end).max()
         var transcript: Transcript
         var wordSpeakers: [String]?
         if stereo && config.stereo == .channels {
             (transcript, wordSpeakers) = try transcribeChannels(file, converted: converted, request: request, speech: speech)
+        } else if !stereo, let answered {
+            transcript = try transcribeApart(file, converted: converted, request: request, speech: speech, at: answered)
         } else {
             transcript = try speech.transcribe(request)
         }
         let segments: [SpeakerSegment]
         do {
-            segments = try service.segments(file, split: stereo)
+            segments = try diarized.get()
         } catch {
             return Result(transcript: transcript, analysis: nil, note: "\(error.localizedDescription)")
         }
@@ -116,6 +122,44 @@ public struct CallAnalyzer: Sendable {
             language: first.language, duration: max(first.duration, parts.last?.0.duration ?? 0),
             text: segments.map(\.text).joined(separator: " "), segments: segments, engine: first.engine)
         return (transcript, speakers)
+    }
+
+    /// The recording before `seconds` (a recorded announcement) and after it (the conversation) transcribed
+    /// separately, the second part's times shifted back into the recording's.
+    func transcribeApart(
+        _ file: SampleFile, converted: String, request: TranscriptionRequest, speech: any Transcriber, at seconds: Double
+    ) throws -> Transcript {
+        let cut = Int(seconds * Double(file.sampleRate))
+        var parts: [Transcript] = []
+        for (index, range) in [0..<cut, cut..<file.frames].enumerated() {
+            let path = converted + ".part\(index).wav"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try file.write(channel: nil, frames: range, to: path)
+            var partRequest = request
+            partRequest.audioPath = path
+            parts.append(try speech.transcribe(partRequest))
+        }
+        let shift = Double(cut) / Double(file.sampleRate)
+        let later = parts[1].segments.map { segment in
+            var segment = segment
+            segment.start += shift
+            segment.end += shift
+            segment.words = segment.words.map { word in
+                var word = word
+                word.start += shift
+                word.end += shift
+                return word
+            }
+            return segment
+        }
+        let segments = (parts[0].segments + later).enumerated().map { index, segment in
+            var segment = segment
+            segment.id = index
+            return segment
+        }
+        return Transcript(
+            language: parts[1].language, duration: file.duration, text: segments.map(\.text).joined(separator: " "),
+            segments: segments, engine: parts[1].engine)
     }
 
     /// Each word's speaker: the channel (S1 = left, S2 = right) with more energy over the word's span.

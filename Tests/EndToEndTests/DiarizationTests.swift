@@ -187,7 +187,7 @@ struct DiarizationTests {
         for (name, turns) in calls {
             let (file, reference) = try Self.telephoneCall(name, turns: turns, in: workspace)
             files.append(file)
-            rttm += reference.map { String(format: "SPEAKER %@ 1 %.3f %.3f <NA> <NA> %@ <NA> <NA>\n", name, $0.start, $0.end - $0.start, $0.speaker) }.joined()
+            rttm += RTTM.format(file: name, segments: reference)
         }
         try rttm.write(toFile: workspace.root + "/calls.rttm", atomically: true, encoding: .utf8)
         let results = try Self.evaluate(files, rttm: workspace.root + "/calls.rttm", in: workspace)

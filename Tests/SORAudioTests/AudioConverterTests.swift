@@ -172,4 +172,24 @@ struct ChannelTests {
         #expect(silent.right == 0 && silent.balance < -100, "\(silent)")
         #expect(try SampleFile(path: Fixtures.jfk).compareChannels() == nil, "mono")
     }
+
+    @Test("a stretch of a recording is written out sample for sample (one channel, or the mix), clipped to the file")
+    func stretches() throws {
+        let path = Fixtures.folder + "/stretch-source.wav"
+        try Fixtures.sox(["-D", Fixtures.jfk, "-b", "16", path, "remix", "1", "1v0.5"])
+        let file = try SampleFile(path: path)
+        let range = 16_000..<40_000
+        let left = Fixtures.folder + "/stretch-left.wav"
+        let mix = Fixtures.folder + "/stretch-mix.wav"
+        let tail = Fixtures.folder + "/stretch-tail.wav"
+        try file.write(channel: 0, frames: range, to: left)
+        try file.write(channel: nil, frames: range, to: mix)
+        try file.write(channel: 1, frames: (file.frames - 8_000)..<(file.frames + 8_000), to: tail)
+        let leftBack = try SampleFile(path: left)
+        let mixBack = try SampleFile(path: mix)
+        #expect(leftBack.frames == range.count && leftBack.channels == 1 && leftBack.sampleRate == file.sampleRate)
+        #expect(zip(leftBack.samples(0..<range.count), file.samples(range, channel: 0)).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(zip(mixBack.samples(0..<range.count), file.samples(range, channel: nil)).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(try SampleFile(path: tail).frames == 8_000, "clipped at the end of the file")
+    }
 }

@@ -55,6 +55,14 @@ public struct Speaker: Codable, Sendable, Equatable {
     }
 }
 
+extension Collection where Element == Utterance {
+    /// Seconds into the recording where the conversation starts: the end of the recorded announcement (speaker
+    /// IVR) that opens the call, else 0. Later utterances given to IVR by a correction do not move it.
+    public var answered: Double {
+        sorted { $0.start < $1.start }.prefix { $0.speaker == SpeakerSegment.announcement }.map(\.end).max() ?? 0
+    }
+}
+
 /// One speaker turn: consecutive words of one speaker. Its words are the call's words with speakers attached;
 /// an utterance's text edit changes them here, and scoring, the site and search read utterances when they exist.
 public struct Utterance: Codable, Sendable, Equatable {

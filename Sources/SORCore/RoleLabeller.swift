@@ -118,8 +118,7 @@ public enum RoleLabeller {
         }
         // A recorded announcement before the answer is neither party: its words are no cue, and the conversation
         // (who speaks first, the greeting) starts after it.
-        let announcement = utterances.filter { $0.speaker == SpeakerSegment.announcement }
-        let answered = announcement.map(\.end).max() ?? 0
+        let answered = utterances.answered
         let evidence = Self.evidence(
             utterances: utterances.filter { $0.speaker != SpeakerSegment.announcement }, parameters: parameters, answered: answered)
 
@@ -141,7 +140,7 @@ public enum RoleLabeller {
 
         var score = Dictionary(uniqueKeysWithValues: talking.map { ($0.id, evidence.score[$0.id] ?? 0) })
         var cues = evidence.found.map(\.text)
-        if !announcement.isEmpty {
+        if answered > 0 {
             cues.append(String(format: "%@: zapowiedź nagrana przed odebraniem (do %.1f s), bez roli", SpeakerSegment.announcement, answered))
         }
         let first = talking[0].id

@@ -98,29 +98,15 @@ public struct CallAnalyzer: Sendable {
     func transcribeChannels(
         _ file: SampleFile, converted: String, request: TranscriptionRequest, speech: any Transcriber
     ) throws -> (Transcript, [String]) {
-        var parts: [(Transcript, String)] = []
-        for channel in 0..<min(file.channels, 2) {
-            let path = converted + ".ch\(channel).wav"
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            try file.writeChannel(channel, to: path)
-            var channelRequest = request
-            channelRequest.audioPath = path
-            parts.append((try speech.transcribe(channelRequest), "S\(channel + 1)"))
+        let parts = try (0..<min(file.channels, 2)).map { channel in
+            (try transcribe(file, channel: channel, frames: 0..<file.frames, as: converted + ".ch\(channel).wav",
+                            request: request, speech: speech), "S\(channel + 1)")
         }
         var tagged: [(Segment, String)] = parts.flatMap { transcript, speaker in transcript.segments.map { ($0, speaker) } }
         tagged.sort { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
-        var segments: [Segment] = []
-        var speakers: [String] = []
-        for (index, (segment, speaker)) in tagged.enumerated() {
-            var segment = segment
-            segment.id = index
-            segments.append(segment)
-            speakers += Array(repeating: speaker, count: segment.words.count)
-        }
-        let first = parts[0].0
-        let transcript = Transcript(
-            language: first.language, duration: max(first.duration, parts.last?.0.duration ?? 0),
-            text: segments.map(\.text).joined(separator: " "), segments: segments, engine: first.engine)
+        let speakers = tagged.flatMap { segment, speaker in Array(repeating: speaker, count: segment.words.count) }
+        let transcript = Self.joined(
+            tagged.map(\.0), like: parts[0].0, duration: max(parts[0].0.duration, parts.last?.0.duration ?? 0))
         return (transcript, speakers)
     }
 
@@ -130,17 +116,10 @@ public struct CallAnalyzer: Sendable {
         _ file: SampleFile, converted: String, request: TranscriptionRequest, speech: any Transcriber, at seconds: Double
     ) throws -> Transcript {
         let cut = Int(seconds * Double(file.sampleRate))
-        var parts: [Transcript] = []
-        for (index, range) in [0..<cut, cut..<file.frames].enumerated() {
-            let path = converted + ".part\(index).wav"
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            try file.write(channel: nil, frames: range, to: path)
-            var partRequest = request
-            partRequest.audioPath = path
-            parts.append(try speech.transcribe(partRequest))
-        }
+        let announcement = try transcribe(file, channel: nil, frames: 0..<cut, as: converted + ".part0.wav", request: request, speech: speech)
+        let conversation = try transcribe(file, channel: nil, frames: cut..<file.frames, as: converted + ".part1.wav", request: request, speech: speech)
         let shift = Double(cut) / Double(file.sampleRate)
-        let later = parts[1].segments.map { segment in
+        let later = conversation.segments.map { segment in
             var segment = segment
             segment.start += shift
             segment.end += shift
@@ -152,14 +131,31 @@ public struct CallAnalyzer: Sendable {
             }
             return segment
         }
-        let segments = (parts[0].segments + later).enumerated().map { index, segment in
+        return Self.joined(announcement.segments + later, like: conversation, duration: file.duration)
+    }
+
+    /// `frames` of one channel (or the mix) transcribed on its own, written for the engine to `path` and removed.
+    func transcribe(
+        _ file: SampleFile, channel: Int?, frames: Range<Int>, as path: String, request: TranscriptionRequest,
+        speech: any Transcriber
+    ) throws -> Transcript {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try file.write(channel: channel, frames: frames, to: path)
+        var part = request
+        part.audioPath = path
+        return try speech.transcribe(part)
+    }
+
+    /// `segments` numbered in order as one transcript, with the language and engine of `model`.
+    static func joined(_ segments: [Segment], like model: Transcript, duration: Double) -> Transcript {
+        let numbered = segments.enumerated().map { index, segment in
             var segment = segment
             segment.id = index
             return segment
         }
         return Transcript(
-            language: parts[1].language, duration: file.duration, text: segments.map(\.text).joined(separator: " "),
-            segments: segments, engine: parts[1].engine)
+            language: model.language, duration: duration, text: numbered.map(\.text).joined(separator: " "),
+            segments: numbered, engine: model.engine)
     }
 
     /// Each word's speaker: the channel (S1 = left, S2 = right) with more energy over the word's span.

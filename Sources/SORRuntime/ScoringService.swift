@@ -195,8 +195,7 @@ public struct ScoringService: Sendable {
             analysis.role(of: utterance.speaker).map { Turn(role: Party($0), start: utterance.start, end: utterance.end) }
         }
         var text = CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles)
-        let announcement = analysis.utterances.sorted { $0.start < $1.start }.prefix { $0.speaker == SpeakerSegment.announcement }
-        text.answered = announcement.map(\.end).max() ?? 0
+        text.answered = analysis.utterances.answered
         return CallFacts(text: text, turns: turns.isEmpty ? nil : turns)
     }
 

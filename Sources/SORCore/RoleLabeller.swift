@@ -233,7 +233,7 @@ public enum RoleLabeller {
         var found: [Finding] = []
     }
 
-    static func evidence(utterances: [Utterance], parameters: Parameters, answered: Double = 0) -> Evidence {
+    static func evidence(utterances: [Utterance], parameters: Parameters, answered: Double) -> Evidence {
         var evidence = Evidence()
         let ordered = utterances.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         let companies = parameters.companyNames.map { FoldedText(words: [Word(text: $0, start: 0, end: 0)]).tokens }

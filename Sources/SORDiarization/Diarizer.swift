@@ -142,9 +142,8 @@ public struct Diarizer: Sendable {
         // 4. Cluster the windows into the call's speakers; a recorded announcement before anyone answers is
         //    found first and kept apart, its own speaker.
         let leading = announcementWindows(vectors, windows: windows, frameSeconds: frameSeconds)
-        let parties = Array(vectors[leading...])
         let centroids = SpeakerClustering.cluster(
-            parties.isEmpty ? vectors : parties, minClusters: settings.minSpeakers, maxClusters: settings.maxSpeakers,
+            Array(vectors[leading...]), minClusters: settings.minSpeakers, maxClusters: settings.maxSpeakers,
             mergeSimilarity: Float(settings.mergeSimilarity))
         // The announcement, when there is one, is the last speaker: its windows vote for it alone.
         let speakers = centroids.count + (leading > 0 ? 1 : 0)

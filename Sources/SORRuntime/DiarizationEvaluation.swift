@@ -32,7 +32,7 @@ public struct DiarizationEvaluation: Sendable {
             throw RuntimeError.cannotRead(path: reference, detail: "no such file or folder; give an RTTM file or a folder of NAME.rttm files")
         }
         var pooled: [String: [SpeakerSegment]] = isDirectory.boolValue ? [:] : try Self.load(reference, RTTM.parse)
-        let regions = try uem.map { try Self.load($0, UEM.parse) }
+        let uemFile = try uem.map { path in (path: path, regions: try Self.load(path, UEM.parse)) }
         var results: [FileResult] = []
         for file in files {
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -49,9 +49,10 @@ public struct DiarizationEvaluation: Sendable {
                 throw RuntimeError.cannotRead(
                     path: reference, detail: "no turns for \"\(name)\" (the file id must be the recording's name without extension; found: \(known))")
             }
-            let scored = try regions.map { regions in
-                guard let spans = regions[id] else {
-                    throw RuntimeError.cannotRead(path: uem ?? "", detail: "no scored stretch for \"\(id)\" in the UEM file")
+            let scored = try uemFile.map { uem in
+                guard let spans = uem.regions[id] else {
+                    throw RuntimeError.cannotRead(
+                        path: uem.path, detail: "no scored stretch for \"\(id)\" in the UEM file; add a line \"\(id) 1 START END\" (seconds) or leave out --uem to score all of it")
                 }
                 return spans
             }

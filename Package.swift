@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sor", targets: ["sor"]),
+        .executable(name: "sor-bench", targets: ["SORBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,6 +53,12 @@ let package = Package(
         // The executable: argument parsing and nothing else.
         .executableTarget(name: "sor", dependencies: [
             "SORRuntime", "SORCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // `make bench`: speed and memory on real inputs, kept out of the product (nothing here ships in `sor`).
+        .executableTarget(name: "SORBench", dependencies: [
+            "SORRuntime", "SORCore", "SORAudio", "SORSpeech", "SORDiarization",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

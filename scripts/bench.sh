@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOR=.build/release/sor
+BENCH=.build/release/sor-bench
 SHARED=../shared/data
 WORK=var/bench
 mkdir -p "$WORK"
@@ -22,19 +23,19 @@ fi
 
 echo "== decode + validate + resample to 16 kHz (release build, one process per file; peak memory is the process's)"
 for f in "$long8k" "$long44" "$SHARED/jfk-en/jfk.mp3" "$SHARED/pyannote-ami-debug/dev00.wav"; do
-  "$SOR" bench decode "$f"
+  "$BENCH" decode "$f"
 done
 
 echo
 echo "== speech engine (embedded faster-whisper, Whisper base int8, beam 5, word timestamps; $(nproc) cores)"
-"$SOR" bench engine --language en "$SHARED/jfk-en/jfk.wav" "$SHARED/pyannote-ami-debug/dev00.wav"
-"$SOR" bench engine --language pl demo/mono/*.wav
+"$BENCH" engine --language en "$SHARED/jfk-en/jfk.wav" "$SHARED/pyannote-ami-debug/dev00.wav"
+"$BENCH" engine --language pl demo/mono/*.wav
 
 echo
 echo "== diarization of mono audio (segmentation-3.0 + CAM++ in Swift on OpenBLAS, $(nproc) cores), then the same on"
 echo "   the 2-hour 8 kHz recording for the peak memory of a long call (audio is read a stretch at a time)"
-"$SOR" bench diarization demo/mono/*.wav "$SHARED/pyannote-ami-debug/dev00.wav" "$SHARED/pyannote-ami-debug/dev01.wav"
-"$SOR" bench diarization "$long8k"
+"$BENCH" diarization demo/mono/*.wav "$SHARED/pyannote-ami-debug/dev00.wav" "$SHARED/pyannote-ami-debug/dev01.wav"
+"$BENCH" diarization "$long8k"
 echo
 echo "== diarization error rate (sor eval diarization; collar 0.25 s and none)"
 "$SOR" eval diarization --rttm "$SHARED/pyannote-ami-debug/debug.development.rttm" "$SHARED"/pyannote-ami-debug/dev0{0,1}.wav
@@ -43,13 +44,13 @@ echo "== diarization error rate (sor eval diarization; collar 0.25 s and none)"
 
 echo
 echo "== stereo calls: each channel transcribed alone vs the mix transcribed once with words by channel energy"
-"$SOR" bench stereo --references demo/ref demo/stereo/*.wav
+"$BENCH" stereo --references demo/ref demo/stereo/*.wav
 
 echo
 echo "== pipeline without the speech step (hash, decode, validate, resample, seal, store, audit; the engine is"
 echo "   replaced by an instant empty answer, diarization is off (measured above); each file copied 10 times with a"
 echo "   distinct trailing byte)"
-"$SOR" bench pipeline --rounds 10 demo/mono/*.wav demo/stereo/*.wav "$SHARED/jfk-en/jfk.mp3"
+"$BENCH" pipeline --rounds 10 demo/mono/*.wav demo/stereo/*.wav "$SHARED/jfk-en/jfk.mp3"
 
 echo
 echo "== sor watch on a 2-hour recording: peak memory of the watcher process (VmHWM). The speech engine is a stub"
@@ -74,6 +75,7 @@ diarization:
 YAML
 python3 scripts/bench-engine-stub.py --port "$port" & stub=$!
 sor_abs="$PWD/$SOR"
+bench_abs="$PWD/$BENCH"
 (cd "$ws" && "$sor_abs" key init >/dev/null)
 (cd "$ws" && exec "$sor_abs" watch > watch.log 2>&1) & watcher=$!
 sleep 1
@@ -110,4 +112,4 @@ diarization:
 YAML
   (cd "$scoring" && "$sor_abs" key init >/dev/null && "$sor_abs" process --no-site "$OLDPWD"/demo/calls/*.wav >/dev/null) && touch "$scoring/processed"
 fi
-(cd "$scoring" && "$sor_abs" bench rescore --calls 10000)
+(cd "$scoring" && "$bench_abs" rescore --calls 10000)

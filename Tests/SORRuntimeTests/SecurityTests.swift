@@ -172,7 +172,8 @@ struct EditTests {
         let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
         try ScorecardParserTests.valid.write(toFile: scratch.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
         try Keyring.create(path: workspace.keyFile)
-        let store = try workspace.store()
+        let runtime = Runtime(workspace: workspace)
+        let store = try runtime.store
         var (record, transcript) = StoreTests.sampleRecord()
         transcript.segments.append(Segment(id: 1, start: 1.5, end: 3.0, text: " W czym mogę pomóc?", words: [
             Word(text: " W", start: 1.5, end: 1.6), Word(text: " czym", start: 1.6, end: 2.0),
@@ -182,7 +183,7 @@ struct EditTests {
         try FileManager.default.createDirectory(atPath: scratch.root + "/in", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: scratch.root + "/in/a.wav", contents: Data("RIFF".utf8))
         try store.save(record: record, transcript: transcript, audioFrom: scratch.root + "/in/a.wav", moveInputs: false)
-        return (EditProcessor(workspace: workspace, store: store), workspace, record.id)
+        return (try EditProcessor(runtime: runtime), workspace, record.id)
     }
 
     static func drop(_ json: String, user: String = "anna", name: String = "e1.json", in workspace: Workspace) throws -> String {

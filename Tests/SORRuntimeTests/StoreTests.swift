@@ -78,22 +78,23 @@ struct StoreTests {
             try store.save(record: record, transcript: transcript, audioFrom: audio, moveInputs: false)
         }
 
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "A")?.contains("no record") == true)
+        let record = ScoringRecord(dataDirectory: workspace.data)
+        #expect(record.dueReason(sha256: "A")?.contains("no record") == true)
         try save("0000000000000001")
-        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") == nil, "the only call was scored with A")
+        record.noteScored(sha256: "A", store: store)
+        #expect(record.dueReason(sha256: "A") == nil, "the only call was scored with A")
         try save("0000000000000002")
-        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") == nil)
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "B")?.contains("other scorecards") == true)
+        record.noteScored(sha256: "A", store: store)
+        #expect(record.dueReason(sha256: "A") == nil)
+        #expect(record.dueReason(sha256: "B")?.contains("other scorecards") == true)
         try save("0000000000000003")
-        Rescore.noteScored(workspace: workspace, store: store, sha256: "B")
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "B") != nil, "one call with B, two with A")
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "A") != nil)
+        record.noteScored(sha256: "B", store: store)
+        #expect(record.dueReason(sha256: "B") != nil, "one call with B, two with A")
+        #expect(record.dueReason(sha256: "A") != nil)
 
         // A store that held calls before the record was kept stays unknown until a rescore.
-        try FileManager.default.removeItem(atPath: Rescore.markerPath(workspace))
-        Rescore.noteScored(workspace: workspace, store: store, sha256: "A")
-        #expect(Rescore.dueReason(workspace: workspace, sha256: "A")?.contains("no record") == true)
+        try FileManager.default.removeItem(atPath: record.path)
+        record.noteScored(sha256: "A", store: store)
+        #expect(record.dueReason(sha256: "A")?.contains("no record") == true)
     }
 }

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SORCore
+import SORRuntime
+
+/// The configuration option every benchmark takes, as `sor` does.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: sor.yaml in the current folder, or $SOR_CONFIG).")
+    var config: String?
+
+    func workspace() throws -> Workspace { try Workspace.load(configPath: config) }
+}
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sor-bench",
+        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self])
+
+    struct RescoreBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rescore",
+            abstract: "Scoring time per call, and sor rescore over many stored calls copied from this workspace's calls.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many stored calls to rescore.") var calls = 10_000
+        func run() throws {
+            for line in try Benchmarks.rescore(workspace: try options.workspace(), count: calls) { print(line) }
+        }
+    }
+
+    struct DiarizationBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "diarization", abstract: "Mono diarization speed (× real time) and peak memory.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Audio files (stereo files are mixed).") var files: [String]
+        func run() throws {
+            for line in try Benchmarks.diarization(files, workspace: try options.workspace()) { print(line) }
+        }
+    }
+
+    struct StereoBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stereo",
+            abstract: "Stereo calls: each channel transcribed alone vs the mix transcribed once with words by channel energy.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Folder with NAME.json references (scripts/make-demo.py).") var references = "demo/ref"
+        @Argument(help: "Stereo recordings.") var files: [String]
+        func run() throws {
+            for line in try Benchmarks.stereo(files, references: references, workspace: try options.workspace()) { print(line) }
+        }
+    }
+
+    struct PipelineBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "Files per second through the pipeline with the speech step replaced by an instant empty answer.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many distinct copies of each file to process.") var rounds = 10
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            for line in try Benchmarks.pipeline(files, rounds: rounds, workDirectory: workspace.work + "/bench", templates: workspace.templates) {
+                print(line)
+            }
+        }
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decode, validate and resample recordings; report × real time and peak memory.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            for file in files { print(try Benchmarks.decode(file, workDirectory: workspace.work + "/bench")) }
+        }
+    }
+
+    struct SpeechEngine: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "engine", abstract: "Transcribe recordings; report the engine's real-time factor.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Language (default: speech.language).") var language: String?
+        @Argument(help: "Audio files.") var files: [String]
+        func run() throws {
+            let workspace = try options.workspace()
+            let chosen = language ?? workspace.config.speech.language
+            for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
+        }
+    }
+}

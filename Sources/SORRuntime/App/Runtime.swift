@@ -1,0 +1,71 @@
+import Foundation
+import SORCore
+
+/// The composition root: every long-lived object of a `sor` process, built once from the workspace. Commands and
+/// the watcher receive it; nothing else constructs a store, vault, audit log, speech service, diarizer or scorer.
+///
+/// Construction reads nothing. The key file is read when the store is first needed (so `sor check` and
+/// `sor serve` work without one), the scorecards when something is first scored, the models when a call is first
+/// diarized, and the speech engine starts with the first transcription.
+public final class Runtime: @unchecked Sendable {
+    // Immutable after init, except the store, which is opened once under `lock`.
+    public let workspace: Workspace
+    public let clock: WallClock
+    public let audit: AuditLog
+    public let speech: any Transcriber
+    public let diarization: DiarizationService
+    public let analyzer: CallAnalyzer
+    public let copies: WorkingCopies
+    public let scorer: Scorer
+    /// Calls whose pages are out of date; the publisher rebuilds the site when asked to.
+    public let siteChanges = SiteChanges()
+    /// Analysis → talk statistics → later stages → scoring → publishing, for every kind of change.
+    public let deriver: CallDeriver
+    private let lock = NSLock()
+    private var opened: CallStore?
+
+    /// `speech` replaces the configured engine (benchmarks without the speech step); `stages` are further
+    /// derived stages run after the talk statistics (the slot where sentiment goes).
+    public init(workspace: Workspace, clock: WallClock = .system, speech: (any Transcriber)? = nil, stages: [any CallStage] = []) {
+        self.workspace = workspace
+        self.clock = clock
+        audit = AuditLog(directory: workspace.audit, now: { clock.now() })
+        self.speech = speech ?? SpeechService(workspace: workspace)
+        diarization = DiarizationService(workspace: workspace)
+        copies = WorkingCopies(workspace: workspace)
+        analyzer = CallAnalyzer(workspace: workspace, diarization: diarization)
+        scorer = Scorer(workspace: workspace, clock: clock)
+        deriver = CallDeriver(talk: workspace.config.diarization.talk, stages: stages, siteChanges: siteChanges, site: workspace.site)
+    }
+
+    /// The configuration the runtime was built from.
+    public var config: Config { workspace.config }
+
+    /// The call store over the configured key file, opened on first use; fails clearly when the key file is
+    /// missing or unusable.
+    public var store: CallStore {
+        get throws {
+            lock.lock()
+            defer { lock.unlock() }
+            if let opened { return opened }
+            let store = CallStore(dataDirectory: workspace.data, vault: Vault(keyring: try Keyring.load(path: workspace.keyFile)))
+            opened = store
+            return store
+        }
+    }
+
+    /// The store, after checking that the key file opens it (and starting a new store's key check).
+    public func checkedStore() throws -> CallStore {
+        let store = try store
+        try store.vault.check(dataDirectory: workspace.data)
+        return store
+    }
+
+    /// Writes the site from the store.
+    public func publisher() throws -> SitePublisher {
+        SitePublisher(workspace: workspace, store: try store)
+    }
+
+    /// Stops what the runtime started (the embedded speech engine).
+    public func shutdown() { speech.stop() }
+}

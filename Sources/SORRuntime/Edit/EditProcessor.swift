@@ -1,0 +1,194 @@
+import Crypto
+import Foundation
+import SORCore
+
+/// What became of one edit document.
+public enum EditOutcome: Sendable, Equatable {
+    case applied(call: String, revision: Int)
+    /// Refused; the reason is written beside the kept document, into the call's history and for the page.
+    case rejected(reason: String)
+}
+
+/// Applies edit documents, the JSON files people (through the site) or scripts write into `inbox/edits/<user>/`.
+///
+/// A document names its schema, type, call and the revision it was based on:
+///
+///     {"schema": 1, "type": "transcript.text", "call": "3f2a…", "base_revision": 1, "segment": 4, "text": "…"}
+///
+/// Types: `transcript.text` (one segment's text), `call.metadata` (agent, team, call time, … of the call),
+/// `evaluation.manual` (an evaluator's answers on a scorecard), and the corrections of a call's analysis:
+/// `roles.swap`, `speaker.role`, `speaker.rename`, `utterance.speaker`, `utterance.split`, `utterance.text`
+/// (see `AnalysisCorrection`). After a change the call is scored again.
+/// Applying is crash-safe: the history entry is written first as a journal, the changed files next, and `call.yaml`
+/// (new revision, `last_edit`) last as the commit; a document seen again after a crash is finished, not re-applied.
+public struct EditProcessor: Sendable {
+    public let runtime: Runtime
+    public let store: CallStore
+    public static let schemaVersion = 1
+    /// The edit types that correct the call's analysis (speakers, roles, utterances).
+    public static let analysisTypes = EditKind.allCases.filter(\.correctsAnalysis).map(\.rawValue)
+
+    public init(runtime: Runtime) throws {
+        self.runtime = runtime
+        store = try runtime.store
+    }
+
+    public var workspace: Workspace { runtime.workspace }
+    public var audit: AuditLog { runtime.audit }
+    public var scorer: Scorer { runtime.scorer }
+    func now() -> Date { runtime.clock.now() }
+
+    var editsDirectory: String { workspace.inbox + "/edits" }
+
+    /// Edit documents waiting in `inbox/edits/<user>/`, oldest name first.
+    public func pending() -> [(path: String, user: String)] {
+        let fm = FileManager.default
+        var result: [(String, String)] = []
+        for user in ((try? fm.contentsOfDirectory(atPath: editsDirectory)) ?? []).sorted() where InboxLayout.isUserName(user) {
+            for name in ((try? fm.contentsOfDirectory(atPath: editsDirectory + "/" + user)) ?? []).sorted()
+            where name.hasSuffix(".json") && !name.hasPrefix(".") {
+                result.append((editsDirectory + "/" + user + "/" + name, user))
+            }
+        }
+        return result
+    }
+
+    /// Validates and applies one document. The document leaves the inbox either way: applied ones live on in the
+    /// call's history, rejected ones go to `inbox/failed/edits/<user>/` with their reason.
+    public func apply(_ path: String, user: String) -> EditOutcome {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .rejected(reason: "\(path) cannot be read")
+        }
+        let editID = SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
+        var context = Context(user: user, file: name, editID: editID, type: "?", call: nil, comment: nil)
+        let outcome: EditOutcome
+        do {
+            outcome = try applyDocument(data, context: &context)
+        } catch let failure as Rejection {
+            outcome = .rejected(reason: failure.reason)
+        } catch {
+            outcome = .rejected(reason: error.localizedDescription)
+        }
+        finish(path, outcome: outcome, context: context)
+        return outcome
+    }
+
+    struct Context {
+        var user: String
+        var file: String
+        var editID: String
+        var type: String
+        var call: String?
+        var comment: String?
+    }
+
+    struct Rejection: Error {
+        var reason: String
+    }
+
+    private func applyDocument(_ data: Data, context: inout Context) throws -> EditOutcome {
+        let edit = try EditDocument(data, context: &context)
+        let folder: String
+        do {
+            folder = try store.find(edit.call)
+        } catch {
+            throw Rejection(reason: "there is no call \(edit.call) (it may have been deleted)")
+        }
+        var document = try store.load(folder: folder)
+        context.call = document.call.id
+        if document.call.lastEdit == context.editID {
+            // Applied already; a crash came before the document was removed.
+            return .applied(call: document.call.id, revision: document.call.revision)
+        }
+        let journal = "history/\(String(format: "%04d", document.call.revision + 1))-\(context.editID).json"
+        var entry: HistoryEntry
+        if let data = try store.read(journal, in: folder),
+            let interrupted = try? FileFormats.jsonDecoder().decode(HistoryEntry.self, from: data),
+            interrupted.baseRevision == document.call.revision
+        {
+            // Interrupted before its commit: finish with the change it recorded.
+            entry = interrupted
+        } else {
+            guard edit.baseRevision == document.call.revision else {
+                let by = document.call.updatedBy.map { " by \($0)" } ?? ""
+                let at = document.call.updatedAt.map { " at \($0)" } ?? ""
+                throw Rejection(reason: "stale: the change was made on revision \(edit.baseRevision), but the call is now at revision \(document.call.revision) (changed\(by)\(at)); reload the page and make the change again")
+            }
+            let (before, after) = try change(edit, document: document, user: context.user)
+            entry = HistoryEntry(
+                edit: context.editID, state: "applied", type: edit.kind.rawValue, user: context.user, time: Timestamp.iso(now()),
+                file: context.file, baseRevision: edit.baseRevision, revision: edit.baseRevision + 1, before: before, after: after,
+                comment: context.comment)
+            try store.write(FileFormats.json(entry), as: journal, in: folder)
+        }
+        // Apply the recorded change (idempotent), derive the call again, then commit with call.yaml.
+        guard let kind = EditKind(rawValue: entry.type) else { throw Rejection(reason: "unknown type \(entry.type)") }
+        try perform(entry, kind: kind, on: &document)
+        let derived = runtime.deriver.derive(&document, after: kind.derivation, scoring: scorer.current)
+        if let transcript = document.transcript, kind == .transcriptText {
+            try store.write(FileFormats.json(transcript), as: "transcript.json", in: folder)
+        }
+        if let analysis = document.analysis, derived.analysisChanged {
+            try store.replaceAnalysis(analysis, in: folder)
+        }
+        if let evaluation = derived.evaluation {
+            document.evaluation = evaluation
+            try store.write(FileFormats.json(evaluation), as: "evaluation.json", in: folder)
+        }
+        document.call.revision = entry.revision ?? document.call.revision + 1
+        document.call.updatedBy = context.user
+        document.call.updatedAt = entry.time
+        document.call.lastEdit = context.editID
+        try store.write(FileFormats.yaml(document.call), as: "call.yaml", in: folder)
+        // A new call time files the call under another day.
+        let wanted = store.folder(for: document.call)
+        if wanted != folder {
+            try FileManager.default.createDirectory(atPath: (wanted as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = rename(folder, wanted)
+        }
+        runtime.deriver.published(document.call.id)
+        return .applied(call: document.call.id, revision: document.call.revision)
+    }
+
+    /// Records the outcome: audit, the call's history (rejections), the status file the page polls, and the
+    /// document itself (removed when applied; kept with its reason when rejected).
+    private func finish(_ path: String, outcome: EditOutcome, context: Context) {
+        let name = context.file
+        var detail = ["type": context.type, "file": name, "edit": context.editID]
+        let status: [String: String]
+        switch outcome {
+        case .applied(let call, let revision):
+            detail["revision"] = String(revision)
+            status = ["state": "applied", "call": call, "revision": String(revision), "time": Timestamp.iso(now())]
+            record(context, "applied", call: call, detail: detail)
+            unlink(path)
+        case .rejected(let reason):
+            detail["reason"] = reason
+            status = ["state": "rejected", "call": context.call ?? "", "reason": reason, "time": Timestamp.iso(now())]
+            if let call = context.call, let folder = try? store.find(call) {
+                let entry = HistoryEntry(
+                    edit: context.editID, state: "rejected", type: context.type, user: context.user, time: Timestamp.iso(now()),
+                    file: name, reason: reason, comment: context.comment)
+                try? store.write(FileFormats.json(entry), as: "history/rejected-\(context.editID).json", in: folder)
+            }
+            record(context, "rejected", call: context.call, detail: detail)
+            let note = QuarantineNote(
+                file: name, reason: "edit-rejected", time: now(), facts: [("user", context.user)], message: reason,
+                advice: "The document is kept here. Correct it (or make the change again on the call's page) and write it into inbox/edits/\(context.user)/ again.")
+            _ = try? note.keep(path, in: workspace.failed + "/edits/" + context.user)
+        }
+        // For the page: site/edit-status/<user>/<file>, which nginx serves to that user only.
+        if let data = try? JSONSerialization.data(withJSONObject: status, options: [.sortedKeys]) {
+            try? FileSystem.writeAtomically(data, to: workspace.site + "/edit-status/" + context.user + "/" + name)
+        }
+    }
+
+    private func record(_ context: Context, _ outcome: String, call: String?, detail: [String: String]) {
+        do {
+            try audit.append(actor: "user:" + context.user, action: "edit", call: call, outcome: outcome, detail: detail)
+        } catch {
+            FileHandle.standardError.write(Data("error: audit log: \(error.localizedDescription)\n".utf8))
+        }
+    }
+}

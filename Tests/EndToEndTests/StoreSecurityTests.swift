@@ -9,11 +9,16 @@ struct StoreSecurityTests {
     static let harvard = Paths.shared + "/osr-harvard-8k-en"
 
     /// A workspace with JFK (with a sidecar naming the agent) and a Harvard clip processed.
+    /// JFK's call time: 60 days before now, whatever today is, so retention always has one call to expire.
+    static var oldCallTime: String {
+        ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60 * 86_400))
+    }
+
     func populated() throws -> (Workspace, [String]) {
         let workspace = try Workspace()
         let inbox = workspace.root + "/inbox"
         try FileManager.default.copyItem(atPath: Self.jfk, toPath: inbox + "/jfk.wav")
-        try "agent: Zenobia Kwiatkowska\ncall_time: '2026-10-05T09:30:00+02:00'\n".write(toFile: inbox + "/jfk.yaml", atomically: true, encoding: .utf8)
+        try "agent: Zenobia Kwiatkowska\ncall_time: '\(Self.oldCallTime)'\n".write(toFile: inbox + "/jfk.yaml", atomically: true, encoding: .utf8)
         let harvard = try FileManager.default.contentsOfDirectory(atPath: Self.harvard).filter { $0.hasSuffix(".wav") }.sorted().first!
         let result = try workspace.sor("process", "--language", "en", inbox + "/jfk.wav", Self.harvard + "/" + harvard)
         #expect(result.status == 0, "\(result.stderr)")
@@ -172,27 +177,22 @@ struct StoreSecurityTests {
         for action in ["delete", "archive"] {
             let (workspace, ids) = try populated()
             defer { workspace.remove() }
-            // JFK's call time is 2026-10-05; the Harvard clip's is today.
+            // JFK's call time is 60 days ago; the Harvard clip's is now, so one call is old enough and one is not.
             let calls = try JSONSerialization.jsonObject(with: Data(workspace.sor("calls", "list", "--json").stdout.utf8)) as? [[String: Any]] ?? []
             let old = try #require(calls.first { ($0["metadata"] as? [String: Any])?["call_time"] != nil }?["id"] as? String)
             let config = try String(contentsOfFile: workspace.root + "/sor.yaml", encoding: .utf8)
             try (config + "\nretention:\n  days: 30\n  action: \(action)\n").write(toFile: workspace.root + "/sor.yaml", atomically: true, encoding: .utf8)
-            let days = Int(Date().timeIntervalSince(ISO8601DateFormatter().date(from: "2026-10-05T07:30:00Z")!) / 86_400)
             let result = try workspace.sor("calls", "expire")
             #expect(result.status == 0, "\(result.stderr)")
             let listed = try workspace.sor("calls", "list").stdout
-            if days > 30 {
-                #expect(result.stdout.contains(old))
-                #expect(!listed.contains(old))
-                #expect(listed.contains(ids.first { $0 != old }!), "the newer call stays")
-                if action == "archive" {
-                    let archived = try run("/usr/bin/find", [workspace.root + "/archive", "-type", "f"]).stdout
-                    #expect(archived.contains(old) && archived.split(separator: "\n").allSatisfy { $0.hasSuffix(".sealed") })
-                }
-                #expect(try workspace.sor("audit", "show", "--call", old).stdout.contains(action == "delete" ? "delete  expired" : "archive  expired"))
-            } else {
-                #expect(listed.contains(old), "not old enough yet")
+            #expect(result.stdout.contains(old))
+            #expect(!listed.contains(old))
+            #expect(listed.contains(ids.first { $0 != old }!), "the newer call stays: not old enough yet")
+            if action == "archive" {
+                let archived = try run("/usr/bin/find", [workspace.root + "/archive", "-type", "f"]).stdout
+                #expect(archived.contains(old) && archived.split(separator: "\n").allSatisfy { $0.hasSuffix(".sealed") })
             }
+            #expect(try workspace.sor("audit", "show", "--call", old).stdout.contains(action == "delete" ? "delete  expired" : "archive  expired"))
         }
     }
 

@@ -65,6 +65,9 @@ public struct Config: Sendable, Equatable {
         public var language = "pl"
         /// Address nginx listens on for `sor serve`.
         public var listen = "127.0.0.1:8080"
+        /// The group that owns the files written to the site (pages and recordings are mode 0640): the group nginx's
+        /// workers run as (`www-data` on Debian). Empty: the group of whoever runs sor.
+        public var group = ""
         public init() {}
     }
 

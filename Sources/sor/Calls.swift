@@ -31,23 +31,21 @@ struct Calls: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Erase calls: recording, results and pages. The audit log keeps a tombstone (who, when, content hash).")
+            abstract: "Erase calls: recording, results, pages and every plaintext copy. The audit log keeps a tombstone (who, when, content hash). Stop sor watch first.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Why (recorded in the audit log), e.g. a data-subject request number.") var reason: String?
         @Argument(help: "Call ids (a unique prefix is enough).") var ids: [String]
 
         func run() throws {
-            let runtime = try options.runtime()
-            for id in ids {
-                let erased = try Commands.deleteCall(id, runtime: runtime, actor: AuditLog.commandLineActor, reason: reason)
-                print("erased \(erased)")
+            try Commands.deleteCalls(ids, runtime: try options.runtime(), actor: AuditLog.commandLineActor, reason: reason) { id in
+                print("erased \(id)")
             }
         }
     }
 
     struct Expire: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply the retention policy now (retention.days, retention.action); sor watch does it hourly.")
+            abstract: "Apply the retention policy now (retention.days, retention.action); sor watch does it hourly. Stop sor watch first.")
         @OptionGroup var options: GlobalOptions
 
         func run() throws {

@@ -9,7 +9,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = Commands.status(workspace: try options.workspace())
+        let report = Commands.status(runtime: try options.runtime())
         if json {
             print(String(decoding: try FileFormats.json(report), as: UTF8.self), terminator: "")
         } else {

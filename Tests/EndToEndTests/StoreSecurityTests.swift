@@ -229,3 +229,211 @@ struct StoreSecurityTests {
         #expect(!FileManager.default.fileExists(atPath: workspace.root + "/inbox/rozmowa-17.yaml"))
     }
 }
+
+@Suite("Hardening", .serialized)
+struct HardeningTests {
+    /// The pid of a process that has exited.
+    static func deadPID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        waitForExit(process)
+        return process.processIdentifier
+    }
+
+    @Test("decoded audio left in var/tmp by a killed run is reported by sor status and removed at the next start; a running process's copy stays")
+    func leftovers() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let tmp = workspace.root + "/var/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let dead = "0123456789abcdef.pid-\(try Self.deadPID()).a1b2c3d4.16k.wav"
+        let older = "0123456789abcdef.a1b2c3d4.16k.wav"  // named by a sor that did not mark its copies
+        let live = "diarize.pid-\(getpid()).a1b2c3d4.16k.wav"
+        for name in [dead, dead + ".ch0.wav", older, live] {
+            try Data("RIFF plaintext audio".utf8).write(to: URL(fileURLWithPath: tmp + "/" + name))
+        }
+        let status = try workspace.sor("status")
+        #expect(status.stdout.contains("plaintext left by an interrupted run: 3 decoded working copies in var/tmp/"), "\(status.stdout)")
+        // Any start of a writing command sweeps them, even one that then refuses its only file.
+        FileManager.default.createFile(atPath: workspace.root + "/empty.wav", contents: Data())
+        try workspace.sor("process", workspace.root + "/empty.wav")
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp)
+        #expect(left == [live], "only the running process's copy stays: \(left)")
+        #expect(!(try workspace.sor("status").stdout.contains("plaintext left")))
+    }
+
+    @Test("a sidecar (or an edit: the same parser) cannot give a call an impossible date, which retention would skip for ever")
+    func impossibleDate() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try "call_time: '2026-13-45'\n".write(toFile: workspace.root + "/jfk.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: workspace.root + "/jfk.wav")
+        let refused = try workspace.sor("process", "--language", "en", workspace.root + "/jfk.wav")
+        #expect(refused.status != 0 && refused.stderr.contains("call_time must be a real date"), "\(refused.stderr)")
+    }
+
+    @Test("the audit actor of a command is the real user, not whatever $USER or $SUDO_USER say")
+    func actor() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let rescore = try workspace.sor(["rescore"], environment: ["USER": "mallory", "SUDO_USER": "mallory"])
+        try #require(rescore.status == 0, "\(rescore.stderr)")
+        let login = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let audit = try workspace.sor("audit", "show").stdout
+        #expect(audit.contains("cli:\(login)  rescore"), "\(audit)")
+        #expect(!audit.contains("mallory"))
+    }
+
+    @Test("sor calls delete erases every plaintext copy: after it no file under the workspace holds the call's words, agent or file name")
+    func erasedEverywhere() throws {
+        let workspace = try Workspace(extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.5
+            """)
+        defer { workspace.remove() }
+        let inbox = workspace.root + "/inbox"
+        // The watcher's log goes outside the workspace: a journal is the operator's, not SOR's, to erase.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sor-erase-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let watcher = try startWatcher(workspace, log: log)
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: inbox + "/kennedy-speech.wav")
+        try "agent: Zenobia Kwiatkowska\nlanguage: en\n".write(toFile: inbox + "/kennedy-speech.yaml", atomically: true, encoding: .utf8)
+        var id: String?
+        for _ in 0..<240 where id == nil {
+            Thread.sleep(forTimeInterval: 0.5)
+            id = try workspace.sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
+        }
+        let call = try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let document = try workspace.show(call)
+        let words = ((document["transcript"] as? [String: Any])?["text"] as? String ?? "")
+            .split(separator: " ").map { $0.trimmingCharacters(in: .punctuationCharacters) }.filter { $0.count >= 6 }
+        try #require(words.count >= 3, "the call has words to look for: \(words)")
+        // A rejected edit that quotes the call's words, and a duplicate set aside.
+        let segment = try #require((document["transcript"] as? [String: Any])?["segments"] as? [[String: Any]]).first!
+        let text = (segment["text"] as? String ?? "").trimmingCharacters(in: .whitespaces)
+        let edit: [String: Any] = ["schema": 1, "type": "transcript.text", "call": String(call.prefix(8)), "base_revision": 1, "segment": 0, "text": text]
+        try FileManager.default.createDirectory(atPath: inbox + "/edits/anna", withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: edit).write(to: URL(fileURLWithPath: inbox + "/edits/anna/same.json"))
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: inbox + "/kennedy-again.wav")
+        for _ in 0..<60 where !(FileManager.default.fileExists(atPath: inbox + "/failed/edits/anna/same.json.error.txt")
+            && FileManager.default.fileExists(atPath: inbox + "/duplicates/kennedy-again.wav")) {
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        try #require(FileManager.default.fileExists(atPath: inbox + "/duplicates/kennedy-again.wav"), "set aside as a duplicate")
+        try #require(FileManager.default.fileExists(atPath: workspace.root + "/site/edit-status/anna/same.json"), "the rejection's status")
+        let refusal = try workspace.sor("calls", "delete", call)
+        #expect(refusal.status != 0 && refusal.stderr.contains("in use by sor watch"), "erasure waits for the watcher to stop: \(refusal.stderr)")
+        stop(watcher)
+        let result = try workspace.sor("calls", "delete", call)
+        try #require(result.status == 0, "\(result.stderr)")
+        let found = try run("/usr/bin/grep", ["-rIl", "-i", "-e", "Zenobia"] + words.flatMap { ["-e", $0] } + [workspace.root]).stdout
+        #expect(found.isEmpty, "files still holding the call's words or its agent: \(found)")
+        // The audit log names the files it was told of (who brought which recording), by design; nothing else does.
+        let named = try run("/usr/bin/grep", ["-rIl", "--exclude-dir=audit", "-e", "kennedy-speech", "-e", "kennedy-again", workspace.root]).stdout
+        #expect(named.isEmpty, "files still naming the recording: \(named)")
+        #expect(!FileManager.default.fileExists(atPath: inbox + "/duplicates/kennedy-again.wav"), "the duplicate recording is gone")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: workspace.root + "/var/tmp"))?.isEmpty ?? true)
+        #expect(try workspace.sor("audit", "verify").status == 0)
+    }
+
+    @Test("a late sidecar from another place than its recording (the shared inbox for a user's upload) is kept for a person, not applied")
+    func foreignSidecar() throws {
+        let workspace = try Workspace(extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.5
+            """)
+        defer { workspace.remove() }
+        let log = workspace.root + "/watch.log"
+        let watcher = try startWatcher(workspace, log: log)
+        defer { stop(watcher) }
+        try FileManager.default.createDirectory(atPath: workspace.root + "/inbox/uploads/anna", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: workspace.root + "/inbox/uploads/anna/rozmowa-18.wav")
+        var id: String?
+        for _ in 0..<240 where id == nil {
+            Thread.sleep(forTimeInterval: 0.5)
+            id = try workspace.sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
+        }
+        let call = try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        try "agent: Ktoś Obcy\n".write(toFile: workspace.root + "/inbox/rozmowa-18.yaml", atomically: true, encoding: .utf8)
+        let note = workspace.root + "/inbox/failed/rozmowa-18.yaml.error.txt"
+        for _ in 0..<60 where !FileManager.default.fileExists(atPath: note) { Thread.sleep(forTimeInterval: 0.5) }
+        let text = (try? String(contentsOfFile: note, encoding: .utf8)) ?? ""
+        #expect(text.contains("reason: foreign-metadata") && text.contains("inbox/uploads/anna/"), "\(text)\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed/rozmowa-18.yaml"), "kept for a person")
+        let document = try workspace.show(call)
+        #expect(document[path: "call.metadata.agent"] == nil && document[path: "call.revision"] as? Int == 1, "the call is unchanged")
+    }
+
+    @Test("files written to the site are mode 0640 and belong to site.group, not readable by every account")
+    func siteModes() throws {
+        let workspace = try Workspace(extra: "site:\n  group: nogroup\n")
+        defer { workspace.remove() }
+        let result = try workspace.sor("process", "--language", "en", StoreSecurityTests.jfk)
+        try #require(result.status == 0, "\(result.stderr)")
+        let nogroup = try #require(getgrnam("nogroup")).pointee.gr_gid
+        let files = try run("/usr/bin/find", [workspace.root + "/site", "-type", "f"]).stdout.split(separator: "\n").map(String.init)
+        #expect(files.contains { $0.hasSuffix("/index.html") } && files.contains { $0.hasSuffix("/audio.wav") }, "\(files)")
+        for file in files {
+            var info = stat()
+            try #require(stat(file, &info) == 0)
+            #expect(info.st_mode & 0o777 == 0o640, "\(file): mode \(String(info.st_mode & 0o777, radix: 8))")
+            #expect(info.st_gid == nogroup, "\(file): group \(info.st_gid)")
+        }
+        let wrong = try Workspace(extra: "site:\n  group: no-such-group-here\n")
+        defer { wrong.remove() }
+        let build = try wrong.sor("site", "build")
+        #expect(build.status != 0 && build.stderr.contains("there is no group no-such-group-here"), "\(build.stderr)")
+    }
+
+    @Test("links, pipes and devices in the inbox are refused without being opened, oversized edit documents without being read; the watcher goes on")
+    func hostileInbox() throws {
+        let workspace = try Workspace(extra: """
+            watch:
+              rescan_interval: 1
+              settle_seconds: 0.5
+            """)
+        defer { workspace.remove() }
+        let inbox = workspace.root + "/inbox"
+        let log = workspace.root + "/watch.log"
+        let watcher = try startWatcher(workspace, log: log)
+        defer { stop(watcher) }
+        try FileManager.default.createSymbolicLink(atPath: inbox + "/zero.wav", withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: inbox + "/passwd.wav", withDestinationPath: "/etc/passwd")
+        try #require(mkfifo(inbox + "/pipe.wav", 0o644) == 0)
+        let edits = inbox + "/edits/anna"
+        try FileManager.default.createDirectory(atPath: edits, withIntermediateDirectories: true)
+        try Data(repeating: 0x20, count: 2 << 20).write(to: URL(fileURLWithPath: edits + "/big.json"))
+        try #require(mkfifo(edits + "/pipe.json", 0o644) == 0)
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: inbox + "/good.wav")
+        var listed = ""
+        for _ in 0..<240 where !listed.contains("good.wav") {
+            Thread.sleep(forTimeInterval: 0.5)
+            listed = try workspace.sor("calls", "list").stdout
+        }
+        #expect(listed.contains("good.wav"), "the recording behind them is processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(listed.split(separator: "\n").count == 1, "nothing else became a call: \(listed)")
+        let failed = inbox + "/failed"
+        for (name, what) in [("zero.wav", "a symbolic link"), ("passwd.wav", "a symbolic link"), ("pipe.wav", "a named pipe (FIFO)")] {
+            let note = (try? String(contentsOfFile: failed + "/\(name).error.txt", encoding: .utf8)) ?? ""
+            #expect(note.contains("reason: not-a-file") && note.contains(what), "\(name): \(note)")
+            #expect(InboxFileKind.exists(failed + "/" + name), "\(name) is kept as it was")
+        }
+        for _ in 0..<20 where !FileManager.default.fileExists(atPath: failed + "/edits/anna/pipe.json.error.txt") { Thread.sleep(forTimeInterval: 0.5) }
+        let big = (try? String(contentsOfFile: failed + "/edits/anna/big.json.error.txt", encoding: .utf8)) ?? ""
+        #expect(big.contains("larger than 1 MiB"), "\(big)")
+        let pipe = (try? String(contentsOfFile: failed + "/edits/anna/pipe.json.error.txt", encoding: .utf8)) ?? ""
+        #expect(pipe.contains("named pipe"), "\(pipe)")
+        #expect(watcher.isRunning)
+    }
+}
+
+/// Whether a name exists in the file system, links included (FileManager follows them).
+enum InboxFileKind {
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+}

@@ -159,6 +159,31 @@ struct MetadataParserTests {
     }
 }
 
+@Suite("Call times")
+struct CallTimeTests {
+    @Test("impossible dates, non-ASCII digits and trailing text are not call times", arguments: [
+        "2026-13-45", "2026-02-30", "2026-11-31", "2026-11-02T25:00:00Z", "2026-11-02T10:61", "２０２６-１１-０２", "2026-11-0٢",
+        "2026-11-02T10:15:00+01:00x", "2026-11-02T10:15:00+25:00", "2026-11", "yesterday",
+    ])
+    func invalid(text: String) {
+        #expect(Timestamp.date(text) == nil)
+        let (metadata, diagnostics) = MetadataParser.parse("call_time: '\(text)'\n", file: "m.yaml")
+        #expect(metadata == nil)
+        #expect(diagnostics.map(\.description) == [
+            "m.yaml:1:12: error: call_time must be a real date or time in ISO 8601, such as 2026-11-02 or 2026-11-02T10:15:00+01:00",
+        ])
+    }
+
+    @Test("real dates and times read as the instant they name", arguments: [
+        ("2026-11-02", 1_793_577_600.0), ("2026-11-02T10:15:00+01:00", 1_793_610_900), ("2026-11-02T10:15:00Z", 1_793_614_500),
+        ("2026-11-02T10:15", 1_793_614_500), ("2026-11-02 10:15:30.250-0130", 1_793_619_930), ("2028-02-29T23:59:59Z", 1_835_481_599),
+    ])
+    func valid(text: String, epoch: Double) {
+        #expect(Timestamp.date(text)?.timeIntervalSince1970 == epoch)
+        #expect(MetadataParser.parse("call_time: '\(text)'\n", file: "m.yaml").1.isEmpty)
+    }
+}
+
 /// The repository's root folder, found from this file's path.
 let repositoryRoot: String = {
     var url = URL(fileURLWithPath: #filePath)

@@ -65,6 +65,7 @@ struct VaultTests {
         var text = try String(contentsOfFile: scratch.root + "/other", encoding: .utf8)
         text = text.replacingOccurrences(of: other.keyring.current, with: right.keyring.current)
         try text.write(toFile: scratch.root + "/forged", atomically: true, encoding: .utf8)
+        chmod(scratch.root + "/forged", 0o600)
         let forged = Vault(keyring: try Keyring.load(path: scratch.root + "/forged"))
         #expect(throws: VaultError.cannotOpen(file: Vault.checkFile(in: data), keyID: right.keyring.current, keyFile: scratch.root + "/forged")) {
             try forged.check(dataDirectory: data)
@@ -84,12 +85,58 @@ struct VaultTests {
         let after = try FileManager.default.attributesOfItem(atPath: scratch.root + "/keys/sor.key")[.posixPermissions] as? Int
         #expect(after == 0o600, "saving keeps the mode")
     }
+
+    @Test("a key file that group or others may read, or that another user owns, is refused with the way to fix it")
+    func keyFilePermissions() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.root + "/sor.key"
+        try Keyring.create(path: path)
+        for mode: mode_t in [0o640, 0o604, 0o660] {
+            chmod(path, mode)
+            #expect(throws: VaultError.badKeyFile(path: path, detail: "group or others may read it (mode \(String(mode, radix: 8))); run `chmod 600 \(path)`")) {
+                try Keyring.load(path: path)
+            }
+        }
+        chmod(path, 0o600)
+        #expect(throws: Never.self) { try Keyring.load(path: path) }
+        chmod(path, 0o400)
+        #expect(throws: Never.self, "read-only for its owner is fine") { try Keyring.load(path: path) }
+        try #require(chown(path, 65534, 65534) == 0, "tests run as root")
+        #expect(throws: VaultError.badKeyFile(path: path, detail: "it belongs to uid 65534, not to the user running sor (uid \(geteuid())); `chown \(geteuid()) \(path)` if it is yours")) {
+            try Keyring.load(path: path)
+        }
+        let link = scratch.root + "/link.key"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        #expect(throws: VaultError.badKeyFile(path: link, detail: "it is not a plain file (a link or a device); put the key file itself there")) {
+            try Keyring.load(path: link)
+        }
+    }
+
+    @Test("a broken key file is reported by line and column, never by its content")
+    func keyFileSyntax() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.root + "/sor.key"
+        let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs="
+        for text in ["version: 1\ncurrent: a\nkeys:\n  - id: a\n    key: \(secret): [\n", "version: 1\ncurrent: a\nkeys: \(secret)\n"] {
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            do {
+                _ = try Keyring.load(path: path)
+                Issue.record("a broken key file was accepted")
+            } catch {
+                let message = error.localizedDescription
+                #expect(message.contains("it is not a SOR key file"), "\(message)")
+                #expect(!message.contains("c2VjcmV0"), "the key material stays out of the message: \(message)")
+            }
+        }
+    }
 }
 
 @Suite("Audit log")
 struct AuditLogTests {
     static func log(_ scratch: Scratch, lines: Int) throws -> AuditLog {
-        let log = AuditLog(directory: scratch.root + "/audit")
+        let log = AuditLog(directory: scratch.root + "/data/audit", keyDirectory: scratch.root + "/keys")
         for index in 0..<lines {
             try log.append(actor: "user:anna", action: "edit", call: "c\(index % 3)", outcome: "applied", detail: ["n": String(index)])
         }
@@ -141,6 +188,155 @@ struct AuditLogTests {
             try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
             #expect(!log.verify().problems.isEmpty, "\(damage) was not detected")
         }
+    }
+
+    static func write(_ lines: [String], to path: String) throws {
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The log's lines rewritten with a valid hash chain, as someone who can write data/ (but has no audit key)
+    /// would: each line's hash recomputed, `prev` relinked, the MAC kept or dropped.
+    static func recomputed(_ lines: [String], keepMAC: Bool) throws -> [String] {
+        var previous = String(repeating: "0", count: 64)
+        return try lines.map { line in
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let mac = object["mac"] as? String
+            object["hash"] = nil
+            object["mac"] = nil
+            object["prev"] = previous
+            let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+            previous = hash
+            return String(decoding: body.dropLast(), as: UTF8.self) + ",\"hash\":\"\(hash)\"" + (keepMAC ? ",\"mac\":\"\(mac ?? "")\"" : "") + "}"
+        }
+    }
+
+    @Test("every kind of tampering by someone who can write data/ is reported, each for what it is", arguments: [
+        "altered", "removed", "reordered", "cut", "cut+HEAD", "recomputed", "recomputed-without-MAC", "garbage", "appended",
+    ])
+    func tampering(kind: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 6)
+        var (path, lines) = try Self.lines(log)
+        let head = log.directory + "/HEAD"
+        switch kind {
+        case "altered": lines[2] = lines[2].replacingOccurrences(of: "user:anna", with: "user:anne")
+        case "removed": lines.remove(at: 3)
+        case "reordered": lines.swapAt(1, 2)
+        case "cut": lines.removeLast(2)
+        case "cut+HEAD":
+            lines.removeLast(2)
+            let last = try JSONDecoder().decode(AuditEvent.self, from: Data(lines.last!.utf8))
+            try "\(last.seq) \(last.hash!)\n".write(toFile: head, atomically: true, encoding: .utf8)
+        case "recomputed", "recomputed-without-MAC":
+            lines[2] = lines[2].replacingOccurrences(of: "user:anna", with: "user:anne")
+            lines = try Self.recomputed(lines, keepMAC: kind == "recomputed")
+            let last = try JSONDecoder().decode(AuditEvent.self, from: Data(lines.last!.utf8))
+            try "\(last.seq) \(last.hash!)\n".write(toFile: head, atomically: true, encoding: .utf8)
+        case "garbage": lines.insert("rm -rf / # not a record", at: 4)
+        default:  // appended: a forged line at the end, chained and hashed right, without the key
+            var forged = try Self.recomputed(lines + [lines.last!.replacingOccurrences(of: "\"seq\":6", with: "\"seq\":7")], keepMAC: true)
+            lines.append(forged.removeLast())
+        }
+        try Self.write(lines, to: path)
+        let problems = log.verify().problems.map(\.description)
+        let expected = switch kind {
+        case "altered": "altered: its content does not match its hash (seq 3)"
+        case "removed": "the chain is broken before seq 5"
+        case "reordered": "the chain is broken before seq 3"
+        case "cut": "HEAD records seq 6: lines were cut off the end"
+        case "cut+HEAD": "records seq 6: lines were cut off the end"
+        case "recomputed": "not authenticated: the MAC of seq 3 is wrong"
+        case "recomputed-without-MAC": "the last line (seq 6) is not the one anchor"
+        case "garbage": "garbage: not an audit record"
+        default: "not authenticated: the MAC of seq 7 is wrong"
+        }
+        #expect(problems.contains { $0.contains(expected) }, "\(kind): \(problems)")
+        if kind == "cut+HEAD" {
+            #expect(problems.allSatisfy { !$0.hasPrefix("HEAD") }, "HEAD was rewritten to match")
+            #expect(problems.contains { $0.contains("anchor") }, "the anchor outside data/ still knows: \(problems)")
+        }
+    }
+
+    @Test("HEAD behind the log, and a missing or unreadable HEAD or anchor, are errors")
+    func marks() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 3)
+        let head = log.directory + "/HEAD"
+        let first = try #require(log.events().first)
+        try "\(first.seq) \(first.hash!)\n".write(toFile: head, atomically: true, encoding: .utf8)
+        #expect(log.verify().problems.isEmpty, "behind by authentic lines only: what a crash before HEAD was written leaves")
+        let key = scratch.root + "/keys/audit.key"
+        try FileManager.default.moveItem(atPath: key, toPath: key + ".away")
+        #expect(log.verify().problems.contains { $0.description.contains("HEAD records seq 1 but the log goes on to seq 3") }, "without the key to prove them, reported")
+        try FileManager.default.moveItem(atPath: key + ".away", toPath: key)
+        try "garbage\n".write(toFile: head, atomically: true, encoding: .utf8)
+        #expect(log.verify().problems.contains { $0.description.hasPrefix("HEAD:1: unreadable") })
+        try FileManager.default.removeItem(atPath: head)
+        #expect(log.verify().problems.contains { $0.description == "HEAD:0: missing" })
+        try log.append(actor: "watcher", action: "process")
+        try FileManager.default.removeItem(atPath: scratch.root + "/keys/audit.anchor")
+        #expect(log.verify().problems.contains { $0.description.contains("anchor") && $0.description.hasSuffix("missing") })
+        #expect(throws: Never.self, "an append goes on from the last authentic line") { try log.append(actor: "watcher", action: "process") }
+        #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+    }
+
+    @Test("a garbage last line does not stop auditing: the next line chains from the anchor, and verify shows the garbage")
+    func garbageTail() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 3)
+        var (path, lines) = try Self.lines(log)
+        lines.append("{\"not\": \"a record\"}")
+        try Self.write(lines, to: path)
+        let event = try log.append(actor: "watcher", action: "process", call: "x")
+        #expect(event.seq == 4)
+        let problems = log.verify().problems.map(\.description)
+        #expect(problems.count == 1 && problems[0].hasSuffix(":4: garbage: not an audit record"), "\(problems)")
+    }
+
+    @Test("a log that cannot be written, or whose key is gone, makes the append throw, so the action is not done")
+    func appendFails() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let log = try Self.log(scratch, lines: 2)
+        let keyPath = scratch.root + "/keys/audit.key"
+        let key = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        try FileManager.default.removeItem(atPath: keyPath)
+        #expect(throws: RuntimeError.self, "a deleted key is not replaced by a new one") { try log.append(actor: "watcher", action: "process") }
+        try key.write(to: URL(fileURLWithPath: keyPath))
+        chmod(keyPath, 0o600)
+        #expect(throws: Never.self) { try log.append(actor: "watcher", action: "process") }
+        // Tests run as root, which file modes do not stop: a folder where this month's file goes fails for anyone.
+        let (path, _) = try Self.lines(log)
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { try log.append(actor: "watcher", action: "process") }
+    }
+
+    @Test("a pipeline step the audit log cannot record is not done: the recording stays where it was")
+    func pipelineStops() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var config = Config()
+        config.paths.inbox = scratch.root + "/inbox"
+        config.paths.data = scratch.root + "/data"
+        config.security.keyFile = scratch.root + "/keys/sor.key"
+        let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        try Keyring.create(path: workspace.keyFile)
+        let runtime = Runtime(workspace: workspace)
+        try runtime.audit.append(actor: "cli:test", action: "key-init")
+        let month = try #require(runtime.audit.files().last)
+        try FileManager.default.removeItem(atPath: month)
+        try FileManager.default.createDirectory(atPath: month, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: workspace.inbox, withIntermediateDirectories: true)
+        let input = workspace.inbox + "/empty.wav"
+        FileManager.default.createFile(atPath: input, contents: Data())
+        #expect(throws: (any Error).self) { try Pipeline(runtime: runtime).process(input) }
+        #expect(FileManager.default.fileExists(atPath: input), "not quarantined unaudited")
+        #expect(!FileManager.default.fileExists(atPath: workspace.failed + "/empty.wav"))
     }
 
     @Test("a line torn by a crash is cut off and the chain goes on")
@@ -245,6 +441,62 @@ struct EditTests {
         let status = try String(contentsOfFile: workspace.site + "/edit-status/anna/e1.json", encoding: .utf8)
         #expect(status.contains("rejected"))
         #expect(processor.audit.events().last?.outcome == "rejected")
+    }
+
+    @Test("a rejection in the audit log does not echo the call's words; the page and the sealed history get the whole reason")
+    func rejectionWithoutWords() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let path = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 1, "text": "W czym mogę pomóc?"}"#, in: workspace)
+        guard case .rejected(let reason) = processor.apply(path, user: "anna") else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(reason.contains("W czym mogę pomóc?"), "the page shows what was unchanged: \(reason)")
+        let event = try #require(processor.audit.events().last)
+        #expect(event.outcome == "rejected" && event.call == id)
+        #expect(event.detail?["reason"] == #"the text of segment 1 is already "…"; nothing to change"#)
+        let log = try AuditLogTests.lines(processor.audit).lines.joined()
+        #expect(!log.contains("czym") && !log.contains("pomóc"), "no transcript text in the audit log")
+        #expect(try processor.store.load(id).history.contains { $0.reason == reason })
+    }
+
+    @Test("comments are capped in length and in number per user and call; a call keeps at most 20 of one user's rejected documents")
+    func caps() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try Self.setUp(scratch)
+        let long = String(repeating: "ą", count: 2001)
+        let tooLong = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 1, "segment": 1, "text": "x", "comment": "\#(long)"}"#, in: workspace)
+        #expect(processor.apply(tooLong, user: "anna") == .rejected(reason: "the comment is longer than 2000 characters; shorten it"))
+        #expect(try !processor.store.load(id).history.contains { $0.comment == long }, "the long comment is not kept in the history either")
+        // 25 rejected documents from one user: the call's history keeps 20 of them; another user's still count apart.
+        for index in 0..<25 {
+            let path = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 0, "segment": 1, "text": "x\#(index)"}"#, name: "s\(index).json", in: workspace)
+            #expect(processor.apply(path, user: "bot") != .applied(call: id, revision: 2))
+        }
+        let other = try Self.drop(#"{"schema": 1, "type": "transcript.text", "call": "00112233", "base_revision": 0, "segment": 1, "text": "y"}"#, user: "ewa", in: workspace)
+        _ = processor.apply(other, user: "ewa")
+        let history = try processor.store.load(id).history
+        #expect(history.filter { $0.user == "bot" && $0.state == "rejected" }.count == 20)
+        #expect(history.filter { $0.user == "ewa" && $0.state == "rejected" }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.failed + "/edits/bot").filter { $0.hasSuffix(".json") }.count == 25, "every document is still kept")
+        // Comments: at most 100 per user per call.
+        var revision = 1
+        for index in 0..<100 {
+            let path = try Self.drop(#"{"schema": 1, "type": "call.metadata", "call": "00112233", "base_revision": \#(revision), "metadata": {"agent": "Agent \#(index)"}, "comment": "c\#(index)"}"#, name: "m\(index).json", in: workspace)
+            try #require(processor.apply(path, user: "anna") == .applied(call: id, revision: revision + 1))
+            revision += 1
+        }
+        let more = try Self.drop(#"{"schema": 1, "type": "call.metadata", "call": "00112233", "base_revision": \#(revision), "metadata": {"agent": "Agent X"}, "comment": "one more"}"#, name: "m-more.json", in: workspace)
+        guard case .rejected(let reason) = processor.apply(more, user: "anna") else {
+            Issue.record("the 101st comment was accepted")
+            return
+        }
+        #expect(reason.contains("has left 100 comments on this call already"))
+        let plain = try Self.drop(#"{"schema": 1, "type": "call.metadata", "call": "00112233", "base_revision": \#(revision), "metadata": {"agent": "Agent Y"}}"#, name: "m-plain.json", in: workspace)
+        #expect(processor.apply(plain, user: "anna") == .applied(call: id, revision: revision + 1), "edits without a comment go on")
     }
 
     @Test("a metadata edit with a new call time refiles the call under its new day")

@@ -29,7 +29,7 @@ public final class Runtime: @unchecked Sendable {
     public init(workspace: Workspace, clock: WallClock = .system, speech: (any Transcriber)? = nil, stages: [any CallStage] = []) {
         self.workspace = workspace
         self.clock = clock
-        audit = AuditLog(directory: workspace.audit, now: { clock.now() })
+        audit = AuditLog(directory: workspace.audit, keyDirectory: (workspace.keyFile as NSString).deletingLastPathComponent, now: { clock.now() })
         self.speech = speech ?? SpeechService(workspace: workspace)
         diarization = DiarizationService(workspace: workspace)
         copies = WorkingCopies(workspace: workspace)

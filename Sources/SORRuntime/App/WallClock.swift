@@ -32,11 +32,59 @@ public enum Timestamp {
     /// The same without colons, for file names.
     public static func fileStamp(_ date: Date) -> String { iso(date).replacingOccurrences(of: ":", with: "") }
 
-    /// A date from ISO 8601 text with or without a time.
+    /// A date from ISO 8601 text: `2026-11-02`, `2026-11-02T10:15`, `2026-11-02T10:15:00`, with optional fractions of a
+    /// second and a zone (`Z`, `+01:00`, `+0100`; none is UTC). Strict: ASCII digits only, and a month, day, hour,
+    /// minute and second that exist (`2026-13-45` and `2026-02-30` are not dates), so nothing stored under an
+    /// impossible date can escape retention.
     public static func date(_ text: String) -> Date? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: String(text.prefix(10)))
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, bytes[range].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return bytes[range].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
+        func byte(_ index: Int, is character: Character) -> Bool { index < bytes.count && bytes[index] == character.asciiValue }
+        guard let year = number(0..<4), byte(4, is: "-"), let month = number(5..<7), byte(7, is: "-"), let day = number(8..<10),
+            (1...12).contains(month)
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let first = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
+            let days = calendar.range(of: .day, in: .month, for: first), days.contains(day)
+        else { return nil }
+        var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+        var index = 10
+        var offset = 0
+        if index < bytes.count {
+            guard byte(index, is: "T") || byte(index, is: " "), let hour = number(11..<13), byte(13, is: ":"), let minute = number(14..<16),
+                hour < 24, minute < 60
+            else { return nil }
+            components.hour = hour
+            components.minute = minute
+            index = 16
+            if byte(index, is: ":") {
+                guard let second = number(17..<19), second < 61 else { return nil }
+                components.second = min(second, 59)
+                index = 19
+                if byte(index, is: ".") {
+                    index += 1
+                    let start = index
+                    while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                    guard index > start else { return nil }
+                }
+            }
+            if byte(index, is: "Z") {
+                index += 1
+            } else if byte(index, is: "+") || byte(index, is: "-") {
+                let sign = byte(index, is: "-") ? -1 : 1
+                let colon = byte(index + 3, is: ":")
+                guard let hours = number(index + 1..<index + 3), let minutes = number((index + (colon ? 4 : 3))..<(index + (colon ? 6 : 5))),
+                    hours < 24, minutes < 60
+                else { return nil }
+                offset = sign * (hours * 3600 + minutes * 60)
+                index += colon ? 6 : 5
+            }
+        }
+        guard index == bytes.count, let local = calendar.date(from: components) else { return nil }
+        return local.addingTimeInterval(-Double(offset))
     }
 }

@@ -13,6 +13,7 @@ public enum Commands {
         let lock = try StoreLock(dataDirectory: runtime.workspace.data, purpose: "sor process")
         defer { withExtendedLifetime(lock) {} }
         _ = try runtime.checkedStore()
+        runtime.copies.sweep()
         defer { runtime.shutdown() }
         let pipeline = try Pipeline(runtime: runtime)
         var outcomes: [ProcessOutcome] = []
@@ -90,6 +91,9 @@ public enum Commands {
         public var claimed: [String]
         /// Refused recordings in `inbox/failed/`.
         public var failed: [String]
+        /// Decoded audio left in `var/tmp/` by an interrupted run (plaintext: removed when `sor watch` or
+        /// `sor process` starts).
+        public var leftovers: [String]
 
         public var text: String {
             var lines = [watcherRunning ? "watcher: running (pid \(watcher?.pid ?? 0), since \(watcher?.startedAt ?? "?"))" : "watcher: not running"]
@@ -101,18 +105,23 @@ public enum Commands {
             }
             lines.append("claimed, not finished: \(claimed.count)")
             lines.append("failed (inbox/failed/): \(failed.count)" + (failed.isEmpty ? "" : ": " + failed.joined(separator: ", ")))
+            if !leftovers.isEmpty {
+                lines.append("plaintext left by an interrupted run: \(leftovers.count) decoded working copies in var/tmp/ (removed when sor watch or sor process next starts)")
+            }
             return lines.joined(separator: "\n")
         }
     }
 
-    public static func status(workspace: Workspace) -> StatusReport {
+    public static func status(runtime: Runtime) -> StatusReport {
+        let workspace = runtime.workspace
         let fm = FileManager.default
         let watcher = fm.contents(atPath: workspace.work + "/watch-status.json").flatMap { try? FileFormats.jsonDecoder().decode(WatchStatus.self, from: $0) }
         let running = watcher?.pid.map { kill(pid_t($0), 0) == 0 } ?? false
         let inbox = ((try? fm.contentsOfDirectory(atPath: workspace.inbox)) ?? []).filter(InboxLayout.isCandidate).sorted()
         let claimed = ((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/.processing")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let failed = ((try? fm.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasPrefix(".") }.sorted()
-        return StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed)
+        let leftovers = runtime.copies.leftovers().map { ($0 as NSString).lastPathComponent }
+        return StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed, leftovers: leftovers)
     }
 
     /// `sor check`: every problem in the configuration and the templates, compiler-style.

@@ -97,14 +97,23 @@ extension Commands {
 
     // MARK: Erasure and retention
 
-    /// `sor calls delete`: erases a call's recording and results, and its pages; the audit keeps a tombstone.
-    public static func deleteCall(_ id: String, runtime: Runtime, actor: String, reason: String?) throws -> String {
-        try Erasure(runtime: runtime).delete(id, actor: actor, reason: reason)
+    /// `sor calls delete`: erases calls (recording, results, every plaintext copy, pages), under the store lock,
+    /// then rebuilds the site so no list names them; the audit keeps a tombstone. `erased` is told each full id.
+    public static func deleteCalls(_ ids: [String], runtime: Runtime, actor: String, reason: String?, erased: (String) -> Void) throws {
+        let lock = try StoreLock(dataDirectory: runtime.workspace.data, purpose: "sor calls delete")
+        defer { withExtendedLifetime(lock) {} }
+        let erasure = try Erasure(runtime: runtime)
+        for id in ids { erased(try erasure.delete(id, actor: actor, reason: reason)) }
+        try runtime.publisher().build()
     }
 
-    /// `sor calls expire`: the retention policy applied now.
+    /// `sor calls expire`: the retention policy applied now, under the store lock; the site is rebuilt after.
     public static func expire(runtime: Runtime, actor: String) throws -> [String] {
-        try Erasure(runtime: runtime).expire(actor: actor, now: runtime.clock.now())
+        let lock = try StoreLock(dataDirectory: runtime.workspace.data, purpose: "sor calls expire")
+        defer { withExtendedLifetime(lock) {} }
+        let handled = try Erasure(runtime: runtime).expire(actor: actor, now: runtime.clock.now())
+        if !handled.isEmpty { try runtime.publisher().build() }
+        return handled
     }
 
     // MARK: Scoring

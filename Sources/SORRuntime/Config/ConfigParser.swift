@@ -42,7 +42,8 @@ public enum ConfigParser {
             parseSpeech(node, reader: &reader, into: &config.speech)
         }
         if let node = top["site"] {
-            let site = reader.mapping(node, allowed: ["title", "language", "listen"], context: "site")
+            let site = reader.mapping(node, allowed: ["title", "language", "listen", "group"], context: "site")
+            reader.string(site["group"], "site.group", into: &config.site.group)
             reader.string(site["title"], "site.title", into: &config.site.title)
             reader.string(site["language"], "site.language", into: &config.site.language)
             if config.site.language != "pl" && config.site.language != "en", let node = site["language"] {
@@ -252,6 +253,7 @@ public enum ConfigParser {
               title: \(quote(config.site.title))
               language: \(quote(config.site.language))
               listen: \(quote(config.site.listen))
+              group: \(quote(config.site.group))
             watch:
               rescan_interval: \(number(config.watch.rescanInterval))
               settle_seconds: \(number(config.watch.settleSeconds))

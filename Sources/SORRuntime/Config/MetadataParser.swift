@@ -4,12 +4,6 @@ import Yams
 
 /// Reads a recording's sidecar (`NAME.yaml`, `NAME.yml` or `NAME.json`; JSON is read as the YAML it is).
 public enum MetadataParser {
-    /// The sidecar file beside an audio file, if there is one.
-    public static func sidecar(for audioPath: String) -> String? {
-        let base = (audioPath as NSString).deletingPathExtension
-        return ["yaml", "yml", "json"].map { "\(base).\($0)" }.first { FileManager.default.fileExists(atPath: $0) }
-    }
-
     public static func parse(_ source: String, file: String) -> (CallMetadata?, [Diagnostic]) {
         var reader = YAMLReader(file: file)
         var metadata = CallMetadata()
@@ -40,8 +34,8 @@ public enum MetadataParser {
             reader.error(node, "language must be a two-letter code such as pl or en, or auto")
         }
         if let callTime = metadata.callTime, let node = keys["call_time"] {
-            if ISO8601DateFormatter().date(from: callTime) == nil && !Self.isDate(callTime) {
-                reader.error(node, "call_time must be an ISO 8601 time such as 2026-11-02T10:15:00+01:00")
+            if Timestamp.date(callTime) == nil {
+                reader.error(node, "call_time must be a real date or time in ISO 8601, such as 2026-11-02 or 2026-11-02T10:15:00+01:00")
             }
         }
         if let node = keys["channels"] {
@@ -57,11 +51,5 @@ public enum MetadataParser {
             metadata.channels = roles
         }
         return (reader.diagnostics.isEmpty ? metadata : nil, reader.diagnostics)
-    }
-
-    static func isDate(_ text: String) -> Bool {
-        text.count == 10 && text.enumerated().allSatisfy { index, character in
-            index == 4 || index == 7 ? character == "-" : character.isNumber
-        }
     }
 }

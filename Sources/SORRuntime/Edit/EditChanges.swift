@@ -55,8 +55,13 @@ extension EditProcessor {
                 before[id] = previous[id]?.final?.value ?? "—"
                 after[id] = text
             }
-            for key in comments.keys where criteria[key] == nil {
-                throw Rejection(reason: "a comment names criterion \(key), which card \(cardID) does not have")
+            for key in comments.keys.sorted() {
+                guard criteria[key] != nil else {
+                    throw Rejection(reason: "a comment names criterion \(key), which card \(cardID) does not have")
+                }
+                guard Self.text(comments[key]!).count <= EditDocument.commentLimit else {
+                    throw Rejection(reason: "the comment on \(key) is longer than \(EditDocument.commentLimit) characters; shorten it")
+                }
             }
             var payload: [String: Any] = ["answers": answers]
             if !comments.isEmpty { payload["comments"] = comments }

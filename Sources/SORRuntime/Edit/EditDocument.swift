@@ -52,6 +52,15 @@ public enum EditKind: String, CaseIterable, Sendable {
 /// fields (validated against the call when the change is worked out).
 struct EditDocument {
     static let commonKeys: Set<String> = ["schema", "type", "call", "base_revision", "comment", "id"]
+    /// The largest document read.
+    static let sizeLimit = 1 << 20
+    /// The longest comment, on the edit or on one criterion.
+    static let commentLimit = 2000
+    /// How many comments one user may leave on one call (a page or script stuck in a loop must not fill its history).
+    static let commentsPerCall = 100
+    /// How many of one user's rejected documents a call's history keeps; later ones are still reported and kept in
+    /// `inbox/failed/edits/`.
+    static let rejectionsPerCall = 20
 
     var kind: EditKind
     var call: String
@@ -65,7 +74,7 @@ struct EditDocument {
     /// is filed under them.
     init(_ data: Data, context: inout EditProcessor.Context) throws(EditProcessor.Rejection) {
         typealias Rejection = EditProcessor.Rejection
-        guard data.count <= 1 << 20 else { throw Rejection(reason: "the document is larger than 1 MiB") }
+        guard data.count <= Self.sizeLimit else { throw Rejection(reason: "the document is larger than 1 MiB") }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data)
@@ -89,7 +98,12 @@ struct EditDocument {
         for key in object.keys.sorted() where !allowed.contains(key) {
             throw Rejection(reason: "unknown key \"\(key)\" for type \(type); allowed: \(allowed.sorted().joined(separator: ", "))")
         }
-        context.comment = object["comment"] as? String
+        if let comment = object["comment"] as? String {
+            guard comment.count <= Self.commentLimit else {
+                throw Rejection(reason: "the comment is longer than \(Self.commentLimit) characters; shorten it")
+            }
+            context.comment = comment
+        }
         guard let call = object["call"] as? String, !call.isEmpty else { throw Rejection(reason: "missing \"call\" (the call id)") }
         context.call = call
         guard let base = object["base_revision"] as? Int else {

@@ -7,6 +7,8 @@ public enum EditOutcome: Sendable, Equatable {
     case applied(call: String, revision: Int)
     /// Refused; the reason is written beside the kept document, into the call's history and for the page.
     case rejected(reason: String)
+    /// Not done, because the audit log cannot be written; the document stays in the inbox and is tried again.
+    case deferred(reason: String)
 }
 
 /// Applies edit documents, the JSON files people (through the site) or scripts write into `inbox/edits/<user>/`.
@@ -57,21 +59,26 @@ public struct EditProcessor: Sendable {
     /// call's history, rejected ones go to `inbox/failed/edits/<user>/` with their reason.
     public func apply(_ path: String, user: String) -> EditOutcome {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .rejected(reason: "\(path) cannot be read")
+        let data: Data
+        do {
+            // Checked before it is read: a plain file of at most 1 MiB, not a link, pipe or device.
+            data = try InboxFile.read(path, limit: EditDocument.sizeLimit)
+        } catch {
+            return finish(path, outcome: .rejected(reason: error.localizedDescription), context: Context(user: user, file: name, editID: "unread", type: "?", call: nil, comment: nil))
         }
         let editID = SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
         var context = Context(user: user, file: name, editID: editID, type: "?", call: nil, comment: nil)
         let outcome: EditOutcome
         do {
             outcome = try applyDocument(data, context: &context)
+        } catch let failure as AuditUnavailable {
+            outcome = .deferred(reason: failure.reason)
         } catch let failure as Rejection {
             outcome = .rejected(reason: failure.reason)
         } catch {
             outcome = .rejected(reason: error.localizedDescription)
         }
-        finish(path, outcome: outcome, context: context)
-        return outcome
+        return finish(path, outcome: outcome, context: context)
     }
 
     struct Context {
@@ -87,6 +94,11 @@ public struct EditProcessor: Sendable {
         var reason: String
     }
 
+    /// The audit log cannot be written, so the edit is not applied.
+    struct AuditUnavailable: Error {
+        var reason: String
+    }
+
     private func applyDocument(_ data: Data, context: inout Context) throws -> EditOutcome {
         let edit = try EditDocument(data, context: &context)
         let folder: String
@@ -97,6 +109,15 @@ public struct EditProcessor: Sendable {
         }
         var document = try store.load(folder: folder)
         context.call = document.call.id
+        if edit.comment != nil || edit.fields["comments"] != nil {
+            let left = document.history.filter { entry in
+                entry.user == context.user && entry.state == "applied"
+                    && (entry.comment != nil || entry.after?["json"]?.contains("\"comments\"") == true)
+            }.count
+            guard left < EditDocument.commentsPerCall else {
+                throw Rejection(reason: "\(context.user) has left \(left) comments on this call already, the most one person may; discuss the call elsewhere")
+            }
+        }
         if document.call.lastEdit == context.editID {
             // Applied already; a crash came before the document was removed.
             return .applied(call: document.call.id, revision: document.call.revision)
@@ -140,6 +161,14 @@ public struct EditProcessor: Sendable {
         document.call.updatedBy = context.user
         document.call.updatedAt = entry.time
         document.call.lastEdit = context.editID
+        do {
+            // Audited before the commit: an edit the log cannot record is not made.
+            try audit.append(actor: "user:" + context.user, action: "edit", call: document.call.id, outcome: "applied", detail: [
+                "type": entry.type, "file": context.file, "edit": context.editID, "revision": String(document.call.revision),
+            ])
+        } catch {
+            throw AuditUnavailable(reason: "the audit log cannot be written (\(error.localizedDescription)); the edit waits until it can")
+        }
         try store.write(FileFormats.yaml(document.call), as: "call.yaml", in: folder)
         // A new call time files the call under another day.
         let wanted = store.folder(for: document.call)
@@ -153,42 +182,49 @@ public struct EditProcessor: Sendable {
 
     /// Records the outcome: audit, the call's history (rejections), the status file the page polls, and the
     /// document itself (removed when applied; kept with its reason when rejected).
-    private func finish(_ path: String, outcome: EditOutcome, context: Context) {
+    @discardableResult
+    private func finish(_ path: String, outcome: EditOutcome, context: Context) -> EditOutcome {
         let name = context.file
-        var detail = ["type": context.type, "file": name, "edit": context.editID]
         let status: [String: String]
         switch outcome {
         case .applied(let call, let revision):
-            detail["revision"] = String(revision)
             status = ["state": "applied", "call": call, "revision": String(revision), "time": Timestamp.iso(now())]
-            record(context, "applied", call: call, detail: detail)
             unlink(path)
         case .rejected(let reason):
-            detail["reason"] = reason
+            do {
+                let detail = ["type": context.type, "file": name, "edit": context.editID, "reason": Self.withoutQuotes(reason)]
+                try audit.append(actor: "user:" + context.user, action: "edit", call: context.call, outcome: "rejected", detail: detail)
+            } catch {
+                return .deferred(reason: "the audit log cannot be written (\(error.localizedDescription)); the rejection waits until it can")
+            }
             status = ["state": "rejected", "call": context.call ?? "", "reason": reason, "time": Timestamp.iso(now())]
             if let call = context.call, let folder = try? store.find(call) {
                 let entry = HistoryEntry(
                     edit: context.editID, state: "rejected", type: context.type, user: context.user, time: Timestamp.iso(now()),
                     file: name, reason: reason, comment: context.comment)
-                try? store.write(FileFormats.json(entry), as: "history/rejected-\(context.editID).json", in: folder)
+                let prefix = "rejected-\(context.user)-"
+                let kept = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/history")) ?? []).filter { $0.hasPrefix(prefix) }.count
+                if kept < EditDocument.rejectionsPerCall {
+                    try? store.write(FileFormats.json(entry), as: "history/\(prefix)\(context.editID).json", in: folder)
+                }
             }
-            record(context, "rejected", call: context.call, detail: detail)
             let note = QuarantineNote(
                 file: name, reason: "edit-rejected", time: now(), facts: [("user", context.user)], message: reason,
                 advice: "The document is kept here. Correct it (or make the change again on the call's page) and write it into inbox/edits/\(context.user)/ again.")
             _ = try? note.keep(path, in: workspace.failed + "/edits/" + context.user)
+        case .deferred:
+            return outcome
         }
         // For the page: site/edit-status/<user>/<file>, which nginx serves to that user only.
         if let data = try? JSONSerialization.data(withJSONObject: status, options: [.sortedKeys]) {
-            try? FileSystem.writeAtomically(data, to: workspace.site + "/edit-status/" + context.user + "/" + name)
+            try? SiteFiles(workspace.config.site).write(data, to: workspace.site + "/edit-status/" + context.user + "/" + name)
         }
+        return outcome
     }
 
-    private func record(_ context: Context, _ outcome: String, call: String?, detail: [String: String]) {
-        do {
-            try audit.append(actor: "user:" + context.user, action: "edit", call: call, outcome: outcome, detail: detail)
-        } catch {
-            FileHandle.standardError.write(Data("error: audit log: \(error.localizedDescription)\n".utf8))
-        }
+    /// A rejection as the audit log keeps it: quoted text (which may be the call's words) replaced by `"…"`.
+    /// The page and the call's sealed history get the full reason.
+    static func withoutQuotes(_ reason: String) -> String {
+        reason.replacing(/"[^"]*"/, with: "\"…\"")
     }
 }

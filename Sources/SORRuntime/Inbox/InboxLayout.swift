@@ -25,6 +25,12 @@ public enum InboxLayout {
         !name.hasPrefix(".") && sidecarExtensions.contains((name as NSString).pathExtension.lowercased())
     }
 
+    /// The sidecar file beside an audio file, if there is one (a link or pipe of that name counts, to be refused).
+    static func sidecar(for audioPath: String) -> String? {
+        let base = (audioPath as NSString).deletingPathExtension
+        return ["yaml", "yml", "json"].map { "\(base).\($0)" }.first(where: InboxFile.exists)
+    }
+
     /// The user whose upload folder (`inbox/uploads/<user>/`) a file came from.
     static func uploader(of path: String, inbox: String) -> String? {
         let parts = path.dropFirst(inbox.count).split(separator: "/")

@@ -23,12 +23,20 @@ struct QuarantineNote: Sendable {
 
     /// Keeps `source` in `folder` under its own name (or a free variant of it) with this note beside it, and
     /// returns where it went. The note is written before the file moves, so a refused file never lacks its reason.
-    /// `move: false` copies (a file given on the command line stays where it was).
+    /// `move: false` copies (a file given on the command line stays where it was). `beforeMove` is told where it
+    /// will go (the audit records it there); if it throws, nothing moves and the note is withdrawn.
     @discardableResult
-    func keep(_ source: String, in folder: String, move: Bool = true) throws -> String {
+    func keep(_ source: String, in folder: String, move: Bool = true, beforeMove: (String) throws -> Void = { _ in }) throws -> String {
         let target = try FileSystem.reserve(folder + "/" + (source as NSString).lastPathComponent)
-        try FileSystem.writeAtomically(Data(text.utf8), to: target + ".error.txt")
-        if FileManager.default.fileExists(atPath: source) {
+        do {
+            try FileSystem.writeAtomically(Data(text.utf8), to: target + ".error.txt")
+            try beforeMove(target)
+        } catch {
+            unlink(target + ".error.txt")
+            unlink(target)
+            throw error
+        }
+        if InboxFile.exists(source) {
             if move { try FileSystem.replace(target, with: source) } else { try FileSystem.copy(source, over: target) }
         }
         return target

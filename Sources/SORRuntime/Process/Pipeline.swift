@@ -30,13 +30,17 @@ public final class Pipeline: @unchecked Sendable {
 
     var workspace: Workspace { runtime.workspace }
 
-    /// Appends to the audit log; a failure to do so is reported on stderr and does not undo the work.
-    func record(_ actor: String, _ action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil) {
-        do {
-            try runtime.audit.append(actor: actor, action: action, call: call, outcome: outcome, detail: detail)
-        } catch {
-            FileHandle.standardError.write(Data("error: audit log: \(error.localizedDescription)\n".utf8))
-        }
+    /// Appends to the audit log. It throws when the line cannot be written, and the caller then does not do what it
+    /// records: nothing happens unaudited.
+    func record(_ actor: String, _ action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil) throws {
+        try runtime.audit.append(actor: actor, action: action, call: call, outcome: outcome, detail: detail)
+    }
+
+    /// What the pipeline is about to do, for the audit log: recorded before it is done.
+    enum Step {
+        case process(id: String)
+        case duplicate(id: String)
+        case quarantine(keptAs: String, code: String, reason: String)
     }
 
     /// Processes one recording. Files inside the inbox are moved (into the call or into quarantine); files elsewhere
@@ -49,43 +53,39 @@ public final class Pipeline: @unchecked Sendable {
     ) throws -> ProcessOutcome {
         let actor = uploadedBy.map { "user:" + $0 } ?? actor
         let name = ((originalPath ?? path) as NSString).lastPathComponent
-        let outcome = try processUnaudited(
-            path, languageOverride: languageOverride, uploadedBy: uploadedBy, originalPath: originalPath
-        ) { id in
-            // Recorded just before the call becomes visible: a crash may repeat this line, never lose it.
-            self.record(actor, "process", call: id, detail: ["file": name])
+        // Each step is recorded just before it is done (the call becomes visible, the file is moved): a crash may
+        // repeat a line, never lose one, and a log that cannot be written stops the step.
+        return try intake(path, languageOverride: languageOverride, uploadedBy: uploadedBy, originalPath: originalPath) { step in
+            switch step {
+            case .process(let id):
+                try self.record(actor, "process", call: id, detail: ["file": name])
+            case .duplicate(let id):
+                try self.record(actor, "duplicate", call: id, outcome: "set-aside", detail: ["file": name])
+            case .quarantine(let keptAs, _, let reason):
+                try self.record(actor, "quarantine", outcome: "refused", detail: [
+                    "file": name, "kept_as": (keptAs as NSString).lastPathComponent, "reason": String(reason.split(separator: "\n").first ?? ""),
+                ])
+            }
         }
-        switch outcome {
-        case .processed:
-            break
-        case .duplicate(let id):
-            record(actor, "duplicate", call: id, outcome: "set-aside", detail: ["file": name])
-        case .quarantined(let file, let reason):
-            record(actor, "quarantine", outcome: "refused", detail: [
-                "file": name, "kept_as": (file as NSString).lastPathComponent,
-                "reason": String(reason.split(separator: "\n").first ?? ""),
-            ])
-        case .engineUnavailable:
-            break
-        }
-        return outcome
     }
 
-    private func processUnaudited(
-        _ path: String, languageOverride: String?, uploadedBy: String?, originalPath: String?,
-        beforeCommit: (String) -> Void
+    private func intake(
+        _ path: String, languageOverride: String?, uploadedBy: String?, originalPath: String?, audit: (Step) throws -> Void
     ) throws -> ProcessOutcome {
         let source = URL(fileURLWithPath: path).standardizedFileURL.path
         let shown = originalPath ?? source
         let fromInbox = FileSystem.isInside(source, workspace.inbox)
         let name = (source as NSString).lastPathComponent
-        let sidecar = MetadataParser.sidecar(for: source)
+        let sidecar = InboxLayout.sidecar(for: source)
 
         let (sha256, bytes): (String, Int64)
         do {
-            (sha256, bytes) = try Self.hash(source)
+            // In the inbox a link is refused, not followed: it could point at any file on the server, or at a device.
+            (sha256, bytes) = try Self.hash(source, followLinks: !fromInbox)
+        } catch let error as InboxFileError {
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: error.code, message: error.localizedDescription, shown: shown)
         } catch {
-            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "unreadable", message: "\(source): \(error.localizedDescription)", shown: shown)
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "unreadable", message: "\(source): \(error.localizedDescription)", shown: shown)
         }
         let id = Self.callID(sha256: sha256)
         busy.lock()
@@ -105,22 +105,30 @@ public final class Pipeline: @unchecked Sendable {
                 if let sidecar { unlink(sidecar) }
                 return .processed(id: id)
             }
+            try audit(.duplicate(id: id))
             if fromInbox { try setAside(source, sidecar: sidecar, id: id) }
             return .duplicate(id: id)
         }
 
         var metadata = CallMetadata()
         if let sidecar {
-            guard let text = try? String(contentsOfFile: sidecar, encoding: .utf8) else {
+            let data: Data
+            do {
+                data = try InboxFile.read(sidecar, limit: Self.sidecarLimit, followLinks: !fromInbox)
+            } catch {
+                let message = "the metadata file cannot be used: \(error.localizedDescription)"
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "invalid-metadata", message: message, shown: shown)
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
                 let message = "\(sidecar): the metadata file cannot be read as UTF-8 text. Save it as UTF-8 "
                     + "(Excel: \"CSV UTF-8\"; editors: encoding UTF-8) and drop both files again."
-                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message, shown: shown)
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "invalid-metadata", message: message, shown: shown)
             }
             let (parsed, diagnostics) = MetadataParser.parse(text, file: sidecar)
             guard let parsed else {
                 let message = "the metadata file is invalid; fix it and drop both files again:\n"
                     + diagnostics.map(\.description).joined(separator: "\n")
-                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "invalid-metadata", message: message, shown: shown)
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "invalid-metadata", message: message, shown: shown)
             }
             metadata = parsed
         }
@@ -129,7 +137,7 @@ public final class Pipeline: @unchecked Sendable {
         do {
             copy = try runtime.copies.make(from: source, label: id)
         } catch let error as AudioError {
-            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: error.code, message: error.localizedDescription, shown: shown)
+            return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: error.code, message: error.localizedDescription, shown: shown)
         }
         defer { copy.remove() }
         let audio = copy.audio
@@ -148,7 +156,7 @@ public final class Pipeline: @unchecked Sendable {
         } catch let error as SpeechError {
             let message = "\(source): \(error.localizedDescription)"
             if Self.blamesInput(error) {
-                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, code: "engine-refused", message: message, shown: shown)
+                return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "engine-refused", message: message, shown: shown)
             }
             return .engineUnavailable(reason: Self.relocate(message, from: source, to: shown))
         }
@@ -173,7 +181,7 @@ public final class Pipeline: @unchecked Sendable {
         let derived = runtime.deriver.derive(&document, after: .words, scoring: scoring)
         try store.save(
             record: record, transcript: transcript, evaluation: derived.evaluation, analysis: document.analysis, audioFrom: source,
-            extras: extras, moveInputs: fromInbox, beforeCommit: { beforeCommit(id) })
+            extras: extras, moveInputs: fromInbox, beforeCommit: { try audit(.process(id: id)) })
         if let evaluation = derived.evaluation {
             ScoringRecord(dataDirectory: workspace.data).noteScored(sha256: evaluation.scorecardsSha256, store: store)
         }
@@ -185,15 +193,14 @@ public final class Pipeline: @unchecked Sendable {
     /// kept in inbox/failed/ with the reason, and audited.
     public func refuse(_ path: String, code: String, message: String, originalPath: String?, actor: String) throws -> ProcessOutcome {
         let source = URL(fileURLWithPath: path).standardizedFileURL.path
-        let outcome = try quarantine(
-            source, sidecar: MetadataParser.sidecar(for: source), fromInbox: FileSystem.isInside(source, workspace.inbox),
+        let name = ((originalPath ?? path) as NSString).lastPathComponent
+        return try quarantine(
+            source, sidecar: InboxLayout.sidecar(for: source), fromInbox: FileSystem.isInside(source, workspace.inbox),
+            audit: { step in
+                guard case .quarantine(let keptAs, let code, _) = step else { return }
+                try self.record(actor, "quarantine", outcome: "refused", detail: ["file": name, "kept_as": (keptAs as NSString).lastPathComponent, "reason": code])
+            },
             code: code, message: message, shown: originalPath ?? source)
-        if case .quarantined(let file, _) = outcome {
-            record(actor, "quarantine", outcome: "refused", detail: [
-                "file": ((originalPath ?? path) as NSString).lastPathComponent, "kept_as": (file as NSString).lastPathComponent, "reason": code,
-            ])
-        }
-        return outcome
     }
 
     /// Names files by where they were dropped rather than by the watcher's claim folder (sidecars included).
@@ -213,10 +220,11 @@ public final class Pipeline: @unchecked Sendable {
     /// The call id: the first 16 hex digits of the recording's SHA-256, so the same recording is always the same call.
     public static func callID(sha256: String) -> String { String(sha256.prefix(16)) }
 
-    static func hash(_ path: String) throws -> (String, Int64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw RuntimeError.cannotRead(path: path, detail: "no such file or permission denied")
-        }
+    /// The largest sidecar read: metadata is a few lines.
+    static let sidecarLimit = 64 << 10
+
+    static func hash(_ path: String, followLinks: Bool) throws -> (String, Int64) {
+        let handle = try InboxFile.open(path, followLinks: followLinks).handle
         defer { try? handle.close() }
         var hasher = SHA256()
         var bytes: Int64 = 0
@@ -231,13 +239,16 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Keeps a refused file with a readable reason beside it. Nothing is deleted: files outside the inbox are copied.
     private func quarantine(
-        _ source: String, sidecar: String?, fromInbox: Bool, code: String, message rawMessage: String, shown: String
+        _ source: String, sidecar: String?, fromInbox: Bool, audit: (Step) throws -> Void, code: String, message rawMessage: String,
+        shown: String
     ) throws -> ProcessOutcome {
         let message = Self.relocate(rawMessage, from: source, to: shown)
         let note = QuarantineNote(
             file: (source as NSString).lastPathComponent, reason: code, time: runtime.clock.now(),
             facts: [("original location", shown)], message: message)
-        let target = try note.keep(source, in: workspace.failed, move: fromInbox)
+        let target = try note.keep(source, in: workspace.failed, move: fromInbox) { keptAs in
+            try audit(.quarantine(keptAs: keptAs, code: code, reason: message))
+        }
         if let sidecar {
             let sidecarTarget = try FileSystem.reserve((target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension)
             if fromInbox { try FileSystem.replace(sidecarTarget, with: sidecar) } else { try FileSystem.copy(sidecar, over: sidecarTarget) }

@@ -16,7 +16,9 @@ public struct WorkingCopy: Sendable {
     }
 }
 
-/// Makes working copies under the configured audio rules; the one place that converts for the engine.
+/// Makes working copies under the configured audio rules; the one place that converts for the engine. Each copy's
+/// name carries the process id of its maker, so copies left by a killed process (plaintext audio) are found and
+/// removed at the next start (`leftovers`, `sweep`) without touching those of a process still running.
 public struct WorkingCopies: Sendable {
     let directory: String
     let converter: AudioConverter
@@ -34,12 +36,31 @@ public struct WorkingCopies: Sendable {
         } catch {
             throw RuntimeError.cannotWrite(path: directory, detail: error.localizedDescription)
         }
-        let path = directory + "/\(label).\(UUID().uuidString.prefix(8)).16k.wav"
+        let path = directory + "/\(label).pid-\(getpid()).\(UUID().uuidString.prefix(8)).16k.wav"
         do {
             return WorkingCopy(path: path, audio: try converter.convert(source, to: path))
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
+    }
+
+    /// Working copies (and the parts written from them) whose process is gone: plaintext left by a crash or kill -9.
+    public func leftovers() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            guard let marker = name.split(separator: ".").first(where: { $0.hasPrefix("pid-") }), let pid = Int32(marker.dropFirst(4)) else {
+                return true  // made by an older sor, which did not mark its copies
+            }
+            return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+        }.sorted().map { directory + "/" + $0 }
+    }
+
+    /// Removes the leftovers; returns how many there were.
+    @discardableResult
+    public func sweep() -> Int {
+        let found = leftovers()
+        for path in found { try? FileManager.default.removeItem(atPath: path) }
+        return found.count
     }
 }

@@ -65,11 +65,11 @@ public struct SitePublisher: Sendable {
         let (calls, readProblems) = store.all()
         let pages = renderer.render(calls: calls)
         let site = workspace.site
+        let files = SiteFiles(workspace.config.site)
         for (path, data) in pages {
-            let target = site + "/" + path
-            if fm.contents(atPath: target) != data { try FileSystem.writeAtomically(data, to: target) }
+            try files.write(data, to: site + "/" + path)
         }
-        try copyTree(templatesDirectory + "/static", to: site + "/static")
+        try copyTree(templatesDirectory + "/static", to: site + "/static", files: files)
         let folders = store.folders()
         // The player needs the recording in the clear: it is opened from the sealed store once, and again only
         // when its size no longer matches the original's.
@@ -80,11 +80,12 @@ public struct SitePublisher: Sendable {
             let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
             if size != document.call.source.bytes {
                 do {
-                    try store.exportAudio(of: document.call, in: folder, to: target)
+                    try store.exportAudio(of: document.call, in: folder, to: target, mode: SiteFiles.mode)
                 } catch {
                     problems.append(error.localizedDescription)
                 }
             }
+            try files.own(target)
         }
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         let live = Set(calls.map(\.call.id))
@@ -94,16 +95,13 @@ public struct SitePublisher: Sendable {
         return (pages.count, problems)
     }
 
-    private func copyTree(_ source: String, to target: String) throws {
+    private func copyTree(_ source: String, to target: String, files: SiteFiles) throws {
         let fm = FileManager.default
         guard let enumerator = fm.enumerator(atPath: source) else { return }
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
             if !fm.fileExists(atPath: source + "/" + relative, isDirectory: &isDirectory) || isDirectory.boolValue { continue }
-            let data = fm.contents(atPath: source + "/" + relative) ?? Data()
-            if fm.contents(atPath: target + "/" + relative) != data {
-                try FileSystem.writeAtomically(data, to: target + "/" + relative)
-            }
+            try files.write(fm.contents(atPath: source + "/" + relative) ?? Data(), to: target + "/" + relative)
         }
     }
 }

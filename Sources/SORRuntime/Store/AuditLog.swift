@@ -17,8 +17,11 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var detail: [String: String]?
     /// The hash of the line before (64 zeros for the first line).
     public var prev: String
-    /// SHA-256 of this line's JSON without the `hash` field.
+    /// SHA-256 of this line's JSON without the `hash` and `mac` fields.
     public var hash: String?
+    /// HMAC-SHA256 of the same JSON under the audit key, which is kept outside `data/`: who can write `data/` but
+    /// not the key folder cannot write a line that verifies. Absent on lines written before SOR authenticated them.
+    public var mac: String?
 }
 
 /// Problems `sor audit verify` finds; each names the file and line.
@@ -29,30 +32,41 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):\(line): \(message)" }
 }
 
-/// The append-only, hash-chained audit log: `data/audit/YYYY-MM.jsonl`, one JSON object per line, each carrying the
-/// hash of the line before and its own. Changing, removing or reordering any line breaks the chain; `HEAD` records
-/// the last line so that cutting lines off the end is detected too.
+/// The append-only, hash-chained and authenticated audit log: `data/audit/YYYY-MM.jsonl`, one JSON object per
+/// line, each carrying the hash of the line before, its own hash and an HMAC under the audit key. Changing,
+/// removing, reordering or inserting a line breaks the chain; recomputing the chain without the key breaks the
+/// MACs; cutting lines off the end is caught by the anchor, the last line's seq and hash kept beside the key
+/// (outside `data/`, see `keyDirectory`), and by `HEAD` beside the log.
 ///
 /// Appends from several processes (the watcher, `sor calls delete`, `sor key rotate`) are serialised by `flock`.
+/// An append that cannot be written throws, and the caller does not do the action it records.
 public struct AuditLog: Sendable {
     public let directory: String
+    /// The folder of the key file: it holds `audit.key` (the HMAC key, mode 0600) and `audit.anchor`. It is kept
+    /// apart from `data/` and backed up with the key file; `var/` would not do, being scratch that may be wiped.
+    public let keyDirectory: String
     public let now: @Sendable () -> Date
     static let genesis = String(repeating: "0", count: 64)
 
-    public init(directory: String, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(directory: String, keyDirectory: String, now: @escaping @Sendable () -> Date = Date.init) {
         self.directory = directory
+        self.keyDirectory = keyDirectory
         self.now = now
     }
 
-    /// The actor for a command run by a person at the shell.
+    var keyPath: String { keyDirectory + "/audit.key" }
+    var anchorPath: String { keyDirectory + "/audit.anchor" }
+    var headPath: String { directory + "/HEAD" }
+
+    /// The actor for a command run by a person at the shell: the login of the real user id. Not `$USER` or
+    /// `$SUDO_USER`, which whoever runs the command can set to any name.
     public static var commandLineActor: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let login = environment["SUDO_USER"] ?? environment["USER"], !login.isEmpty { return "cli:" + login }
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return "cli:" + String(cString: name) }
-        return "cli:uid\(geteuid())"
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return "cli:" + String(cString: name) }
+        return "cli:uid\(getuid())"
     }
 
-    /// Appends one event; returns it with its sequence number and hashes.
+    /// Appends one event; returns it with its sequence number, hash and MAC. Throws when the line cannot be written
+    /// (the caller must then not do what it records).
     @discardableResult
     public func append(
         actor: String, action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil
@@ -65,13 +79,27 @@ public struct AuditLog: Sendable {
         flock(lockFD, LOCK_EX)
         defer { flock(lockFD, LOCK_UN) }
 
-        let last = try lastEvent()
-        let time = now()
-        let stamp = Timestamp.iso(time)
+        let tail = try lastLine()
+        let anchor = try readAnchor()
+        let key = try key(creating: anchor == nil && tail.event?.mac == nil)
+        // Continue from the last line if it is authentic and not behind the anchor; else from the anchor (the log's
+        // end was cut or garbled: the gap stays visible to `sor audit verify`, and auditing goes on).
+        var previous: (seq: Int, hash: String)?
+        if let last = tail.event, let hash = last.hash, Self.authentic(last, line: tail.line, key: key) || (last.mac == nil && anchor == nil),
+            last.seq >= (anchor?.seq ?? 0)
+        {
+            previous = (last.seq, hash)
+        } else if let anchor {
+            previous = anchor
+        } else if tail.event != nil || tail.garbage {
+            throw RuntimeError.corruptResult(
+                path: directory, detail: "its last line is not an authentic audit record and there is no anchor to continue from; run `sor audit verify`")
+        }
+        let stamp = Timestamp.iso(now())
         var event = AuditEvent(
-            seq: (last?.seq ?? 0) + 1, time: stamp, actor: actor, action: action, call: call, outcome: outcome,
-            detail: detail?.isEmpty == true ? nil : detail, prev: last?.hash ?? Self.genesis, hash: nil)
-        let line = try Self.line(for: &event)
+            seq: (previous?.seq ?? 0) + 1, time: stamp, actor: actor, action: action, call: call, outcome: outcome,
+            detail: detail?.isEmpty == true ? nil : detail, prev: previous?.hash ?? Self.genesis, hash: nil, mac: nil)
+        let line = try Self.line(for: &event, key: key)
         let path = directory + "/" + stamp.prefix(7) + ".jsonl"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
@@ -80,18 +108,23 @@ public struct AuditLog: Sendable {
         guard written == line.count, fsync(fd) == 0 else {
             throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno)))
         }
-        try FileSystem.writeAtomically(Data("\(event.seq) \(event.hash!)\n".utf8), to: directory + "/HEAD")
+        let mark = Data("\(event.seq) \(event.hash!)\n".utf8)
+        try FileSystem.writeAtomically(mark, to: anchorPath, mode: 0o600)
+        try FileSystem.writeAtomically(mark, to: headPath)
         return event
     }
 
-    /// The line for an event: its JSON (sorted keys) with the hash of that JSON appended as the last field.
-    static func line(for event: inout AuditEvent) throws -> Data {
+    /// The line for an event: its JSON (sorted keys) with the hash and the MAC of that JSON appended.
+    static func line(for event: inout AuditEvent, key: SymmetricKey) throws -> Data {
         event.hash = nil
+        event.mac = nil
         let body = try encoder.encode(event)
         let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
         event.hash = hash
+        event.mac = mac
         var line = body.dropLast()
-        line.append(Data(",\"hash\":\"\(hash)\"}\n".utf8))
+        line.append(Data(",\"hash\":\"\(hash)\",\"mac\":\"\(mac)\"}\n".utf8))
         return Data(line)
     }
 
@@ -101,15 +134,73 @@ public struct AuditLog: Sendable {
         return encoder
     }()
 
+    /// The JSON a line's hash and MAC cover: the line without its `hash` (and `mac`) fields.
+    static func body(of line: Data, event: AuditEvent) -> Data? {
+        guard let hash = event.hash else { return nil }
+        let tail = Data((",\"hash\":\"\(hash)\"" + (event.mac.map { ",\"mac\":\"\($0)\"" } ?? "") + "}").utf8)
+        guard line.count > tail.count, line.suffix(tail.count) == tail else { return nil }
+        var body = Data(line.prefix(line.count - tail.count))
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
+
+    /// Whether a line carries a MAC that the key confirms.
+    static func authentic(_ event: AuditEvent, line: Data?, key: SymmetricKey?) -> Bool {
+        guard let key, let line, let mac = event.mac, let body = body(of: line, event: event) else { return false }
+        let expected = HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
+        return expected == mac
+    }
+
+    /// The audit key; created (mode 0600) only for a log that has never been authenticated, so a deleted key is
+    /// an error, not a fresh start.
+    func key(creating allowed: Bool) throws -> SymmetricKey {
+        if let data = FileManager.default.contents(atPath: keyPath) {
+            guard let bytes = Data(base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                bytes.count == 32
+            else { throw RuntimeError.corruptResult(path: keyPath, detail: "it is not 32 bytes of base64") }
+            try Keyring.checkPermissions(keyPath)
+            return SymmetricKey(data: bytes)
+        }
+        guard allowed else {
+            throw RuntimeError.cannotRead(
+                path: keyPath, detail: "the audit key is missing, but the log was authenticated with it; restore it from the backup of the key folder")
+        }
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileSystem.writeAtomically(Data((bytes.base64EncodedString() + "\n").utf8), to: keyPath, mode: 0o600)
+        return SymmetricKey(data: bytes)
+    }
+
+    /// The key if it is there and usable (for `verify`).
+    func existingKey() -> SymmetricKey? { FileManager.default.fileExists(atPath: keyPath) ? try? key(creating: false) : nil }
+
+    /// `audit.anchor`: nil when absent; an error when unreadable.
+    func readAnchor() throws -> (seq: Int, hash: String)? {
+        try Self.readMark(anchorPath)
+    }
+
+    static func readMark(_ path: String) throws -> (seq: Int, hash: String)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RuntimeError.cannotRead(path: path, detail: "permission denied")
+        }
+        let parts = String(decoding: data, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard parts.count == 2, let seq = Int(parts[0]), parts[1].count == 64 else {
+            throw RuntimeError.corruptResult(path: path, detail: "it is not `SEQ HASH`")
+        }
+        return (seq, parts[1])
+    }
+
     /// The monthly files in order.
     func files() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }.sorted().map { directory + "/" + $0 }
     }
 
-    /// The last complete line of the newest file. A line cut short by a crash mid-write is cut off (it was never
-    /// part of the chain), so the next append continues from the last whole line.
-    private func lastEvent() throws -> AuditEvent? {
+    /// The last complete line of the newest file, decoded (`garbage` when it is not an audit record). A line cut
+    /// short by a crash mid-write is cut off (it was never part of the chain), so the next append continues from
+    /// the last whole line.
+    private func lastLine() throws -> (event: AuditEvent?, line: Data?, garbage: Bool) {
         for path in files().reversed() {
             guard let handle = FileHandle(forUpdatingAtPath: path) else { continue }
             defer { try? handle.close() }
@@ -125,20 +216,20 @@ public struct AuditLog: Sendable {
                     // A torn last line: cut it off.
                     let torn = lines.removeLast()
                     try handle.truncate(atOffset: size - UInt64(torn.count))
-                    return try lastEvent()
+                    return try lastLine()
                 }
                 lines.removeLast()  // the empty piece after the final newline
                 if let last = lines.last, start == 0 || lines.count >= 2 {
-                    guard let event = try? JSONDecoder().decode(AuditEvent.self, from: Data(last)), event.hash != nil else {
-                        throw RuntimeError.corruptResult(
-                            path: path, detail: "its last line is not an audit record, so the chain cannot continue; run `sor audit verify`")
+                    let line = Data(last)
+                    guard let event = try? JSONDecoder().decode(AuditEvent.self, from: line), event.hash != nil else {
+                        return (nil, line, true)
                     }
-                    return event
+                    return (event, line, false)
                 }
                 window *= 4
             }
         }
-        return nil
+        return (nil, nil, false)
     }
 
     /// Reads every event in order (without checking the chain).
@@ -151,65 +242,5 @@ public struct AuditLog: Sendable {
             }
         }
         return events
-    }
-
-    /// Checks the whole chain; returns the number of lines checked and every problem found.
-    public func verify() -> (lines: Int, problems: [AuditProblem]) {
-        var problems: [AuditProblem] = []
-        var previousHash = Self.genesis
-        var previousSeq = 0
-        var count = 0
-        let suffixLength = ",\"hash\":\"".count + 64 + "\"}".count
-        for path in files() {
-            let name = (path as NSString).lastPathComponent
-            guard let data = FileManager.default.contents(atPath: path) else {
-                problems.append(AuditProblem(file: name, line: 0, message: "cannot be read"))
-                continue
-            }
-            if !data.isEmpty && data.last != UInt8(ascii: "\n") {
-                problems.append(AuditProblem(file: name, line: 0, message: "the last line is incomplete"))
-            }
-            for (index, raw) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-                count += 1
-                let number = index + 1
-                let line = Data(raw)
-                guard line.count > suffixLength,
-                    let event = try? JSONDecoder().decode(AuditEvent.self, from: line), let hash = event.hash
-                else {
-                    problems.append(AuditProblem(file: name, line: number, message: "not an audit record"))
-                    continue
-                }
-                var body = Data(line.prefix(line.count - suffixLength))
-                body.append(UInt8(ascii: "}"))
-                let actual = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
-                let expectedTail = Data(",\"hash\":\"\(hash)\"}".utf8)
-                if actual != hash || line.suffix(expectedTail.count) != expectedTail {
-                    problems.append(AuditProblem(file: name, line: number, message: "altered: its content does not match its hash (seq \(event.seq))"))
-                }
-                if event.prev != previousHash {
-                    problems.append(AuditProblem(
-                        file: name, line: number,
-                        message: "the chain is broken before seq \(event.seq): a line was removed, inserted or reordered here (previous seq \(previousSeq))"))
-                }
-                if event.seq != previousSeq + 1 {
-                    problems.append(AuditProblem(file: name, line: number, message: "sequence jumps from \(previousSeq) to \(event.seq)"))
-                }
-                previousHash = hash
-                previousSeq = event.seq
-            }
-        }
-        if let head = try? String(contentsOfFile: directory + "/HEAD", encoding: .utf8) {
-            let parts = head.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if parts.count == 2, let seq = Int(parts[0]) {
-                if seq > previousSeq {
-                    problems.append(AuditProblem(file: "HEAD", line: 1, message: "the log ends at seq \(previousSeq) but HEAD records seq \(seq): lines were removed from the end"))
-                } else if seq == previousSeq && parts[1] != previousHash {
-                    problems.append(AuditProblem(file: "HEAD", line: 1, message: "the last line (seq \(seq)) is not the one HEAD records: it was replaced"))
-                }
-            }
-        } else if count > 0 {
-            problems.append(AuditProblem(file: "HEAD", line: 0, message: "missing"))
-        }
-        return (count, problems)
     }
 }

@@ -150,8 +150,8 @@ public struct CallStore: Sendable {
     }
 
     /// Writes the call's original recording, opened, to `target` (for the site's audio player).
-    public func exportAudio(of record: CallRecord, in folder: String, to target: String) throws {
-        try vault.openFile(folder + "/" + record.audioFile + Vault.suffix, to: target)
+    public func exportAudio(of record: CallRecord, in folder: String, to target: String, mode: mode_t = 0o600) throws {
+        try vault.openFile(folder + "/" + record.audioFile + Vault.suffix, to: target, mode: mode)
     }
 
     // MARK: Writing
@@ -174,7 +174,7 @@ public struct CallStore: Sendable {
     /// the call, never neither.
     public func save(
         record: CallRecord, transcript: Transcript, evaluation: Evaluation? = nil, analysis: Analysis? = nil, audioFrom audioPath: String,
-        extras: [(String, String)] = [], moveInputs: Bool, beforeCommit: () -> Void = {}
+        extras: [(String, String)] = [], moveInputs: Bool, beforeCommit: () throws -> Void = {}
     ) throws {
         let fm = FileManager.default
         var record = record
@@ -204,7 +204,12 @@ public struct CallStore: Sendable {
             try? fm.removeItem(atPath: staging)
             throw RuntimeError.cannotWrite(path: staging, detail: error.localizedDescription)
         }
-        beforeCommit()
+        do {
+            try beforeCommit()
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
         guard rename(staging, final) == 0 else {
             let detail = String(cString: strerror(errno))
             try? fm.removeItem(atPath: staging)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Yams
 
 
 /// The keys that seal the store: a small YAML file (mode 0600) holding the current key and, during a rotation,
@@ -24,6 +25,7 @@ public struct Keyring: Sendable {
     /// Loads the key file; a missing, unreadable or malformed one is an error that says how to fix it.
     public static func load(path: String) throws -> Keyring {
         guard FileManager.default.fileExists(atPath: path) else { throw VaultError.noKeyFile(path: path) }
+        try checkPermissions(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VaultError.badKeyFile(path: path, detail: "it cannot be read (permission denied?)")
         }
@@ -41,7 +43,8 @@ public struct Keyring: Sendable {
         do {
             file = try FileFormats.decodeYAML(File.self, from: data)
         } catch {
-            throw VaultError.badKeyFile(path: path, detail: "it is not a SOR key file (\(error))")
+            // Never the text of the line: it may be a key.
+            throw VaultError.badKeyFile(path: path, detail: "it is not a SOR key file (\(Self.describe(error)))")
         }
         var keys: [Key] = []
         for entry in file.keys {
@@ -54,6 +57,41 @@ public struct Keyring: Sendable {
             throw VaultError.badKeyFile(path: path, detail: "the current key \(file.current) is not among its keys")
         }
         return Keyring(path: path, current: file.current, keys: keys)
+    }
+
+    /// Refuses a key file that others could read or change: readable or writable by group or others, or owned by
+    /// a user other than the one running sor.
+    static func checkPermissions(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw VaultError.badKeyFile(path: path, detail: "it is not a plain file (a link or a device); put the key file itself there")
+        }
+        guard info.st_uid == geteuid() else {
+            throw VaultError.badKeyFile(
+                path: path, detail: "it belongs to uid \(info.st_uid), not to the user running sor (uid \(geteuid())); `chown \(geteuid()) \(path)` if it is yours")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw VaultError.badKeyFile(
+                path: path, detail: "group or others may read it (mode \(String(info.st_mode & 0o777, radix: 8))); run `chmod 600 \(path)`")
+        }
+    }
+
+    /// Where a key file's YAML is wrong, without quoting it.
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
+            YamlError.composer(_, let problem, let mark, _):
+            "YAML error at line \(mark.line), column \(mark.column): \(problem)"
+        case let decoding as DecodingError:
+            switch decoding {
+            case .keyNotFound(let key, _): "missing \(key.stringValue)"
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                "wrong value for \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            @unknown default: "unreadable"
+            }
+        default: "unreadable"
+        }
     }
 
     /// Creates a key file with one fresh key; refuses to overwrite an existing one.

@@ -67,7 +67,7 @@ final class ClaimProcessor: @unchecked Sendable {
             switch outcome {
             case .processed(let id):
                 log("processed \(name) → call \(id)")
-                names.remember(id, fileName: name, at: runtime.clock.now())
+                names.remember(id, fileName: name, uploader: uploader, at: runtime.clock.now())
             case .duplicate(let id):
                 log("duplicate \(name): already stored as call \(id); set aside in inbox/duplicates/")
             case .quarantined(let target, let reason):

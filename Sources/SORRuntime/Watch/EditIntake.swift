@@ -26,7 +26,10 @@ final class EditIntake: WatchJob {
             case .applied(let call, let revision):
                 log("edit \(user)/\(name) applied to call \(call) (revision \(revision))")
             case .rejected(let reason):
-                log("edit \(user)/\(name) rejected: \(reason)")
+                // Without quoted text, which may be the call's words: the log outlives an erasure.
+                log("edit \(user)/\(name) rejected: \(EditProcessor.withoutQuotes(reason))")
+            case .deferred(let reason):
+                log("error: edit \(user)/\(name) not applied: \(reason)")
             }
             // A rejection is in the call's history too, which its page shows.
             edits.runtime.siteChanges.markAll()

@@ -6,23 +6,24 @@ import SORCore
 final class CallNameIndex: @unchecked Sendable {
     private let store: CallStore
     private let lock = NSLock()
-    private var names: [String: [(id: String, received: Date)]]?
+    /// Per file name: the call, when it was received, and from whose upload folder (nil: the shared inbox).
+    private var names: [String: [(id: String, received: Date, uploader: String?)]]?
 
     init(store: CallStore) {
         self.store = store
     }
 
     /// Calls whose original file was `base` (without extension).
-    func calls(named base: String) -> [(id: String, received: Date)] {
+    func calls(named base: String) -> [(id: String, received: Date, uploader: String?)] {
         lock.lock()
         defer { lock.unlock() }
         if names == nil {
             // call.yaml only: transcripts and evaluations are not needed to match a file name.
-            var index: [String: [(String, Date)]] = [:]
+            var index: [String: [(String, Date, String?)]] = [:]
             for folder in store.folders().values {
                 guard let record = try? store.record(in: folder) else { continue }
                 let name = (record.source.fileName as NSString).deletingPathExtension
-                index[name, default: []].append((record.id, Timestamp.date(record.source.receivedAt) ?? .distantPast))
+                index[name, default: []].append((record.id, Timestamp.date(record.source.receivedAt) ?? .distantPast, record.source.uploadedBy))
             }
             names = index
         }
@@ -30,11 +31,11 @@ final class CallNameIndex: @unchecked Sendable {
     }
 
     /// A call was just stored from a file of this name.
-    func remember(_ id: String, fileName: String, at time: Date) {
+    func remember(_ id: String, fileName: String, uploader: String?, at time: Date) {
         lock.lock()
         defer { lock.unlock() }
         guard names != nil else { return }
-        names![(fileName as NSString).deletingPathExtension, default: []].append((id, time))
+        names![(fileName as NSString).deletingPathExtension, default: []].append((id, time, uploader))
     }
 
     /// Calls were removed: the index is built again when next needed.
@@ -46,8 +47,10 @@ final class CallNameIndex: @unchecked Sendable {
 }
 
 /// A sidecar whose recording is not in the inbox either waits for it (sidecar first) or, once settled, belongs to a
-/// recording already stored (sidecar late): it then becomes a `call.metadata` edit of that call. One that matches
-/// no call within a day is kept in inbox/failed/ with the reason. Runs with the recording intake.
+/// recording already stored (sidecar late): it then becomes a `call.metadata` edit of that call, but only when it
+/// comes from where the recording came from (the same user's upload folder, or the shared inbox): anyone who can
+/// write somewhere in the inbox must not change another's call by guessing its file name. One that matches no call
+/// within a day, or only calls from elsewhere, is kept in inbox/failed/ with the reason. Runs with the intake.
 final class LateSidecars: WatchJob {
     let name = "late-sidecars"
     let cadence: Cadence
@@ -95,7 +98,15 @@ final class LateSidecars: WatchJob {
             // Give a recording copied after its sidecar time to arrive.
             guard now.timeIntervalSince(since) >= max(workspace.config.watch.settleSeconds * 3, 5) else { continue }
             let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let matches = names.calls(named: base).filter { abs($0.received.timeIntervalSince(now)) < 86_400 }
+            let recent = names.calls(named: base).filter { abs($0.received.timeIntervalSince(now)) < 86_400 }
+            let uploader = InboxLayout.uploader(of: path, inbox: workspace.inbox)
+            let matches = recent.filter { $0.uploader == uploader }
+            if matches.isEmpty, !recent.isEmpty {
+                lone[path] = nil
+                let source = { (user: String?) in user.map { "inbox/uploads/\($0)/" } ?? "the shared inbox" }
+                keepFailed(path, code: "foreign-metadata", now: now, reason: "a call was stored in the last day from a recording named \(base).*, but it came from \(source(recent[0].uploader)), not from \(source(uploader)) where this metadata file was dropped; so it is not applied. If it belongs to that call, apply it with an edit document naming the call")
+                continue
+            }
             if matches.count == 1 {
                 lone[path] = nil
                 apply(path, call: matches[0].id, now: now)
@@ -113,8 +124,14 @@ final class LateSidecars: WatchJob {
     /// Turns a late sidecar into a `call.metadata` edit document of the sidecar's uploader (or `sor`).
     private func apply(_ path: String, call: String, now: Date) {
         let name = (path as NSString).lastPathComponent
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return keepFailed(path, code: "invalid-metadata", now: now, reason: "the metadata file cannot be read as UTF-8 text")
+        let text: String
+        do {
+            guard let decoded = String(data: try InboxFile.read(path, limit: Pipeline.sidecarLimit), encoding: .utf8) else {
+                return keepFailed(path, code: "invalid-metadata", now: now, reason: "the metadata file cannot be read as UTF-8 text")
+            }
+            text = decoded
+        } catch {
+            return keepFailed(path, code: error.code, now: now, reason: error.localizedDescription)
         }
         let (parsed, diagnostics) = MetadataParser.parse(text, file: path)
         guard let metadata = parsed, let fields = try? JSONSerialization.jsonObject(with: FileFormats.json(metadata)) as? [String: Any], !fields.isEmpty,

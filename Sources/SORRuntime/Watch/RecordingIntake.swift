@@ -29,7 +29,7 @@ final class RecordingIntake: WatchJob {
     func wantsEarlyRun(events: Bool) -> Bool { events || hasUnsettled }
 
     func run(now: Date) {
-        for path in settle.settled(candidateFiles(), now: now, after: workspace.config.watch.settleSeconds) {
+        for path in settle.settled(candidateFiles(now: now), now: now, after: workspace.config.watch.settleSeconds) {
             claim(path, now: now)
         }
     }
@@ -42,17 +42,38 @@ final class RecordingIntake: WatchJob {
         }
     }
 
-    private func candidateFiles() -> [String] {
-        let fm = FileManager.default
+    /// Plain files with a recording's name. A link, pipe or device under such a name is refused at once: it is
+    /// never opened (a link to `/dev/zero` would hang a worker for ever).
+    private func candidateFiles(now: Date) -> [String] {
         var files: [String] = []
         for folder in InboxLayout.dropFolders(workspace.inbox) {
             for name in InboxLayout.names(in: folder) where InboxLayout.isCandidate(name) {
-                var isDirectory: ObjCBool = false
                 let path = folder + "/" + name
-                if fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+                switch InboxFile.kind(path) {
+                case .regular: files.append(path)
+                case .other(let what): refuse(path, what: what, now: now)
+                case .directory, .missing: break
+                }
             }
         }
         return files
+    }
+
+    private func refuse(_ path: String, what: String, now: Date) {
+        let name = (path as NSString).lastPathComponent
+        let note = QuarantineNote(
+            file: name, reason: "not-a-file", time: now, facts: [("original location", path)],
+            message: InboxFileError.notAFile(path: path, what: what).localizedDescription)
+        do {
+            let kept = try note.keep(path, in: workspace.failed) { kept in
+                try pipeline.record(InboxLayout.uploader(of: path, inbox: workspace.inbox).map { "user:" + $0 } ?? "watcher", "quarantine", outcome: "refused", detail: [
+                    "file": name, "kept_as": (kept as NSString).lastPathComponent, "reason": "not-a-file",
+                ])
+            }
+            log("refused \(name): it is \(what), not a file (kept in \(kept))")
+        } catch {
+            log("error: \(name) is \(what), not a file, and cannot be moved to inbox/failed/: \(error.localizedDescription)")
+        }
     }
 
     /// Renames the recording (and its sidecar, if one is there) into a claim folder. If another watcher got there
@@ -62,10 +83,19 @@ final class RecordingIntake: WatchJob {
         let name = (path as NSString).lastPathComponent
         guard mkdir(claim, 0o755) == 0 else { return log("error: cannot create \(claim): \(String(cString: strerror(errno)))") }
         let uploader = InboxLayout.uploader(of: path, inbox: workspace.inbox)
+        do {
+            // Audited before it is taken: a log that cannot be written leaves the file in the inbox.
+            try pipeline.record(uploader.map { "user:" + $0 } ?? "watcher", "claim", detail: [
+                "file": name, "claim": (claim as NSString).lastPathComponent,
+            ])
+        } catch {
+            try? FileManager.default.removeItem(atPath: claim)
+            return log("error: \(name) stays in the inbox: the audit log cannot be written (\(error.localizedDescription))")
+        }
         // Where it came from is written first, so a crash in the middle of claiming still knows.
         try? Data(path.utf8).write(to: URL(fileURLWithPath: claim + "/.original-path"))
         if let uploader { try? Data(uploader.utf8).write(to: URL(fileURLWithPath: claim + "/.uploaded-by")) }
-        let sidecar = MetadataParser.sidecar(for: path)
+        let sidecar = InboxLayout.sidecar(for: path)
         if let sidecar {
             _ = rename(sidecar, claim + "/" + (sidecar as NSString).lastPathComponent)
         }
@@ -78,9 +108,6 @@ final class RecordingIntake: WatchJob {
             return
         }
         log("claimed \(name)")
-        pipeline.record(uploader.map { "user:" + $0 } ?? "watcher", "claim", detail: [
-            "file": name, "claim": (claim as NSString).lastPathComponent,
-        ])
         queue.enqueue(claim)
     }
 }

@@ -43,6 +43,8 @@ public final class Watcher: @unchecked Sendable {
         // A wrong or missing key stops here, before anything is taken or written.
         let store = try runtime.checkedStore()
         store.sweepStaging()
+        let swept = runtime.copies.sweep()
+        if swept > 0 { log("removed \(swept) decoded working copies left in \(workspace.work)/tmp by an interrupted run") }
         pipe(&wakeFD)
         defer {
             close(wakeFD[0])

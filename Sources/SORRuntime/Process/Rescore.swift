@@ -60,6 +60,8 @@ public enum Rescore {
         runtime: Runtime, store: CallStore, scoring: ScoringService, actor: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws -> Report {
         let workspace = runtime.workspace
+        // Recorded before anything is written: a rescore the log cannot record is not done.
+        try runtime.audit.append(actor: actor, action: "rescore", outcome: "started", detail: ["scorecards_sha256": scoring.scorecards.sha256])
         let folders = store.folders().sorted { $0.key < $1.key }.map(\.value)
         /// Results from the worker threads, under a lock.
         final class Tally: @unchecked Sendable {

@@ -46,7 +46,8 @@ public struct CallSource: Codable, Sendable, Equatable {
     public var receivedAt: String
     /// The user whose browser upload (`inbox/uploads/<user>/`) brought the recording, if it came that way.
     public var uploadedBy: String?
-    /// `device:inode` of the dropped file: a claim resumed after a crash recognises its own, already stored, call.
+    /// `device:inode:ctime` of the dropped file: a claim resumed after a crash recognises its own, already stored,
+    /// call (and a later copy that reuses the freed inode is not mistaken for it).
     public var inode: String?
 
     public init(fileName: String, sha256: String, bytes: Int64, receivedAt: String, uploadedBy: String? = nil, inode: String? = nil) {

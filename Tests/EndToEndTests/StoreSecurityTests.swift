@@ -79,6 +79,9 @@ struct StoreSecurityTests {
         // The right key back: all is well.
         try FileManager.default.removeItem(atPath: keyFile)
         try saved.write(to: URL(fileURLWithPath: keyFile))
+        let open = try workspace.sor("show", ids[0])
+        #expect(open.status != 0 && open.stderr.contains("run `chmod 600 \(keyFile)`"), "a restored key others may read is refused: \(open.stderr)")
+        chmod(keyFile, 0o600)
         #expect(try workspace.sor("show", ids[0]).status == 0)
     }
 

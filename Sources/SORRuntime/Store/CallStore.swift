@@ -179,7 +179,7 @@ public struct CallStore: Sendable {
         let fm = FileManager.default
         var record = record
         var info = stat()
-        if stat(audioPath, &info) == 0 { record.source.inode = "\(info.st_dev):\(info.st_ino)" }
+        if stat(audioPath, &info) == 0 { record.source.inode = Self.identity(info) }
         let final = folder(for: record)
         let parent = (final as NSString).deletingLastPathComponent
         // A staging folder of its own; one left by a crash is swept by `sweepStaging`.
@@ -263,13 +263,21 @@ public struct CallStore: Sendable {
     }
 
     /// Whether `path` is the very file stored in a call: a claim resumed after a crash that happened once the call
-    /// was already stored (its device and inode were recorded).
+    /// was already stored (its device, inode and change time were recorded). The change time matters: once the
+    /// stored input is unlinked its inode number is free, and a new copy of the same recording may get it.
     public func holds(_ path: String, inCall id: String) -> Bool {
         guard let folder = folders()[id], let stored = (try? record(in: folder))?.source.inode else {
             return false
         }
         var info = stat()
         guard stat(path, &info) == 0 else { return false }
-        return stored == "\(info.st_dev):\(info.st_ino)"
+        let identity = Self.identity(info)
+        // Calls stored before the change time was recorded name only device:inode.
+        return stored.split(separator: ":").count == 2 ? identity.hasPrefix(stored + ":") : stored == identity
+    }
+
+    /// `device:inode:ctime` of a file, to recognise that very file (not another with the same content).
+    static func identity(_ info: stat) -> String {
+        "\(info.st_dev):\(info.st_ino):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 }

@@ -190,3 +190,20 @@ func plaintextFiles(in workspace: Workspace, words: [String] = []) throws -> [St
     }
     return found
 }
+
+extension Workspace {
+    /// A workspace whose watcher scans every second and takes a file once it has been still for half a second.
+    static func watched() throws -> Workspace {
+        try Workspace(extra: "watch:\n  rescan_interval: 1\n  settle_seconds: 0.5\n")
+    }
+
+    /// The id of the first call stored, waiting up to two minutes for the watcher (whose log is `log`).
+    func firstCall(log: String) throws -> String {
+        var id: String?
+        for _ in 0..<240 where id == nil {
+            Thread.sleep(forTimeInterval: 0.5)
+            id = try sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
+        }
+        return try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+}

@@ -201,22 +201,13 @@ struct StoreSecurityTests {
 
     @Test("a sidecar that arrives after its recording is applied to the stored call as a metadata edit")
     func lateSidecar() throws {
-        let workspace = try Workspace(extra: """
-            watch:
-              rescan_interval: 1
-              settle_seconds: 0.5
-            """)
+        let workspace = try Workspace.watched()
         defer { workspace.remove() }
         let log = workspace.root + "/watch.log"
         let watcher = try startWatcher(workspace, log: log)
         defer { stop(watcher) }
         try FileManager.default.copyItem(atPath: Self.jfk, toPath: workspace.root + "/inbox/rozmowa-17.wav")
-        var id: String?
-        for _ in 0..<240 where id == nil {
-            Thread.sleep(forTimeInterval: 0.5)
-            id = try workspace.sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
-        }
-        let call = try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let call = try workspace.firstCall(log: log)
         try "agent: Bożena Lis\nteam: Windykacja\n".write(toFile: workspace.root + "/inbox/rozmowa-17.yaml", atomically: true, encoding: .utf8)
         var agent: String?
         for _ in 0..<60 where agent == nil {
@@ -290,11 +281,7 @@ struct HardeningTests {
 
     @Test("sor calls delete erases every plaintext copy: after it no file under the workspace holds the call's words, agent or file name")
     func erasedEverywhere() throws {
-        let workspace = try Workspace(extra: """
-            watch:
-              rescan_interval: 1
-              settle_seconds: 0.5
-            """)
+        let workspace = try Workspace.watched()
         defer { workspace.remove() }
         let inbox = workspace.root + "/inbox"
         // The watcher's log goes outside the workspace: a journal is the operator's, not SOR's, to erase.
@@ -303,12 +290,7 @@ struct HardeningTests {
         let watcher = try startWatcher(workspace, log: log)
         try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: inbox + "/kennedy-speech.wav")
         try "agent: Zenobia Kwiatkowska\nlanguage: en\n".write(toFile: inbox + "/kennedy-speech.yaml", atomically: true, encoding: .utf8)
-        var id: String?
-        for _ in 0..<240 where id == nil {
-            Thread.sleep(forTimeInterval: 0.5)
-            id = try workspace.sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
-        }
-        let call = try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let call = try workspace.firstCall(log: log)
         let document = try workspace.show(call)
         let words = ((document["transcript"] as? [String: Any])?["text"] as? String ?? "")
             .split(separator: " ").map { $0.trimmingCharacters(in: .punctuationCharacters) }.filter { $0.count >= 6 }
@@ -343,23 +325,14 @@ struct HardeningTests {
 
     @Test("a late sidecar from another place than its recording (the shared inbox for a user's upload) is kept for a person, not applied")
     func foreignSidecar() throws {
-        let workspace = try Workspace(extra: """
-            watch:
-              rescan_interval: 1
-              settle_seconds: 0.5
-            """)
+        let workspace = try Workspace.watched()
         defer { workspace.remove() }
         let log = workspace.root + "/watch.log"
         let watcher = try startWatcher(workspace, log: log)
         defer { stop(watcher) }
         try FileManager.default.createDirectory(atPath: workspace.root + "/inbox/uploads/anna", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: workspace.root + "/inbox/uploads/anna/rozmowa-18.wav")
-        var id: String?
-        for _ in 0..<240 where id == nil {
-            Thread.sleep(forTimeInterval: 0.5)
-            id = try workspace.sor("calls", "list").stdout.split(separator: " ").first.map(String.init)
-        }
-        let call = try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let call = try workspace.firstCall(log: log)
         try "agent: Ktoś Obcy\n".write(toFile: workspace.root + "/inbox/rozmowa-18.yaml", atomically: true, encoding: .utf8)
         let note = workspace.root + "/inbox/failed/rozmowa-18.yaml.error.txt"
         for _ in 0..<60 where !FileManager.default.fileExists(atPath: note) { Thread.sleep(forTimeInterval: 0.5) }
@@ -393,11 +366,7 @@ struct HardeningTests {
 
     @Test("links, pipes and devices in the inbox are refused without being opened, oversized edit documents without being read; the watcher goes on")
     func hostileInbox() throws {
-        let workspace = try Workspace(extra: """
-            watch:
-              rescan_interval: 1
-              settle_seconds: 0.5
-            """)
+        let workspace = try Workspace.watched()
         defer { workspace.remove() }
         let inbox = workspace.root + "/inbox"
         let log = workspace.root + "/watch.log"

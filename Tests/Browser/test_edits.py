@@ -1,5 +1,6 @@
 """Corrections made on a call page travel as edit documents through nginx (WebDAV PUT) to sor watch and back."""
-import getpass
+import os
+import pwd
 import re
 
 from playwright.sync_api import expect
@@ -26,7 +27,7 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, page, 
     wait_for_revision(page, 2)
     assert "Tak więc, drodzy Amerykanie, nie pytajcie." in page.locator(".segment").first.inner_text()
     history = page.locator("#history").inner_text()
-    user = getpass.getuser()
+    user = pwd.getpwuid(os.getuid()).pw_name
     assert user in history and "tekst transkrypcji" in history and "zastosowana" in history
     assert original in history, "the history shows the text before"
     assert page.errors == []
@@ -89,7 +90,7 @@ def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watch
 
     wait_for_revision(page, revision + 1)
     form = page.locator("form.card[data-card='SALES']")
-    assert form.locator(".evaluator").inner_text() == getpass.getuser()
+    assert form.locator(".evaluator").inner_text() == pwd.getpwuid(os.getuid()).pw_name
     assert form.locator("tr[data-criterion='ton_i_kultura'] td.final").get_attribute("data-final") == "5"
     assert form.locator("tr[data-criterion='pozegnanie'] td.final").get_attribute("data-final") == flipped
     assert form.locator(".total").get_attribute("data-total") != before, "the score moved"
@@ -100,7 +101,7 @@ def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watch
     shown = workspace.show(call_id)
     card = next(c for c in shown["evaluation"]["cards"] if c["card"] == "SALES")
     criteria = {c["id"]: c for s in card["sections"] for c in s["criteria"]}
-    assert criteria["ton_i_kultura"]["manual"]["evaluator"] == getpass.getuser()
+    assert criteria["ton_i_kultura"]["manual"]["evaluator"] == pwd.getpwuid(os.getuid()).pw_name
     assert criteria["ton_i_kultura"]["manual"]["comment"] == "Spokojny, uprzejmy ton."
     assert criteria["pozegnanie"]["auto"] is not None, "the automatic answer is kept beside the manual one"
     audit = workspace.sor("audit", "show", "--call", call_id).stdout

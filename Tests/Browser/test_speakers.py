@@ -1,6 +1,7 @@
 """Corrections of speakers, roles and utterances made on the call page of a call with an analysis travel as edit
 documents through nginx (WebDAV PUT) to sor watch, which applies them, rescores the call and rebuilds the page."""
-import getpass
+import os
+import pwd
 import re
 
 from playwright.sync_api import expect
@@ -53,7 +54,7 @@ def test_swapping_roles_and_correcting_an_utterance(analysed, page, wait_for_rev
     wait_for_revision(page, start + 2)
     assert corrected in page.locator(".utterance").nth(1).inner_text()
 
-    user = getpass.getuser()
+    user = pwd.getpwuid(os.getuid()).pw_name
     history = page.locator("#history").inner_text()
     assert user in history and "zamiana ról" in history and "tekst wypowiedzi" in history
     assert utterances[1]["text"].strip() in history, "the history shows the text before"

@@ -41,6 +41,7 @@ faster-whisper wheel.
 from __future__ import annotations
 
 import argparse
+import re
 import email.parser
 import email.policy
 import email.utils
@@ -99,6 +100,9 @@ class ApiError(Exception):
 # Request body: Content-Length or chunked, with a size limit
 # --------------------------------------------------------------------------
 
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
+
+
 class BodyReader:
     """Reads a request body in pieces, never more than `limit` bytes."""
 
@@ -142,11 +146,12 @@ class BodyReader:
                 line = self.rfile.readline(1024)
                 if not line.endswith(b"\n"):
                     raise ApiError(400, "Malformed chunked request body.", code="bad_chunked_body")
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
+                token = line.split(b";", 1)[0].strip()
+                # Hex digits only: Python's int() would take "-5", "0x10" and "1_0" too.
+                if not CHUNK_SIZE.fullmatch(token):
                     raise ApiError(400, "Malformed chunk size in chunked request body.",
-                                   code="bad_chunked_body") from None
+                                   code="bad_chunked_body")
+                size = int(token, 16)
                 if size == 0:
                     while True:  # trailers, up to the empty line
                         t = self.rfile.readline(8192)
@@ -324,6 +329,27 @@ def parse_multipart(reader: BodyReader, boundary: bytes, tmpdir: str, file_field
 # The engine
 # --------------------------------------------------------------------------
 
+def probe_duration(path: str) -> Optional[float]:
+    """The container's duration in seconds, read from its header (None when it does not say)."""
+    try:
+        import av
+        with av.open(path) as container:
+            if container.duration:
+                return container.duration / 1_000_000
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is not None and stream.duration and stream.time_base:
+                return float(stream.duration * stream.time_base)
+    except Exception:
+        return None  # the decoder reports what is wrong with the file
+    return None
+
+
+def too_long(seconds: float, limit: float) -> ApiError:
+    return ApiError(413, f"The recording is {seconds:.0f} s long, longer than the engine's limit of "
+                         f"{limit:.0f} s (--max-duration). Split it, or raise audio.max_duration.",
+                    code="audio_too_long", param="file")
+
+
 def r3(x) -> float:
     return round(float(x), 3)
 
@@ -365,8 +391,13 @@ class Engine:
                                                 language="en", beam_size=1, vad_filter=False)
             list(segments)
 
-    def decode(self, path: str):
+    def decode(self, path: str, max_duration: float = 0):
         from faster_whisper import decode_audio
+        if max_duration > 0:
+            # Refused before decoding: a long recording would be held in memory whole.
+            probed = probe_duration(path)
+            if probed is not None and probed > max_duration + 1:
+                raise too_long(probed, max_duration)
         try:
             audio = decode_audio(path, sampling_rate=SAMPLE_RATE)
         except Exception as e:  # PyAV raises many types for bad input
@@ -379,6 +410,8 @@ class Engine:
         if audio.size == 0:
             raise ApiError(400, "The uploaded file contains no audio samples. Send a recording "
                                 "with an audio stream.", code="invalid_audio", param="file")
+        if max_duration > 0 and audio.size / SAMPLE_RATE > max_duration + 1:
+            raise too_long(audio.size / SAMPLE_RATE, max_duration)
         return audio
 
     def transcribe(self, audio, language: Optional[str], prompt: Optional[str],
@@ -461,6 +494,9 @@ class Handler(BaseHTTPRequestHandler):
     max_upload: int = 0
     max_upload_mb: float = 0
     tmp_root: Optional[str] = None
+    max_duration: float = 0  # seconds of audio; 0 = no limit
+    max_concurrent: int = 4
+    slots: Optional[threading.BoundedSemaphore] = None  # requests in flight at once
 
     # ---- plumbing
 
@@ -573,7 +609,12 @@ class Handler(BaseHTTPRequestHandler):
         self._begin()
         reader = None
         tmpdir = None
+        slot = self.slots is None or self.slots.acquire(blocking=False)
         try:
+            if not slot:
+                raise ApiError(503, "The engine is busy: it takes at most "
+                                    f"{self.max_concurrent} requests at once. Try again shortly.",
+                               code="busy")
             path = self.path.split("?", 1)[0]
             reader = self._body_reader()
             if path != "/v1/audio/transcriptions":
@@ -598,7 +639,7 @@ class Handler(BaseHTTPRequestHandler):
                                code="missing_file", param="file")
             if upload.size == 0:
                 raise ApiError(400, "The 'file' part is empty.", code="invalid_audio", param="file")
-            audio = self.engine.decode(upload.path)
+            audio = self.engine.decode(upload.path, self.max_duration)
             os.unlink(upload.path)  # free the disk early; the samples are in memory
             self._audio_s = audio.size / SAMPLE_RATE
             result = self.engine.transcribe(audio, params["language"], params["prompt"],
@@ -628,6 +669,8 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if tmpdir:
                 shutil.rmtree(tmpdir, ignore_errors=True)
+            if slot and self.slots is not None:
+                self.slots.release()
             self._finish()
 
     # ---- helpers
@@ -760,6 +803,10 @@ def main(argv=None) -> int:
     p.add_argument("--vad", action="store_true", help="skip silence with the Silero VAD filter")
     p.add_argument("--max-upload-mb", type=float, default=2048, help="largest upload (default 2048)")
     p.add_argument("--tmp-dir", default=None, help="where uploads are spooled (default: system temp)")
+    p.add_argument("--max-duration", type=float, default=0,
+                   help="longest recording in seconds; longer ones are refused (default 0 = no limit)")
+    p.add_argument("--max-concurrent", type=int, default=4,
+                   help="requests handled at once; more are answered 503 (default 4)")
     p.add_argument("--no-warmup", action="store_true", help="skip the warm-up run at start")
     p.add_argument("--parent-pid", type=int, default=0,
                    help="exit when this process is gone (for supervisors)")
@@ -769,9 +816,13 @@ def main(argv=None) -> int:
         log(f"error: {args.model} is not a model directory (no model.bin); "
             "run scripts/setup-engine.sh")
         return 2
-    if args.threads < 1 or args.beam_size < 1 or args.max_upload_mb <= 0:
-        log("error: --threads, --beam-size and --max-upload-mb must be positive")
+    if args.threads < 1 or args.beam_size < 1 or args.max_upload_mb <= 0 or args.max_concurrent < 1 \
+            or args.max_duration < 0:
+        log("error: --threads, --beam-size, --max-upload-mb and --max-concurrent must be positive, "
+            "--max-duration not negative")
         return 2
+    if args.tmp_dir:
+        os.makedirs(args.tmp_dir, mode=0o700, exist_ok=True)
 
     t0 = time.monotonic()
     try:
@@ -790,6 +841,9 @@ def main(argv=None) -> int:
     Handler.max_upload = int(args.max_upload_mb * 1024 * 1024)
     Handler.max_upload_mb = args.max_upload_mb
     Handler.tmp_root = args.tmp_dir
+    Handler.max_duration = args.max_duration
+    Handler.max_concurrent = args.max_concurrent
+    Handler.slots = threading.BoundedSemaphore(args.max_concurrent)
     cls = Server6 if ":" in args.host else Server
     try:
         httpd = cls((args.host, args.port), Handler)

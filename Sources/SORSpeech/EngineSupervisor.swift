@@ -9,13 +9,16 @@ public struct EmbeddedEngineLaunch: Sendable, Equatable {
     public var computeType: String
     public var beamSize: Int
     public var startupTimeout: Double
-    /// Folder for the port file and the engine's log.
+    /// Folder for the port file and the engine's log; uploads are spooled in its `tmp/`, not in the system's.
     public var runDirectory: String
+    /// The longest recording the engine accepts, in seconds (0: no limit).
+    public var maxDuration: Double
 
     public init(
         python: String, script: String, modelDir: String, threads: Int, computeType: String, beamSize: Int,
-        startupTimeout: Double, runDirectory: String
+        startupTimeout: Double, runDirectory: String, maxDuration: Double = 0
     ) {
+        self.maxDuration = maxDuration
         self.python = python
         self.script = script
         self.modelDir = modelDir
@@ -105,6 +108,7 @@ public final class EngineSupervisor: @unchecked Sendable {
             "--compute-type", launch.computeType, "--beam-size", String(launch.beamSize),
             // The engine exits by itself if sor dies without stopping it.
             "--parent-pid", String(getpid()),
+            "--tmp-dir", launch.runDirectory + "/tmp", "--max-duration", String(launch.maxDuration),
         ]
         if launch.threads > 0 { arguments += ["--threads", String(launch.threads)] }
         process.arguments = arguments

@@ -38,6 +38,38 @@ struct EngineTests {
         #expect(WordErrorRate(reference: reference, hypothesis: document[path: "transcript.text"] as? String ?? "").rate <= 0.10)
     }
 
+    @Test("the embedded engine refuses a malformed chunk at once, a recording over audio.max_duration, more than 4 requests at once, and spools uploads under var/")
+    func engineLimits() throws {
+        let server = try Workspace(extra: "audio:\n  max_duration: 5\n")
+        defer { server.remove() }
+        let engine = Process()
+        engine.executableURL = URL(fileURLWithPath: Paths.sor)
+        engine.arguments = ["engine", "run"]
+        engine.currentDirectoryURL = URL(fileURLWithPath: server.root)
+        let output = Pipe()
+        engine.standardOutput = output
+        try engine.run()
+        defer { stop(engine) }
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+        let url = String(decoding: line, as: UTF8.self)
+        try #require(url.hasPrefix("http://127.0.0.1:"), "the engine started: \(url)")
+        let probe = try run("/usr/bin/python3", [
+            Paths.repository + "/scripts/engine-probe.py", url, Paths.shared + "/jfk-en/jfk.wav", server.root + "/var/engine/tmp",
+        ])
+        try #require(probe.status == 0, "\(probe.stderr)")
+        var results: [String: String] = [:]
+        for pair in probe.stdout.split(separator: "\n") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { results[parts[0]] = parts[1] }
+        }
+        #expect(results["negative_chunk"] == "400" && (Double(results["negative_chunk_seconds"] ?? "") ?? 99) < 5, "\(results)")
+        #expect(results["prefixed_chunk"] == "400", "\(results)")
+        #expect(results["too_long"] == "413", "an 11 s recording over a 5 s limit: \(results)")
+        #expect(results["fifth_request"] == "503", "\(results)")
+        #expect(results["spooled_in_var"] == "4" && results["spooled_in_tmp"] == "0", "\(results)")
+    }
+
     @Test("an unreachable engine leaves the recording where it is, not quarantined")
     func engineDown() throws {
         let workspace = try Workspace(speech: """

@@ -29,7 +29,8 @@ public final class SpeechService: Transcriber, @unchecked Sendable {
                 python: workspace.resolve(embedded.python), script: workspace.resolve(embedded.script),
                 modelDir: workspace.resolve(embedded.modelDir), threads: embedded.threads,
                 computeType: embedded.computeType, beamSize: embedded.beamSize,
-                startupTimeout: embedded.startupTimeout, runDirectory: workspace.work + "/engine"))
+                startupTimeout: embedded.startupTimeout, runDirectory: workspace.work + "/engine",
+                maxDuration: workspace.config.audio.maxDuration))
         } else {
             supervisor = nil
         }

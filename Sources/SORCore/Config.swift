@@ -20,6 +20,8 @@ public struct Config: Sendable, Equatable {
         public var minDuration = 1.0
         /// Longer recordings are rejected (seconds).
         public var maxDuration = 14_400.0
+        /// Larger files are rejected before they are read (MiB): 4 h of 48 kHz stereo 24-bit WAV is about 4 GiB.
+        public var maxMegabytes = 4096.0
         /// A recording whose loudest sample stays below this level (dBFS) is treated as silence.
         public var silenceThresholdDB = -50.0
         public init() {}

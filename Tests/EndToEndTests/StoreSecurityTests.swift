@@ -267,6 +267,18 @@ struct HardeningTests {
         #expect(refused.status != 0 && refused.stderr.contains("call_time must be a real date"), "\(refused.stderr)")
     }
 
+    @Test("a recording larger than audio.max_megabytes is refused before it is read, and kept with the reason")
+    func tooLarge() throws {
+        let workspace = try Workspace(extra: "audio:\n  max_megabytes: 0.1\n")
+        defer { workspace.remove() }
+        try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: workspace.root + "/inbox/big.wav")
+        let result = try workspace.sor("process", workspace.root + "/inbox/big.wav")
+        #expect(result.status != 0 && result.stderr.contains("is larger than 102 KiB"), "\(result.stderr)")
+        let note = (try? String(contentsOfFile: workspace.root + "/inbox/failed/big.wav.error.txt", encoding: .utf8)) ?? ""
+        #expect(note.contains("reason: too-large"), "\(note)")
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/inbox/failed/big.wav"))
+    }
+
     @Test("the audit actor of a command is the real user, not whatever $USER or $SUDO_USER say")
     func actor() throws {
         let workspace = try Workspace()

@@ -27,7 +27,8 @@ public enum ConfigParser {
             reader.string(paths["work"], "paths.work", into: &config.paths.work)
         }
         if let node = top["audio"] {
-            let audio = reader.mapping(node, allowed: ["min_duration", "max_duration", "silence_threshold_db"], context: "audio")
+            let audio = reader.mapping(node, allowed: ["min_duration", "max_duration", "max_megabytes", "silence_threshold_db"], context: "audio")
+            reader.double(audio["max_megabytes"], "audio.max_megabytes", range: 0.01...1_048_576, into: &config.audio.maxMegabytes)
             reader.double(audio["min_duration"], "audio.min_duration", range: 0...3600, into: &config.audio.minDuration)
             reader.double(audio["max_duration"], "audio.max_duration", range: 1...86_400, into: &config.audio.maxDuration)
             reader.double(audio["silence_threshold_db"], "audio.silence_threshold_db", range: -120...0, into: &config.audio.silenceThresholdDB)
@@ -232,6 +233,7 @@ public enum ConfigParser {
             audio:
               min_duration: \(number(config.audio.minDuration))
               max_duration: \(number(config.audio.maxDuration))
+              max_megabytes: \(number(config.audio.maxMegabytes))
               silence_threshold_db: \(number(config.audio.silenceThresholdDB))
             speech:
               engine: \(config.speech.engine.rawValue)

@@ -81,7 +81,7 @@ public final class Pipeline: @unchecked Sendable {
         let (sha256, bytes): (String, Int64)
         do {
             // In the inbox a link is refused, not followed: it could point at any file on the server, or at a device.
-            (sha256, bytes) = try Self.hash(source, followLinks: !fromInbox)
+            (sha256, bytes) = try Self.hash(source, followLinks: !fromInbox, limit: Int64(workspace.config.audio.maxMegabytes * 1_048_576))
         } catch let error as InboxFileError {
             return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: error.code, message: error.localizedDescription, shown: shown)
         } catch {
@@ -223,8 +223,9 @@ public final class Pipeline: @unchecked Sendable {
     /// The largest sidecar read: metadata is a few lines.
     static let sidecarLimit = 64 << 10
 
-    static func hash(_ path: String, followLinks: Bool) throws -> (String, Int64) {
-        let handle = try InboxFile.open(path, followLinks: followLinks).handle
+    static func hash(_ path: String, followLinks: Bool, limit: Int64) throws -> (String, Int64) {
+        let (handle, size) = try InboxFile.open(path, followLinks: followLinks)
+        guard size <= limit else { throw InboxFileError.tooLarge(path: path, size: size, limit: Int(limit)) }
         defer { try? handle.close() }
         var hasher = SHA256()
         var bytes: Int64 = 0

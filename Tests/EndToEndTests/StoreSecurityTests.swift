@@ -300,6 +300,8 @@ struct HardeningTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sor-erase-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let watcher = try startWatcher(workspace, log: log)
+        var stopped = false
+        defer { if !stopped { stop(watcher) } }
         try FileManager.default.copyItem(atPath: StoreSecurityTests.jfk, toPath: inbox + "/kennedy-speech.wav")
         try "agent: Zenobia Kwiatkowska\nlanguage: en\n".write(toFile: inbox + "/kennedy-speech.yaml", atomically: true, encoding: .utf8)
         let call = try workspace.firstCall(log: log)
@@ -323,6 +325,7 @@ struct HardeningTests {
         let refusal = try workspace.sor("calls", "delete", call)
         #expect(refusal.status != 0 && refusal.stderr.contains("in use by sor watch"), "erasure waits for the watcher to stop: \(refusal.stderr)")
         stop(watcher)
+        stopped = true
         let result = try workspace.sor("calls", "delete", call)
         try #require(result.status == 0, "\(result.stderr)")
         let found = try run("/usr/bin/grep", ["-rIl", "-i", "-e", "Zenobia"] + words.flatMap { ["-e", $0] } + [workspace.root]).stdout

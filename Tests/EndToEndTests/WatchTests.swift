@@ -25,7 +25,19 @@ struct WatchTests {
 
     @Test("kill -9 at random moments while 100+ files arrive: each good file processed once, bad ones quarantined, duplicates reported, nothing lost")
     func killNine() throws {
-        let workspace = try Workspace(extra: """
+        // The clips are English. Told so, Whisper transcribes each 2-second snippet in a few seconds; in Polish mode
+        // some took 15–45 s through its temperature fallbacks, and the run neared its 15-minute limit (the test is
+        // about the watcher, not recognition).
+        let repo = Paths.repository
+        let workspace = try Workspace(speech: """
+            speech:
+              engine: embedded
+              language: en
+              embedded:
+                python: \(repo)/.venv/bin/python
+                script: \(repo)/engine/sor_engine.py
+                model_dir: \(repo)/models/whisper-base
+            """, extra: """
             watch:
               rescan_interval: 1
               settle_seconds: 0.5

@@ -20,9 +20,8 @@ struct Engine: ParsableCommand {
             signal(SIGPIPE, SIG_IGN)
             let stopper = DispatchSemaphore(value: 0)
             let sources = StopSignals.handle { stopper.signal() }
-            stopper.wait()
+            withExtendedLifetime(sources) { stopper.wait() }
             runtime.shutdown()
-            _ = sources
         }
     }
 }

@@ -51,7 +51,8 @@ func fail(_ message: String) -> ExitCode {
 
 /// SIGINT and SIGTERM, handled on a queue instead of ending the process at once.
 enum StopSignals {
-    /// Calls `handler` on each SIGINT or SIGTERM. Keep the returned sources for as long as the handler should run.
+    /// Calls `handler` on each SIGINT or SIGTERM. Keep the returned sources alive (`withExtendedLifetime`) for as long
+    /// as the handler should run.
     /// The signals are unblocked first: a parent may start `sor` with them blocked (test runners and supervisors
     /// spawn from threads that block signals).
     static func handle(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {

@@ -18,7 +18,7 @@ struct Watch: ParsableCommand {
         let sources = StopSignals.handle { watcher.stop() }
         print("watching \(workspace.inbox) — drop WAV/MP3/FLAC/OGG recordings (with an optional NAME.yaml) there; Ctrl-C stops")
         fflush(nil)
-        try watcher.run()
-        _ = sources
+        // The sources must outlive the run: an optimised build releases a value after its last use, `_ =` included.
+        try withExtendedLifetime(sources) { try watcher.run() }
     }
 }

@@ -4,22 +4,26 @@ import Testing
 
 @Suite("Speech endpoints, end to end", .serialized)
 struct EngineTests {
+    /// `sor engine run` in `workspace`, and the base URL it prints as its first line once the engine is healthy.
+    static func startEngine(in workspace: Workspace) throws -> (Process, String) {
+        let engine = Process()
+        engine.executableURL = URL(fileURLWithPath: Paths.sor)
+        engine.arguments = ["engine", "run"]
+        engine.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        let output = Pipe()
+        engine.standardOutput = output
+        try engine.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+        return (engine, String(decoding: line, as: UTF8.self))
+    }
+
     @Test("a remote OpenAI-compatible endpoint, given by URL (the local engine started by `sor engine run`)")
     func remoteEndpoint() throws {
         let server = try Workspace()
         defer { server.remove() }
-        let engine = Process()
-        engine.executableURL = URL(fileURLWithPath: Paths.sor)
-        engine.arguments = ["engine", "run"]
-        engine.currentDirectoryURL = URL(fileURLWithPath: server.root)
-        let output = Pipe()
-        engine.standardOutput = output
-        try engine.run()
+        let (engine, url) = try Self.startEngine(in: server)
         defer { stop(engine) }
-        // The first line is the engine's base URL, printed once it is healthy.
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
-        let url = String(decoding: line, as: UTF8.self)
         #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/v1"))
 
         let client = try Workspace(speech: """
@@ -42,17 +46,8 @@ struct EngineTests {
     func engineLimits() throws {
         let server = try Workspace(extra: "audio:\n  max_duration: 5\n")
         defer { server.remove() }
-        let engine = Process()
-        engine.executableURL = URL(fileURLWithPath: Paths.sor)
-        engine.arguments = ["engine", "run"]
-        engine.currentDirectoryURL = URL(fileURLWithPath: server.root)
-        let output = Pipe()
-        engine.standardOutput = output
-        try engine.run()
+        let (engine, url) = try Self.startEngine(in: server)
         defer { stop(engine) }
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
-        let url = String(decoding: line, as: UTF8.self)
         try #require(url.hasPrefix("http://127.0.0.1:"), "the engine started: \(url)")
         let probe = try run("/usr/bin/python3", [
             Paths.repository + "/scripts/engine-probe.py", url, Paths.shared + "/jfk-en/jfk.wav", server.root + "/var/engine/tmp",

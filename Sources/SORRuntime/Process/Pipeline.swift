@@ -103,6 +103,7 @@ public final class Pipeline: @unchecked Sendable {
                 // A crash came after the call was stored and before its input was removed: finish the removal.
                 unlink(source)
                 if let sidecar { unlink(sidecar) }
+                runtime.deriver.published(id)
                 return .processed(id: id)
             }
             try audit(.duplicate(id: id))

@@ -7,19 +7,21 @@ public struct SiteFiles: Sendable {
     /// The mode of every file sor writes to the site.
     public static let mode: mode_t = 0o640
     let group: String
+    /// The group id to give site files; nil for the writer's own.
+    let gid: gid_t?
 
-    public init(_ config: Config.Site) {
+    /// Resolves `site.group` once; a configured group that does not exist is an error.
+    public init(_ config: Config.Site) throws {
         group = config.group
-    }
-
-    /// The group id to give site files; nil for the writer's own. A configured group that does not exist is an error.
-    func groupID() throws -> gid_t? {
-        guard !group.isEmpty else { return nil }
+        guard !group.isEmpty else {
+            gid = nil
+            return
+        }
         guard let entry = getgrnam(group) else {
             throw RuntimeError.commandFailed(
                 command: "site.group", detail: "there is no group \(group) on this machine; set site.group in sor.yaml to the group nginx runs as (getent group)")
         }
-        return entry.pointee.gr_gid
+        gid = entry.pointee.gr_gid
     }
 
     /// Writes `data` to `path` when it differs, then gives the file the site's mode and group (also to a file
@@ -36,7 +38,7 @@ public struct SiteFiles: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & 0o7777 != Self.mode { chmod(path, Self.mode) }
-        if let gid = try groupID(), info.st_gid != gid, chown(path, uid_t.max, gid) != 0 {
+        if let gid, info.st_gid != gid, chown(path, uid_t.max, gid) != 0 {
             throw RuntimeError.cannotWrite(path: path, detail: "cannot give it the group \(group): \(String(cString: strerror(errno)))")
         }
     }

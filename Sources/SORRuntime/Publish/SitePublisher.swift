@@ -65,7 +65,7 @@ public struct SitePublisher: Sendable {
         let (calls, readProblems) = store.all()
         let pages = renderer.render(calls: calls)
         let site = workspace.site
-        let files = SiteFiles(workspace.config.site)
+        let files = try SiteFiles(workspace.config.site)
         for (path, data) in pages {
             try files.write(data, to: site + "/" + path)
         }

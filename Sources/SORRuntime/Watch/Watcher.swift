@@ -106,7 +106,6 @@ public final class Watcher: @unchecked Sendable {
     private func work(_ processor: ClaimProcessor) {
         while let claim = queue.next() {
             let outcome = processor.process(claim)
-            if case .processed(let id) = outcome { runtime.siteChanges.mark(id) }
             queue.finish(claim, outcome: outcome, retryAt: runtime.clock.now().addingTimeInterval(workspace.config.watch.engineWaitInterval))
         }
     }

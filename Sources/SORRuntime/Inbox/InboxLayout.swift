@@ -50,7 +50,7 @@ public enum InboxLayout {
             && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._@-".unicodeScalars.contains($0) }
     }
 
-    /// The plain files directly inside `folder` (sorted), hidden ones included; nil when it cannot be listed.
+    /// The names directly inside `folder` (sorted), hidden ones included; empty when it cannot be listed.
     static func names(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }

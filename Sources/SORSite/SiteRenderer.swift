@@ -28,6 +28,29 @@ public struct SiteSettings: Sendable, Equatable {
     }
 }
 
+/// One call as the index lists it: a few hundred bytes, kept between builds instead of the call.
+public struct IndexEntry: Sendable, Equatable {
+    public struct Score: Sendable, Equatable {
+        public var card: String
+        public var total: Double
+        public var passed: Bool
+        public var critical: Bool
+    }
+
+    public var id: String
+    /// When the call took place (or was received), ISO 8601: the index's order, newest first.
+    public var time: String
+    public var file: String
+    public var duration: Double
+    public var agent: String
+    public var team: String
+    public var language: String
+    public var status: String
+    public var needsReview: Bool
+    public var excerpt: String
+    public var scores: [Score]
+}
+
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
     public static let requiredTemplates = ["index", "call", "header", "footer"]
@@ -51,14 +74,40 @@ public struct SiteRenderer: Sendable {
         self.settings = settings
     }
 
-    /// Every page of the site for these calls.
+    /// Every page of the site for these calls (tests; the publisher renders page by page, see `callPage` and
+    /// `indexPage`, so that a build holds one call in memory at a time).
     public func render(calls: [CallDocument]) -> [String: Data] {
         var pages: [String: Data] = [:]
-        pages["index.html"] = page("index", indexContext(calls))
+        pages["index.html"] = indexPage(calls.map(indexEntry))
         for document in calls {
-            pages["calls/\(document.call.id)/index.html"] = page("call", callContext(document))
+            pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }
         return pages
+    }
+
+    /// The page of one call (`calls/ID/index.html`).
+    public func callPage(_ document: CallDocument) -> Data { page("call", callContext(document)) }
+
+    /// The index page over these calls' entries, newest first.
+    public func indexPage(_ entries: [IndexEntry]) -> Data { page("index", indexContext(entries)) }
+
+    /// What the index shows of a call: all it keeps of it between builds.
+    public func indexEntry(_ document: CallDocument) -> IndexEntry {
+        let call = document.call
+        return IndexEntry(
+            id: call.id,
+            time: call.metadata.callTime ?? call.source.receivedAt,
+            file: call.source.fileName,
+            duration: call.audio.duration,
+            agent: call.metadata.agent ?? "—",
+            team: call.metadata.team ?? "—",
+            language: document.transcript?.language ?? call.processing?.language ?? "—",
+            status: Strings.status(call.status, settings.language),
+            needsReview: document.analysis?.roles.needsReview ?? false,
+            excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
+            scores: (document.evaluation?.cards ?? []).map {
+                IndexEntry.Score(card: $0.card, total: $0.total, passed: $0.passed, critical: !$0.criticalFailures.isEmpty)
+            })
     }
 
     private func page(_ template: String, _ context: [String: Any]) -> Data {
@@ -69,33 +118,29 @@ public struct SiteRenderer: Sendable {
         ["site_title": settings.title, "lang": settings.language, "t": Strings.table(settings.language)]
     }
 
-    func indexContext(_ calls: [CallDocument]) -> [String: Any] {
+    func indexContext(_ entries: [IndexEntry]) -> [String: Any] {
         var context = common
         context["root"] = ""
-        context["calls"] = calls.map { document -> [String: Any] in
-            let call = document.call
-            return [
-                "id": call.id,
-                "when": Format.dateTime(call.metadata.callTime ?? call.source.receivedAt),
-                "file": call.source.fileName,
-                "duration": Format.clock(call.audio.duration),
-                "agent": call.metadata.agent ?? "—",
-                "team": call.metadata.team ?? "—",
-                "language": document.transcript?.language ?? call.processing?.language ?? "—",
-                "status": Strings.status(call.status, settings.language),
-                "needs_review": document.analysis?.roles.needsReview ?? false,
-                "excerpt": Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
-                "scores": (document.evaluation?.cards ?? []).map { card -> [String: Any] in
-                    [
-                        "card": card.card, "total": Format.percent(card.total), "passed": card.passed,
-                        "critical": !card.criticalFailures.isEmpty,
-                    ]
+        context["calls"] = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map { entry -> [String: Any] in
+            [
+                "id": entry.id,
+                "when": Format.dateTime(entry.time),
+                "file": entry.file,
+                "duration": Format.clock(entry.duration),
+                "agent": entry.agent,
+                "team": entry.team,
+                "language": entry.language,
+                "status": entry.status,
+                "needs_review": entry.needsReview,
+                "excerpt": entry.excerpt,
+                "scores": entry.scores.map { score -> [String: Any] in
+                    ["card": score.card, "total": Format.percent(score.total), "passed": score.passed, "critical": score.critical]
                 },
             ]
         }
-        context["count"] = calls.count
-        context["total_duration"] = Format.clock(calls.reduce(0) { $0 + $1.call.audio.duration })
-        context["has_calls"] = !calls.isEmpty
+        context["count"] = entries.count
+        context["total_duration"] = Format.clock(entries.reduce(0) { $0 + $1.duration })
+        context["has_calls"] = !entries.isEmpty
         return context
     }
 

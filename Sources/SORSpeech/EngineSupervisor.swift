@@ -99,6 +99,9 @@ public final class EngineSupervisor: @unchecked Sendable {
         if !fm.fileExists(atPath: logFile) { _ = fm.createFile(atPath: logFile, contents: nil) }
         let log = FileHandle(forWritingAtPath: logFile)
         log?.seekToEndOfFile()
+        // The child gets its own copy of the log's descriptor; ours is closed once it runs. Foundation's Process keeps
+        // the handles it was given for as long as it lives, so every restart of the engine leaked one before.
+        defer { try? log?.close() }
         defer { try? fm.removeItem(atPath: portFile) }
 
         let process = Process()

@@ -24,12 +24,18 @@ struct SOR: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error where error is ExitCode || error is CleanExit || error is ValidationError {
+        } catch let error where error is ExitCode || error is CleanExit || error is ValidationError || Self.isParserError(error) {
             exit(withError: error)
         } catch {
             FileHandle.standardError.write(Data("error: \(error.localizedDescription)\n".utf8))
             Foundation.exit(EXIT_FAILURE)
         }
+    }
+
+    /// ArgumentParser's own errors (`sor help`, `sor help watch` end in one of its internal types) carry help text
+    /// and an exit code that only its `exit(withError:)` knows how to print.
+    private static func isParserError(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }
 

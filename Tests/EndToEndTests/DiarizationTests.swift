@@ -295,23 +295,10 @@ struct DiarizationTests {
     @Test("roles are right on every demo call, stereo and mono, decided from the words alone")
     func roles() throws {
         // No channel map: the stereo calls' roles come from the role labeller too, like the mono ones.
-        let workspace = try Workspace(diarization: "  channel_map: []\n  company_names: [\"Telkom Plus\"]")
-        defer { workspace.remove() }
-        var files: [String] = []
-        for name in Self.demoNames {
-            for kind in ["stereo", "mono"] {
-                let target = workspace.root + "/\(kind)-\(name).wav"
-                try FileManager.default.copyItem(atPath: Paths.demo + "/\(kind)/\(name).wav", toPath: target)
-                files.append(target)
-            }
-        }
-        let result = try workspace.sor(["process"] + files)
-        #expect(result.status == 0, "\(result.stderr)")
-        let ids = result.stdout.split(separator: "\n").map(String.init)
-        try #require(ids.count == files.count)
-        for (file, id) in zip(files, ids) {
-            let kind = file.contains("/stereo-") ? "stereo" : "mono"
-            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent.replacingOccurrences(of: "\(kind)-", with: "")
+        let demo = try ProcessedDemoCalls.shared.get()
+        let workspace = demo.workspace
+        for (kind, name) in ["stereo", "mono"].flatMap({ kind in Self.demoNames.map { (kind, $0) } }) {
+            let id = try #require(demo.ids["\(kind)/\(name)"])
             let reference = try JSONDecoder().decode(
                 ScoringEndToEndTests.Reference.self, from: Data(contentsOf: URL(fileURLWithPath: Paths.demo + "/ref/\(name).json")))
             let analysis = try #require(try workspace.show(id)["analysis"] as? [String: Any], "\(kind) \(name) has an analysis")

@@ -13,6 +13,8 @@ struct EngineTests {
         let output = Pipe()
         engine.standardOutput = output
         try engine.run()
+        // Only the child writes to the pipe: with this side's write end closed, a dead engine ends the read.
+        try? output.fileHandleForWriting.close()
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
         return (engine, String(decoding: line, as: UTF8.self))
@@ -100,22 +102,16 @@ struct EngineTests {
 
 @Suite("Demo calls, end to end", .serialized)
 struct DemoTests {
-    static let scenarios = ["sales-pass", "service-fail", "retention-pass", "collections-critical"]
-
     /// Transcribes every variant of the demo calls and measures the word error rate against the script's reference.
     @Test("demo calls (stereo, mono, 8 kHz): transcribed, WER measured and reported")
     func wer() throws {
-        let workspace = try Workspace()
-        defer { workspace.remove() }
+        let demo = try ProcessedDemoCalls.shared.get()
+        let workspace = demo.workspace
         var table: [String] = []
         var rates: [String: [Double]] = [:]
-        for variant in ["stereo", "mono", "mono-8k"] {
-            let files = Self.scenarios.map { "\(Paths.demo)/\(variant)/\($0).wav" }
-            let result = try workspace.sor(["process", "--no-site"] + files)
-            #expect(result.status == 0, "\(result.stderr)")
-            let ids = result.stdout.split(separator: "\n").map(String.init)
-            try #require(ids.count == 4)
-            for (scenario, id) in zip(Self.scenarios, ids) {
+        for variant in ProcessedDemoCalls.variants {
+            let ids = ProcessedDemoCalls.names.map { demo.ids["\(variant)/\($0)"] ?? "" }
+            for (scenario, id) in zip(ProcessedDemoCalls.names, ids) {
                 let reference = try String(contentsOfFile: "\(Paths.demo)/ref/\(scenario).txt", encoding: .utf8)
                 let document = try workspace.show(id)
                 let wer = WordErrorRate(reference: reference, hypothesis: document[path: "transcript.text"] as? String ?? "")

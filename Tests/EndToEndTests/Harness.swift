@@ -40,11 +40,26 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
     let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("sor-stderr-\(UUID().uuidString)").path
     FileManager.default.createFile(atPath: errPath, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: errPath) }
+    // Every descriptor this side opens is closed here: Foundation's Process keeps the handles it was given for as
+    // long as it lives, and a Process whose child was reaped by `waitForExit` is never released by Foundation's
+    // monitor, so a suite of thousands of runs ended holding over 1,200 pipes and deleted stderr files.
     let out = Pipe()
+    let err = FileHandle(forWritingAtPath: errPath)
     process.standardOutput = out
-    process.standardError = FileHandle(forWritingAtPath: errPath)
-    try process.run()
+    process.standardError = err
+    do {
+        try process.run()
+    } catch {
+        try? out.fileHandleForReading.close()
+        try? out.fileHandleForWriting.close()
+        try? err?.close()
+        throw error
+    }
+    // The child holds its own copies now; with the write end closed here, reading ends when the child exits.
+    try? out.fileHandleForWriting.close()
+    try? err?.close()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
+    try? out.fileHandleForReading.close()
     let status = waitForExit(process)
     let errData = FileManager.default.contents(atPath: errPath) ?? Data()
     return Run(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
@@ -163,6 +178,7 @@ func startWatcher(_ workspace: Workspace, log: String) throws -> Process {
     process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
     if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
     let handle = FileHandle(forWritingAtPath: log)!
+    defer { try? handle.close() }
     handle.seekToEndOfFile()
     process.standardOutput = handle
     process.standardError = handle
@@ -206,4 +222,56 @@ extension Workspace {
         }
         return try #require(id, "processed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
+}
+
+/// Descriptors a process holds open, with what each refers to (`/proc/PID/fd`): "self" for this process.
+func openDescriptors(_ pid: String = "self") -> [String] {
+    let folder = "/proc/\(pid)/fd"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.map { (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + $0)) ?? $0 }.sorted()
+}
+
+/// Resident memory of a process in KiB (`VmRSS` in `/proc/PID/status`), 0 when it is gone.
+func residentKiB(_ pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+/// The demo calls (stereo, mono and 8 kHz mono), processed once per test run by `sor process` with diarization and
+/// roles decided from the words alone (no channel map), and shared by the tests that read them: transcribing the
+/// twelve recordings takes minutes, and each test asks something different of the same results.
+struct ProcessedDemoCalls: Sendable {
+    static let names = ["sales-pass", "service-fail", "retention-pass", "collections-critical"]
+    static let variants = ["stereo", "mono", "mono-8k"]
+    /// Made on first use; the workspace is removed when the test process exits.
+    static let shared = Result { try ProcessedDemoCalls() }
+
+    let workspace: Workspace
+    /// Call id by "variant/name".
+    let ids: [String: String]
+
+    private init() throws {
+        workspace = try Workspace(diarization: "  channel_map: []\n  company_names: [\"Telkom Plus\"]")
+        Self.root = workspace.root
+        atexit { if let root = ProcessedDemoCalls.root { try? FileManager.default.removeItem(atPath: root) } }
+        var files: [String] = []
+        var keys: [String] = []
+        for variant in Self.variants {
+            for name in Self.names {
+                files.append("\(Paths.demo)/\(variant)/\(name).wav")
+                keys.append("\(variant)/\(name)")
+            }
+        }
+        let result = try workspace.sor(["process"] + files)
+        let ids = result.stdout.split(separator: "\n").map(String.init)
+        guard result.status == 0, ids.count == files.count else {
+            throw Failure(message: "sor process of the demo calls exited \(result.status) with \(ids.count) of \(files.count) calls: \(result.stderr)")
+        }
+        self.ids = Dictionary(uniqueKeysWithValues: zip(keys, ids))
+    }
+
+    nonisolated(unsafe) private static var root: String?
+
+    struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }

@@ -6,6 +6,19 @@ import Testing
 /// machine has two cores.
 @Suite("sor process, end to end", .serialized)
 struct ProcessTests {
+    @Test("sor --help, sor help COMMAND and a wrong command: usage on the right stream and the right exit status")
+    func help() throws {
+        for arguments in [["--help"], ["help"]] {
+            let result = try run(Paths.sor, arguments)
+            #expect(result.status == 0, "sor \(arguments): \(result.stderr)")
+            #expect(result.stdout.contains("USAGE: sor <subcommand>") && result.stdout.contains("watch"), "\(result.stdout)")
+        }
+        let watch = try run(Paths.sor, ["help", "watch"])
+        #expect(watch.status == 0 && watch.stdout.contains("USAGE: sor watch"), "\(watch.stdout)\(watch.stderr)")
+        let wrong = try run(Paths.sor, ["nosuchcommand"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("nosuchcommand") && !wrong.stderr.contains("CommandError"), "\(wrong.stderr)")
+    }
+
     @Test("JFK as MP3 and WAV: transcript within 10% WER of the reference, with word timestamps")
     func jfk() throws {
         let workspace = try Workspace()

@@ -98,3 +98,46 @@ struct StoreTests {
         #expect(record.dueReason(sha256: "A")?.contains("no record") == true)
     }
 }
+
+@Suite("Site builds")
+struct SiteBuildTests {
+    @Test("a rebuild reads and renders only the calls whose folders changed, sees a change made by another process, and drops an erased call")
+    func incremental() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var config = Config()
+        config.paths.data = scratch.root + "/data"
+        config.paths.site = scratch.root + "/site"
+        config.paths.templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("templates").path
+        config.security.keyFile = scratch.root + "/keys/sor.key"
+        let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        try Keyring.create(path: workspace.keyFile)
+        let watcher = Runtime(workspace: workspace)
+        let store = try watcher.store
+        let audio = scratch.root + "/input.wav"
+        FileManager.default.createFile(atPath: audio, contents: Data("RIFF".utf8))
+        for id in ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"] {
+            let (record, transcript) = StoreTests.sampleRecord(id: id)
+            try store.save(record: record, transcript: transcript, audioFrom: audio, moveInputs: false)
+        }
+        #expect(try watcher.publisher().build().pages == 3, "the index and both call pages")
+        #expect(try watcher.publisher().build().pages == 1, "nothing changed: only the index is written")
+
+        // Another process (a CLI command with its own runtime) changes a call.
+        let other = Runtime(workspace: workspace)
+        let folder = try other.store.find("bbbbbbbbbbbbbbbb")
+        var record = try other.store.record(in: folder)
+        record.metadata.agent = "Beata Zmieniona"
+        try other.store.write(FileFormats.yaml(record), as: "call.yaml", in: folder)
+        #expect(try watcher.publisher().build().pages == 2, "the changed call's page and the index")
+        let index = try String(contentsOfFile: workspace.site + "/index.html", encoding: .utf8)
+        #expect(index.contains("Beata Zmieniona"))
+        #expect(index.contains("aaaaaaaaaaaaaaaa"))
+
+        try store.delete(folder: try store.find("aaaaaaaaaaaaaaaa"))
+        #expect(try watcher.publisher().build().pages == 1)
+        #expect(try !String(contentsOfFile: workspace.site + "/index.html", encoding: .utf8).contains("aaaaaaaaaaaaaaaa"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.site + "/calls/aaaaaaaaaaaaaaaa"))
+    }
+}

@@ -19,6 +19,8 @@ public final class Runtime: @unchecked Sendable {
     public let scorer: Scorer
     /// Calls whose pages are out of date; the publisher rebuilds the site when asked to.
     public let siteChanges = SiteChanges()
+    /// What this process's site builds know of each call, so that a rebuild reads only the calls that changed.
+    public let siteIndex = SiteIndex()
     /// Analysis → talk statistics → later stages → scoring → publishing, for every kind of change.
     public let deriver: CallDeriver
     private let lock = NSLock()
@@ -63,7 +65,7 @@ public final class Runtime: @unchecked Sendable {
 
     /// Writes the site from the store.
     public func publisher() throws -> SitePublisher {
-        SitePublisher(workspace: workspace, store: try store)
+        SitePublisher(workspace: workspace, store: try store, index: siteIndex)
     }
 
     /// Stops what the runtime started (the embedded speech engine).

@@ -36,16 +36,81 @@ public final class SiteChanges: @unchecked Sendable {
     }
 }
 
+/// What the last builds of this process knew of each call: its index entry and the state of its folder then. A call
+/// whose folder has not changed since (every write in the store renames a file into the call's folder, which
+/// changes the folder's modification time) is neither read nor rendered again. Thread-safe; one per runtime.
+public final class SiteIndex: @unchecked Sendable {
+    struct Known {
+        var fingerprint: FolderFingerprint
+        var entry: IndexEntry
+    }
+
+    private let lock = NSLock()
+    private var known: [String: Known] = [:]
+
+    public init() {}
+
+    func entry(_ id: String, ifUnchanged fingerprint: FolderFingerprint) -> IndexEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let known = known[id], known.fingerprint == fingerprint else { return nil }
+        return known.entry
+    }
+
+    func remember(_ id: String, _ entry: IndexEntry, fingerprint: FolderFingerprint) {
+        lock.lock()
+        known[id] = Known(fingerprint: fingerprint, entry: entry)
+        lock.unlock()
+    }
+
+    /// Keeps only these calls (the others were erased).
+    func keep(_ ids: Set<String>) {
+        lock.lock()
+        known = known.filter { ids.contains($0.key) }
+        lock.unlock()
+    }
+
+    /// Forgets everything: the next build reads and renders every call.
+    public func forget() {
+        lock.lock()
+        known = [:]
+        lock.unlock()
+    }
+}
+
+/// A call folder's modification and status-change times, to the nanosecond.
+struct FolderFingerprint: Equatable {
+    var modified: timespec
+    var changed: timespec
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        modified = info.st_mtim
+        changed = info.st_ctim
+    }
+
+    static func == (a: FolderFingerprint, b: FolderFingerprint) -> Bool {
+        a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+            && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+    }
+}
+
 /// Writes the static site: renders pages from the store, copies static assets and each call's recording.
+///
+/// A build holds one call in memory at a time and keeps only its index entry, so its memory does not grow with
+/// the number of calls (it once held every call and every page at once: 44 KiB a call). With a `SiteIndex`
+/// that outlives the build (the watcher's), calls unchanged since the last build are not read again.
 public struct SitePublisher: Sendable {
     public let workspace: Workspace
     public let store: CallStore
+    public let index: SiteIndex
 
-    public init(workspace: Workspace, store: CallStore) {
+    public init(workspace: Workspace, store: CallStore, index: SiteIndex = SiteIndex()) {
         self.workspace = workspace
         self.store = store
+        self.index = index
     }
-
 
     /// Rebuilds the site; returns the number of pages written and any calls that could not be read.
     @discardableResult
@@ -62,21 +127,33 @@ public struct SitePublisher: Sendable {
             settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language),
             directory: templatesDirectory)
         try store.vault.check(dataDirectory: workspace.data)
-        let (calls, readProblems) = store.all()
-        let pages = renderer.render(calls: calls)
         let site = workspace.site
         let files = try SiteFiles(workspace.config.site)
-        for (path, data) in pages {
-            try files.write(data, to: site + "/" + path)
-        }
         try copyTree(templatesDirectory + "/static", to: site + "/static", files: files)
+
         let folders = store.folders()
-        // The player needs the recording in the clear: it is opened from the sealed store once, and again only
-        // when its size no longer matches the original's.
-        var problems = readProblems
-        for document in calls {
-            guard let folder = folders[document.call.id] else { continue }
-            let target = "\(site)/calls/\(document.call.id)/\(document.call.audioFile)"
+        var entries: [IndexEntry] = []
+        var problems: [String] = []
+        var pages = 1
+        for (id, folder) in folders.sorted(by: { $0.key < $1.key }) {
+            let page = "\(site)/calls/\(id)/index.html"
+            let fingerprint = FolderFingerprint(folder)
+            if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page) {
+                entries.append(entry)
+                continue
+            }
+            let document: CallDocument
+            do {
+                document = try store.load(folder: folder)
+            } catch {
+                problems.append(error.localizedDescription)
+                continue
+            }
+            try files.write(renderer.callPage(document), to: page)
+            pages += 1
+            // The player needs the recording in the clear: it is opened from the sealed store once, and again only
+            // when its size no longer matches the original's.
+            let target = "\(site)/calls/\(id)/\(document.call.audioFile)"
             let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
             if size != document.call.source.bytes {
                 do {
@@ -86,13 +163,18 @@ public struct SitePublisher: Sendable {
                 }
             }
             try files.own(target)
+            let entry = renderer.indexEntry(document)
+            entries.append(entry)
+            if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
         }
+        try files.write(renderer.indexPage(entries), to: site + "/index.html")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
-        let live = Set(calls.map(\.call.id))
+        let live = Set(folders.keys)
+        index.keep(live)
         for name in (try? fm.contentsOfDirectory(atPath: site + "/calls")) ?? [] where !live.contains(name) {
             try? fm.removeItem(atPath: site + "/calls/" + name)
         }
-        return (pages.count, problems)
+        return (pages, problems)
     }
 
     private func copyTree(_ source: String, to target: String, files: SiteFiles) throws {

@@ -8,6 +8,7 @@ final class CallNameIndex: @unchecked Sendable {
     private let lock = NSLock()
     /// Per file name: the call, when it was received, and from whose upload folder (nil: the shared inbox).
     private var names: [String: [(id: String, received: Date, uploader: String?)]]?
+    private var remembered = 0
 
     init(store: CallStore) {
         self.store = store
@@ -30,12 +31,21 @@ final class CallNameIndex: @unchecked Sendable {
         return names?[base] ?? []
     }
 
-    /// A call was just stored from a file of this name.
+    /// A call was just stored from a file of this name. Calls received more than a day before are dropped now
+    /// and then (a late sidecar is matched only within a day), so the index holds a day of calls, not all of them.
     func remember(_ id: String, fileName: String, uploader: String?, at time: Date) {
         lock.lock()
         defer { lock.unlock() }
         guard names != nil else { return }
         names![(fileName as NSString).deletingPathExtension, default: []].append((id, time, uploader))
+        remembered += 1
+        if remembered % 1_000 == 0 {
+            let cutoff = time.addingTimeInterval(-86_400)
+            names = names!.compactMapValues { calls in
+                let recent = calls.filter { $0.received >= cutoff }
+                return recent.isEmpty ? nil : recent
+            }
+        }
     }
 
     /// Calls were removed: the index is built again when next needed.

@@ -43,22 +43,25 @@ let package = Package(
         // Scorecard rules on a call's words: Polish lemmas (libhunspell + hunspell-pl), fuzzy phrases, evidence.
         .target(name: "SORScoring", dependencies: ["SORCore", "CHunspell"]),
 
+        // Sentiment of utterances and calls: a lexicon (data in Lexicon/, matched on SORScoring's lemmas) and rules.
+        .target(name: "SORSentiment", dependencies: ["SORCore", "SORScoring"], resources: [.copy("Lexicon")]),
+
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
-            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization",
+            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization", "SORSentiment",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // The executable: argument parsing and nothing else.
         .executableTarget(name: "sor", dependencies: [
-            "SORRuntime", "SORCore",
+            "SORRuntime", "SORCore", "SORSentiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // `make bench`: speed and memory on real inputs, kept out of the product (nothing here ships in `sor`).
         .executableTarget(name: "SORBench", dependencies: [
-            "SORRuntime", "SORCore", "SORAudio", "SORSpeech", "SORDiarization",
+            "SORRuntime", "SORCore", "SORAudio", "SORSpeech", "SORDiarization", "SORSentiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
         .testTarget(name: "SORDiarizationTests", dependencies: ["SORDiarization", "SORAudio", "SORCore"]),
         .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
+        .testTarget(name: "SORSentimentTests", dependencies: ["SORSentiment", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.

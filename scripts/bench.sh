@@ -113,3 +113,8 @@ YAML
   (cd "$scoring" && "$sor_abs" key init >/dev/null && "$sor_abs" process --no-site "$OLDPWD"/demo/calls/*.wav >/dev/null) && touch "$scoring/processed"
 fi
 (cd "$scoring" && "$bench_abs" rescore --calls 10000)
+
+echo
+echo "== sentiment: text sentiment of every utterance and the call summary, over the same stored demo calls"
+echo "   (transcripts from the real engine; decoding and transcription excluded)"
+(cd "$scoring" && "$bench_abs" sentiment)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SORCore
 import SORRuntime
+import SORSentiment
 
 /// The configuration option every benchmark takes, as `sor` does.
 struct GlobalOptions: ParsableArguments {
@@ -15,7 +16,7 @@ struct GlobalOptions: ParsableArguments {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor-bench",
-        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self])
+        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self])
 
     struct RescoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,6 +26,40 @@ struct Bench: ParsableCommand {
         @Option(help: "How many stored calls to rescore.") var calls = 10_000
         func run() throws {
             for line in try Benchmarks.rescore(workspace: try options.workspace(), count: calls) { print(line) }
+        }
+    }
+
+    struct SentimentBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sentiment",
+            abstract: "Sentiment time per hour of audio (every utterance and the call summary) over this workspace's stored calls, and memory.")
+        @OptionGroup var options: GlobalOptions
+        func run() throws {
+            let runtime = Runtime(workspace: try options.workspace())
+            let store = try runtime.store
+            let documents = try store.folders().values.sorted().map { try store.load(folder: $0) }.filter { $0.analysis != nil }
+            let audio = documents.reduce(0) { $0 + $1.call.audio.duration }
+            let utterances = documents.reduce(0) { $0 + ($1.analysis?.utterances.count ?? 0) }
+            guard audio > 0 else { throw ValidationError("no stored call with an analysis in this workspace") }
+            let stage = SentimentStage()
+            var copies = documents
+            _ = copies.indices.map { stage.derive(&copies[$0]) }  // loads the lexicon and warms the lemma cache
+            // A fresh stage per round would measure lexicon loading; a warm one is what the watcher runs.
+            var rounds = 0
+            let started = Date()
+            while Date().timeIntervalSince(started) < 3 {
+                for index in copies.indices {
+                    copies[index].analysis = documents[index].analysis
+                    _ = stage.derive(&copies[index])
+                }
+                rounds += 1
+            }
+            let seconds = Date().timeIntervalSince(started) / Double(rounds)
+            let loadStart = Date()
+            _ = try SentimentAnalyzerLoad.load()
+            let load = Date().timeIntervalSince(loadStart)
+            print(String(format: "sentiment (text), %d calls, %d utterances, %.0f s of audio: %.2f ms per pass, %.3f s per hour of audio (target < 1); lexicon load %.0f ms once per process; peak memory %.1f MiB",
+                documents.count, utterances, audio, seconds * 1000, seconds / (audio / 3600), load * 1000, Benchmarks.peakMemoryMiB()))
         }
     }
 
@@ -86,4 +121,9 @@ struct Bench: ParsableCommand {
             for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
         }
     }
+}
+
+/// Loading the bundled Polish lexicon, timed apart from analysing.
+enum SentimentAnalyzerLoad {
+    static func load() throws -> SentimentAnalyzer { try SentimentAnalyzer.bundled("pl") }
 }

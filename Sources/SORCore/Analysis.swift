@@ -76,6 +76,8 @@ public struct Utterance: Codable, Sendable, Equatable {
     public var overlap: Bool
     /// This utterance started while the other party was still speaking (and not as a short backchannel).
     public var interruption: Bool
+    /// What its text expresses (the sentiment stage; nil before it ran).
+    public var sentiment: UtteranceSentiment?
 
     public init(
         id: Int, speaker: String, start: Double, end: Double, text: String, words: [Word],
@@ -208,6 +210,8 @@ public struct Analysis: Codable, Sendable, Equatable {
     public var utterances: [Utterance]
     public var roles: RoleDecision
     public var stats: TalkStats
+    /// Sentiment over the call, per party (the sentiment stage; nil before it ran).
+    public var sentiment: CallSentiment?
 
     public init(
         method: Method, speakers: [Speaker], segments: [SpeakerSegment], utterances: [Utterance], roles: RoleDecision,

@@ -182,7 +182,14 @@ struct AnalysisEditTests {
         let analysis = try #require(document.analysis)
         #expect(analysis.speakers.map(\.role) == [.konsultant, .klient])
         #expect(analysis.roles == RoleDecision(method: .manual, confidence: 1, cues: ["role zamienione ręcznie: ewa.k"], needsReview: false))
-        #expect(analysis.utterances == AnalysisSample.analysis(of: try #require(document.transcript)).utterances, "utterances untouched")
+        // The utterances are untouched; only their sentiment is derived again (the parties changed).
+        let withoutSentiment = analysis.utterances.map { utterance -> Utterance in
+            var plain = utterance
+            plain.sentiment = nil
+            return plain
+        }
+        #expect(withoutSentiment == AnalysisSample.analysis(of: try #require(document.transcript)).utterances, "utterances untouched")
+        #expect(analysis.utterances.allSatisfy { $0.sentiment != nil })
         let entry = try #require(document.history.last)
         #expect(entry.type == "roles.swap" && entry.user == "ewa.k" && entry.state == "applied" && entry.revision == 2)
         #expect(entry.before?["S1"] == "KLIENT" && entry.after?["S1"] == "KONSULTANT" && entry.after?["S2"] == "KLIENT")
@@ -279,6 +286,29 @@ struct AnalysisEditTests {
             == .applied(call: id, revision: 3))
         let first = try #require(try Self.analysis(processor, id).utterances.first)
         #expect(first.words.map(\.start) == [0.1, 0.6] && first.words.map(\.text) == [" Dzień", " dobry!"])
+    }
+
+    @Test("a corrected utterance text and a moved utterance get their sentiment again through the derive step")
+    func sentiment() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (processor, workspace, id) = try AnalysisSample.setUp(scratch)
+        #expect(try Self.apply(#"{"schema": 1, "type": "utterance.text", "call": "00112233", "base_revision": 1, "utterance": 0, "text": "To skandal, złożę reklamację!"}"#, processor, workspace)
+            == .applied(call: id, revision: 2))
+        var analysis = try Self.analysis(processor, id)
+        let complaint = try #require(analysis.utterances[0].sentiment)
+        #expect(complaint.label == .negatywny && complaint.cues.contains { $0.text == "skandal" }, "\(complaint)")
+        #expect(analysis.utterances[1].sentiment?.label == .neutralny, "\(String(describing: analysis.utterances[1].sentiment))")
+        let klient = try #require(analysis.sentiment?.klient)
+        #expect(klient.score < 0 && klient.mostNegative?.utterance == 0)
+        #expect(analysis.sentiment?.konsultant?.mostNegative == nil)
+
+        // Moved to the consultant, the complaint is the consultant's.
+        #expect(try Self.apply(#"{"schema": 1, "type": "utterance.speaker", "call": "00112233", "base_revision": 2, "utterance": 0, "speaker": "S2"}"#, name: "e2.json", processor, workspace)
+            == .applied(call: id, revision: 3))
+        analysis = try Self.analysis(processor, id)
+        #expect(analysis.sentiment?.konsultant?.mostNegative?.utterance == 0, "\(String(describing: analysis.sentiment))")
+        #expect(analysis.sentiment?.klient == nil)
     }
 
     @Test("bad corrections are rejected with a reason and change nothing", arguments: [

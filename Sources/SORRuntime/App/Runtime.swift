@@ -26,9 +26,9 @@ public final class Runtime: @unchecked Sendable {
     private let lock = NSLock()
     private var opened: CallStore?
 
-    /// `speech` replaces the configured engine (benchmarks without the speech step); `stages` are further
-    /// derived stages run after the talk statistics (the slot where sentiment goes).
-    public init(workspace: Workspace, clock: WallClock = .system, speech: (any Transcriber)? = nil, stages: [any CallStage] = []) {
+    /// `speech` replaces the configured engine (benchmarks without the speech step); `stages` are the derived
+    /// stages run after the talk statistics (nil: sentiment).
+    public init(workspace: Workspace, clock: WallClock = .system, speech: (any Transcriber)? = nil, stages: [any CallStage]? = nil) {
         self.workspace = workspace
         self.clock = clock
         audit = AuditLog(directory: workspace.audit, keyDirectory: (workspace.keyFile as NSString).deletingLastPathComponent, now: { clock.now() })
@@ -37,7 +37,7 @@ public final class Runtime: @unchecked Sendable {
         copies = WorkingCopies(workspace: workspace)
         analyzer = CallAnalyzer(workspace: workspace, diarization: diarization)
         scorer = Scorer(workspace: workspace, clock: clock)
-        deriver = CallDeriver(talk: workspace.config.diarization.talk, stages: stages, siteChanges: siteChanges, site: workspace.site)
+        deriver = CallDeriver(talk: workspace.config.diarization.talk, stages: stages ?? [SentimentStage()], siteChanges: siteChanges, site: workspace.site)
     }
 
     /// The configuration the runtime was built from.

@@ -1,0 +1,50 @@
+import Foundation
+import SORCore
+import SORSentiment
+
+/// The sentiment stage of the derive step: every utterance's text sentiment, and the call's per party. Runs after
+/// the talk statistics whenever words or utterances change (a new call, a text correction, a moved utterance).
+/// Lexicons are loaded once per process and language.
+public final class SentimentStage: CallStage, @unchecked Sendable {
+    // `analyzers` is guarded by `lock`.
+    private let lock = NSLock()
+    private var analyzers: [String: SentimentAnalyzer?] = [:]
+    private let log: @Sendable (String) -> Void
+
+    public init(log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) {
+        self.log = log
+    }
+
+    /// The analyser for a call's language (Polish unless the transcript says English); nil when its lexicon cannot
+    /// be loaded (reported once).
+    func analyzer(for language: String?) -> SentimentAnalyzer? {
+        let name = (language ?? "pl").lowercased().hasPrefix("en") ? "en" : "pl"
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = analyzers[name] { return known }
+        do {
+            let analyzer = try SentimentAnalyzer.bundled(name)
+            analyzers[name] = analyzer
+            return analyzer
+        } catch {
+            log("sentiment is not computed: \(error.localizedDescription)")
+            analyzers[name] = .some(nil)
+            return nil
+        }
+    }
+
+    public func derive(_ document: inout CallDocument) -> Bool {
+        guard var analysis = document.analysis,
+            let analyzer = analyzer(for: document.transcript?.language ?? document.call.processing?.language)
+        else { return false }
+        let roles = Dictionary(uniqueKeysWithValues: analysis.speakers.map { ($0.id, $0.role) })
+        for index in analysis.utterances.indices {
+            let utterance = analysis.utterances[index]
+            analysis.utterances[index].sentiment = analyzer.analyze(utterance.text, party: roles[utterance.speaker] ?? nil)
+        }
+        analysis.sentiment = CallSentimentSummary.summarize(analysis, lexicon: analyzer.lexicon.version)
+        guard analysis != document.analysis else { return false }
+        document.analysis = analysis
+        return true
+    }
+}

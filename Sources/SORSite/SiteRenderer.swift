@@ -251,6 +251,22 @@ public struct SiteRenderer: Sendable {
             "talk_listen": stats.talkListenRatio.map { String(format: "%.2f", $0) } ?? "—",
             "can_swap": analysis.speakers.contains { $0.role != nil },
         ]
+        if let svg = SentimentChart(analysis: analysis, duration: max(stats.duration, analysis.utterances.map(\.end).max() ?? 0), strings: t).svg() {
+            result["sentiment_chart"] = svg
+        }
+        if let sentiment = analysis.sentiment {
+            let rows: [(String, PartySentiment?)] = [
+                (t["role_KLIENT"]!, sentiment.klient), (t["role_KONSULTANT"]!, sentiment.konsultant), (t["sentiment_overall"]!, sentiment.overall),
+            ]
+            result["sentiment_parties"] = rows.compactMap { name, party -> [String: Any]? in
+                guard let party else { return nil }
+                return [
+                    "name": name, "score": String(format: "%+.2f", party.score),
+                    "label": t["sentiment_" + party.label.rawValue] ?? party.label.rawValue,
+                    "change": String(format: "%+.2f", party.change),
+                ]
+            }
+        }
         if !analysis.roles.cues.isEmpty {
             result["cues"] = analysis.roles.cues
             result["cues_text"] = analysis.roles.cues.joined(separator: "; ")

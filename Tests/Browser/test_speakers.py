@@ -9,6 +9,48 @@ from playwright.sync_api import expect
 ROLE_LABEL = {"KLIENT": "Klient", "KONSULTANT": "Konsultant"}
 
 
+def test_the_sentiment_chart_renders_with_axes_and_legend_and_plays_from_a_point(analysed, page):
+    """Runs first: the call is still as processing left it."""
+    workspace, call_id, base = analysed
+    page.goto(f"{base}/calls/{call_id}/index.html")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=10_000)
+    analysis = workspace.show(call_id)["analysis"]
+    scored = [u for u in analysis["utterances"] if u.get("sentiment")]
+    assert scored and analysis.get("sentiment"), "processing computed sentiment"
+
+    chart = page.locator("#sentiment-chart svg.sentiment-chart")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 400 and box["height"] > 100, box
+    # Axes: the score ends and zero, minutes along the bottom; the legend names both roles in words.
+    ticks = chart.locator("text.tick").all_text_contents()
+    assert {"+1", "0", "−1"} <= set(ticks) and "0:00" in ticks and "1:00" in ticks, ticks
+    legend = " ".join(chart.locator(".legend text").all_text_contents())
+    assert "Klient" in legend and "Konsultant" in legend, legend
+    # A point per utterance, drawn (not zero-sized), with a tooltip naming the role.
+    points = chart.locator(".point[data-start]")
+    assert points.count() == len(scored)
+    assert chart.locator(".klient circle.point[data-start]").count() > 0 and chart.locator(".konsultant rect.point[data-start]").count() > 0
+    assert "Klient" in chart.locator(".klient .point[data-start] title").first.text_content()
+    # The summary table under it.
+    summary = page.locator("table.sentiment-summary").inner_text()
+    assert "Klient" in summary and "Konsultant" in summary
+
+    # Clicking a late point plays the recording from that utterance.
+    target = points.nth(points.count() - 1)
+    start = float(target.get_attribute("data-start"))
+    assert start > 5
+    target.click()
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.6", timeout=5_000)
+
+    # What a QA manager sees: a screenshot of the chart, kept beside the workspace's site for a person to open.
+    shot = workspace.root / "sentiment-chart.png"
+    page.locator("#sentiment-chart").screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    assert page.errors == []
+
+
 def test_swapping_roles_and_correcting_an_utterance(analysed, page, wait_for_revision):
     workspace, call_id, base = analysed
     page.goto(f"{base}/calls/{call_id}/index.html")

@@ -51,6 +51,22 @@ if (player && transcript) {
   player.addEventListener('seeked', () => highlight(player.currentTime));
 }
 
+// A point (or a marked moment) of the sentiment chart plays the recording from that utterance.
+const chart = document.getElementById('sentiment-chart');
+if (player && chart) {
+  chart.addEventListener('click', (event) => {
+    const target = event.target.closest('[data-start]');
+    if (target) seek(Number(target.dataset.start));
+  });
+  chart.addEventListener('keydown', (event) => {
+    const target = event.target.closest('[data-start]');
+    if (target && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      seek(Number(target.dataset.start));
+    }
+  });
+}
+
 // Evidence under a scorecard criterion plays the moment it quotes.
 const evaluation = document.getElementById('evaluation');
 if (player && evaluation) {

@@ -145,6 +145,14 @@ public indirect enum Rule: Sendable, Equatable {
     /// Yes when every silence longer than `minSilence` seconds is announced by one of the phrases in the
     /// `before` seconds before it.
     case holdAnnounced(minSilence: Double, phrases: [String], before: Double)
+    /// Yes when the party's sentiment at the end of the call (its last quarter with speech) is at least `min` above
+    /// its sentiment at the start (its first quarter with speech): `min: 0` is "not worse at the end".
+    case sentimentChange(party: Party, min: Double)
+    /// Yes when no utterance of the party has a sentiment score below `below` (e.g. no negative consultant turn).
+    case sentimentFloor(party: Party, below: Double)
+    /// Yes when every request to escalate (a client's utterance matching `requests`) is answered by the consultant
+    /// with one of `handled` within `within` seconds; yes with a note when nobody asked.
+    case escalationHandled(requests: [String], handled: [String], within: Double)
     /// All of the rules hold.
     case all([Rule])
     /// Any of the rules holds.

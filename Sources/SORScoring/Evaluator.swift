@@ -6,11 +6,16 @@ public struct Turn: Sendable, Equatable {
     public var role: Party
     public var start: Double
     public var end: Double
+    /// The utterance's sentiment score (nil before the sentiment stage ran) and its text, for sentiment rules.
+    public var sentiment: Double?
+    public var text: String
 
-    public init(role: Party, start: Double, end: Double) {
+    public init(role: Party, start: Double, end: Double, sentiment: Double? = nil, text: String = "") {
         self.role = role
         self.start = start
         self.end = end
+        self.sentiment = sentiment
+        self.text = text
     }
 }
 
@@ -46,11 +51,15 @@ public struct Evaluator: Sendable {
             switch rule {
             case .said(let list, _, _, _), .notSaid(let list, _, _), .holdAnnounced(_, let list, _):
                 for text in list where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
+            case .escalationHandled(let requests, let handled, _):
+                for text in requests + handled where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
+            case .sentimentChange, .sentimentFloor:
+                break
             case .inOrder(let groups, _):
                 for text in groups.joined() where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
             case .all(let rules), .any(let rules):
                 rules.forEach(collect)
-            case .talkRatio, .longestSilence, .interruptions, .pattern:
+            case .talkRatio, .longestSilence, .interruptions, .pattern, .sentimentChange, .sentimentFloor:
                 break
             }
         }
@@ -213,6 +222,76 @@ public struct Evaluator: Sendable {
                 evidence.append(Evidence(start: turn.start, end: min(previous.end, turn.end), quote: "\(party.rawValue) wchodzi w słowo", role: party.rawValue))
             }
             return AutoAnswer(answer: evidence.count <= limit ? .yes : .no, note: "przerwań: \(evidence.count) (dopuszczalne \(limit))", evidence: evidence)
+
+        case .sentimentChange(let party, let minimum):
+            guard let turns = facts.turns, !turns.isEmpty else {
+                return AutoAnswer(answer: nil, note: "brak podziału na mówców (diaryzacji): do oceny ręcznej")
+            }
+            let own = turns.filter { $0.role == party && $0.sentiment != nil }.sorted { $0.start < $1.start }
+            guard let first = own.first, let last = own.last, own.count >= 2 else {
+                return AutoAnswer(answer: nil, note: "za mało wypowiedzi \(party.rawValue) z oceną nastawienia: do oceny ręcznej")
+            }
+            // Quarters of the conversation, from the answer to the last turn.
+            let start = facts.text.answered
+            let span = max((turns.map(\.end).max() ?? first.end) - start, 1)
+            func quarter(_ turn: Turn) -> Int { min(3, max(0, Int(((turn.start + turn.end) / 2 - start) / span * 4))) }
+            let opening = own.filter { quarter($0) == quarter(first) }
+            let closing = own.filter { quarter($0) == quarter(last) }
+            let mean = { (turns: [Turn]) in turns.reduce(0) { $0 + ($1.sentiment ?? 0) } / Double(max(turns.count, 1)) }
+            let change = mean(closing) - mean(opening)
+            let note = String(format: "nastawienie %@: na początku %+.2f, na końcu %+.2f (zmiana %+.2f, wymagane co najmniej %+.2f)",
+                party.rawValue, mean(opening), mean(closing), change, minimum)
+            let evidence = [opening.first!, closing.last!].map {
+                Evidence(start: $0.start, end: $0.end, quote: String(format: "%+.2f: ", $0.sentiment ?? 0) + String($0.text.prefix(120)), role: party.rawValue)
+            }
+            return AutoAnswer(answer: change >= minimum - 1e-9 ? .yes : .no, note: note, evidence: evidence)
+
+        case .sentimentFloor(let party, let floor):
+            guard let turns = facts.turns, !turns.isEmpty else {
+                return AutoAnswer(answer: nil, note: "brak podziału na mówców (diaryzacji): do oceny ręcznej")
+            }
+            let own = turns.filter { $0.role == party && $0.sentiment != nil }
+            guard !own.isEmpty else { return AutoAnswer(answer: nil, note: "brak wypowiedzi \(party.rawValue) z oceną nastawienia: do oceny ręcznej") }
+            let below = own.filter { ($0.sentiment ?? 0) < floor }.sorted { ($0.sentiment ?? 0) < ($1.sentiment ?? 0) }
+            let evidence = below.prefix(5).map {
+                Evidence(start: $0.start, end: $0.end, quote: String(format: "%+.2f: ", $0.sentiment ?? 0) + String($0.text.prefix(120)), role: party.rawValue)
+            }
+            let note = below.isEmpty
+                ? String(format: "żadna wypowiedź %@ poniżej %+.2f (najniższa %+.2f)", party.rawValue, floor, own.map { $0.sentiment ?? 0 }.min() ?? 0)
+                : String(format: "wypowiedzi %@ poniżej %+.2f: %d", party.rawValue, floor, below.count)
+            return AutoAnswer(answer: below.isEmpty ? .yes : .no, note: note, evidence: Array(evidence))
+
+        case .escalationHandled(let requests, let handled, let within):
+            guard text.hasRoles else { return AutoAnswer(answer: nil, note: "brak ról KLIENT/KONSULTANT: do oceny ręcznej") }
+            let client = select(text, party: .klient, window: .whole).0
+            let consultant = select(text, party: .konsultant, window: .whole).0
+            var asked: [PhraseMatch] = []
+            for phrase in requests {
+                guard let compiled = phrases[phrase] else { continue }
+                asked += matcher.matches(compiled, in: text.tokens, prepared: prepared, indices: client, first: false)
+            }
+            guard !asked.isEmpty else { return AutoAnswer(answer: .yes, note: "klient nie prosił o przełożonego") }
+            var answers: [PhraseMatch] = []
+            for phrase in handled {
+                guard let compiled = phrases[phrase] else { continue }
+                answers += matcher.matches(compiled, in: text.tokens, prepared: prepared, indices: consultant, first: false)
+            }
+            var evidence: [Evidence] = []
+            var unanswered = 0
+            for request in asked.sorted(by: { $0.lower < $1.lower }) {
+                let time = text.tokens[request.lower].start
+                let answer = answers.first { text.tokens[$0.lower].start >= time && text.tokens[$0.lower].start <= time + within }
+                evidence.append(self.evidence(request, text: text, phrase: "prośba o przełożonego"))
+                if let answer {
+                    evidence.append(self.evidence(answer, text: text, phrase: "odpowiedź konsultanta"))
+                } else {
+                    unanswered += 1
+                }
+            }
+            let note = unanswered == 0
+                ? "każda prośba o przełożonego (\(asked.count)) obsłużona w ciągu \(Int(within)) s"
+                : "próśb o przełożonego bez odpowiedzi w ciągu \(Int(within)) s: \(unanswered) z \(asked.count)"
+            return AutoAnswer(answer: unanswered == 0 ? .yes : .no, note: note, evidence: evidence)
 
         case .holdAnnounced(let minimum, let list, let before):
             var evidence: [Evidence] = []

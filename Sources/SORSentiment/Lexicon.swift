@@ -26,10 +26,11 @@ public enum LexiconError: Error, LocalizedError, Equatable, Sendable {
 /// a negation it is), `intensifier` and `diminisher` (weight: the factor), `contrast` ("ale": what follows it
 /// counts more), `apology` ("przepraszam": the trouble named after it is regret, not complaint) and `complaint`
 /// (words that make a question a complaint, "dlaczego", "czy naprawdę": the weight it adds, when the utterance is a
-/// question). An entry ending in `*` matches any word that begins with it.
+/// question) and `escalation` (asking for a supervisor: negative from a client, procedure from a consultant, who
+/// says "połączę pana z kierownikiem"). An entry ending in `*` matches any word that begins with it.
 public struct Lexicon: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
-        case word, phrase, neutral, negator, intensifier, diminisher, contrast, apology, complaint
+        case word, phrase, neutral, negator, intensifier, diminisher, contrast, apology, complaint, escalation
     }
 
     public struct Entry: Sendable {

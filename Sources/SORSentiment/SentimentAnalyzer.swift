@@ -67,7 +67,7 @@ public struct SentimentAnalyzer: Sendable {
         var sum = 0.0
         for (position, item) in items.enumerated() {
             let entry = entries[item.entry]
-            guard entry.kind == .word || entry.kind == .phrase, entry.weight != 0 else { continue }
+            guard entry.kind == .word || entry.kind == .phrase || (entry.kind == .escalation && party != .konsultant), entry.weight != 0 else { continue }
             // "… dobry" opening an utterance is a greeting, even when the recogniser misheard "dzień".
             if item.lower <= 1, item.upper == item.lower + 1, clauses[item.lower] == 0, forms[item.lower].contains("dobry"),
                 item.upper == words.count || clauses[item.upper] != 0
@@ -81,7 +81,7 @@ public struct SentimentAnalyzer: Sendable {
             var factor = 1.0
             for previous in items[..<position].reversed() {
                 let kind = entries[previous.entry].kind
-                if kind == .contrast || kind == .word || kind == .phrase { break }
+                if kind == .contrast || kind == .word || kind == .phrase || kind == .escalation { break }
                 if clauses[previous.lower] != clauses[item.lower] { break }
                 let distance = item.lower - previous.upper
                 if kind == .negator, distance < Self.negatorReach { negation = max(negation, entries[previous.entry].weight) }

@@ -382,3 +382,109 @@ struct AnalysisEditTests {
         #expect(try processor.store.load(id).history.filter { $0.state == "applied" }.count == 1)
     }
 }
+
+@Suite("Sentiment rules in scorecards")
+struct SentimentRuleTests {
+    static let cards = """
+        version: 1
+        cards:
+          - id: NASTROJ
+            name: Nastawienie
+            pass_threshold: 50
+            sections:
+              - id: nastroj
+                name: Nastawienie
+                weight: 100
+                criteria:
+                  - id: klient_nie_gorzej
+                    name: Klient kończy nie gorzej, niż zaczął
+                    points: 1
+                    auto: {sentiment_change: {min: 0}, by: KLIENT}
+                  - id: konsultant_bez_negatywnych
+                    name: Żadnej negatywnej wypowiedzi konsultanta
+                    points: 1
+                    auto: {sentiment_floor: {below: -0.3}, by: KONSULTANT}
+                  - id: eskalacja
+                    name: Prośba o kierownika obsłużona
+                    points: 1
+                    auto:
+                      escalation_handled:
+                        requests: ["rozmawiać z kierownikiem", "połączyć z przełożonym"]
+                        handled: ["połączę pana", "przekażę sprawę", "kierownik oddzwoni"]
+                        within: 60
+        """
+
+    /// A two-party call of these (role, text) turns, five seconds each, with its sentiment derived.
+    static func facts(_ turns: [(Role, String)]) -> CallFacts {
+        var utterances: [Utterance] = []
+        var segments: [Segment] = []
+        for (index, (role, text)) in turns.enumerated() {
+            let start = Double(index) * 5
+            let tokens = text.split(separator: " ")
+            let words = tokens.enumerated().map { offset, word in
+                Word(text: " " + word, start: start + Double(offset) * 0.3, end: start + Double(offset) * 0.3 + 0.25)
+            }
+            utterances.append(Utterance(id: index, speaker: role == .klient ? "S1" : "S2", start: start, end: start + 4.5, text: text, words: words))
+            segments.append(Segment(id: index, start: start, end: start + 4.5, text: text, words: words))
+        }
+        let transcript = Transcript(language: "pl", duration: Double(turns.count) * 5, text: "", segments: segments, engine: EngineInfo(endpoint: "t", model: "t"))
+        let stats = TalkStats(duration: transcript.duration, speakers: [], overlaps: [], interruptions: [], silences: [], holds: [], longestSilence: 0, talkListenRatio: nil)
+        let analysis = Analysis(
+            method: .channels, speakers: [Speaker(id: "S1", role: .klient), Speaker(id: "S2", role: .konsultant)], segments: [],
+            utterances: utterances, roles: RoleDecision(method: .channelMap, confidence: 1, cues: [], needsReview: false), stats: stats)
+        var document = CallDocument(call: StoreTests.sampleRecord().0, transcript: transcript, evaluation: nil, analysis: analysis, history: [])
+        _ = SentimentStage().derive(&document)
+        return ScoringService.facts(transcript: transcript, analysis: document.analysis)
+    }
+
+    static func answers(_ turns: [(Role, String)]) throws -> [String: AutoAnswer] {
+        let (set, diagnostics) = ScorecardParser.parse(cards)
+        let scorecards = try #require(set, "\(diagnostics)")
+        return Evaluator(scorecards: scorecards).answers(scorecards.cards[0], facts: facts(turns))
+    }
+
+    @Test("a call that ends better than it began, a polite consultant and a handled escalation pass; each answer has its evidence")
+    func pass() throws {
+        let answers = try Self.answers([
+            (.klient, "To skandal, jestem bardzo niezadowolony z tej faktury."),
+            (.konsultant, "Rozumiem, sprawdzę to od razu."),
+            (.klient, "Chcę rozmawiać z kierownikiem."),
+            (.konsultant, "Dobrze, połączę pana z kierownikiem zmiany."),
+            (.klient, "Dziękuję bardzo, teraz wszystko jasne, jestem zadowolony."),
+        ])
+        #expect(answers["klient_nie_gorzej"]?.answer == .yes, "\(String(describing: answers["klient_nie_gorzej"]))")
+        #expect(answers["klient_nie_gorzej"]?.evidence.count == 2)
+        #expect(answers["konsultant_bez_negatywnych"]?.answer == .yes, "\(String(describing: answers["konsultant_bez_negatywnych"]))")
+        #expect(answers["eskalacja"]?.answer == .yes, "\(String(describing: answers["eskalacja"]))")
+        #expect(answers["eskalacja"]?.evidence.count == 2, "the request and the answer are quoted")
+    }
+
+    @Test("a call that ends worse, a negative consultant turn and an unanswered escalation fail, quoting what failed")
+    func fail() throws {
+        let answers = try Self.answers([
+            (.klient, "Dzień dobry, mam pytanie o fakturę."),
+            (.konsultant, "To jest pana problem, niestety nic nie zrobię, to absurd."),
+            (.klient, "Chcę rozmawiać z kierownikiem."),
+            (.konsultant, "Nie ma takiej możliwości."),
+            (.klient, "To skandal, złożę reklamację i rezygnuję z usług."),
+        ])
+        #expect(answers["klient_nie_gorzej"]?.answer == .no, "\(String(describing: answers["klient_nie_gorzej"]))")
+        let floor = try #require(answers["konsultant_bez_negatywnych"])
+        #expect(floor.answer == .no && floor.evidence.first?.quote.contains("absurd") == true, "\(floor)")
+        #expect(answers["eskalacja"]?.answer == .no, "\(String(describing: answers["eskalacja"]))")
+        // Nobody asked: the escalation criterion holds.
+        let calm = try Self.answers([(.klient, "Dzień dobry, dziękuję za informację."), (.konsultant, "Proszę bardzo.")])
+        #expect(calm["eskalacja"]?.answer == .yes && calm["eskalacja"]?.note == "klient nie prosił o przełożonego")
+    }
+
+    @Test("sentiment rules are checked like every rule: by is required, bounds and keys are validated")
+    func diagnostics() {
+        let bad = Self.cards.replacingOccurrences(of: "{sentiment_change: {min: 0}, by: KLIENT}", with: "{sentiment_change: {min: 5}}")
+            .replacingOccurrences(of: "within: 60", with: "within: 60\n                extra: 1")
+        let (_, diagnostics) = ScorecardParser.parse(bad)
+        let text = diagnostics.map(\.description).joined(separator: "\n")
+        #expect(text.contains("sentiment_change.min"), "\(text)")
+        #expect(text.contains("sentiment_change needs by"), "\(text)")
+        #expect(text.contains("extra"), "\(text)")
+    }
+}

@@ -172,7 +172,10 @@ public enum ScorecardParser {
         return value
     }
 
-    static let ruleKeys = ["said", "not_said", "pattern", "in_order", "talk_ratio", "longest_silence", "interruptions", "hold_announced", "all", "any"]
+    static let ruleKeys = [
+        "said", "not_said", "pattern", "in_order", "talk_ratio", "longest_silence", "interruptions", "hold_announced",
+        "sentiment_change", "sentiment_floor", "escalation_handled", "all", "any",
+    ]
 
     private static func parseRule(_ node: Node, context: String, reader: inout YAMLReader) -> Rule? {
         let keys = reader.mapping(node, allowed: Set(ruleKeys + ["by", "within", "min"]), context: context)
@@ -264,6 +267,32 @@ public enum ScorecardParser {
             reader.int(value, "\(context).interruptions", range: 0...1000, into: &count)
             if party == .any { reader.error(node, "\(context).interruptions needs by: KONSULTANT or KLIENT (who interrupts)") }
             return .interruptions(party: party, max: count)
+        case "sentiment_change":
+            let bounds = reader.mapping(value, allowed: ["min"], context: "\(context).sentiment_change")
+            var minimum = 0.0
+            reader.double(bounds["min"], "\(context).sentiment_change.min", range: -2...2, into: &minimum)
+            if party == .any { reader.error(node, "\(context).sentiment_change needs by: KLIENT or KONSULTANT (whose sentiment)") }
+            return .sentimentChange(party: party, min: minimum)
+        case "sentiment_floor":
+            let bounds = reader.mapping(value, allowed: ["below"], context: "\(context).sentiment_floor")
+            var floor = -0.3
+            reader.double(bounds["below"], "\(context).sentiment_floor.below", range: -1...1, into: &floor)
+            if party == .any { reader.error(node, "\(context).sentiment_floor needs by: KLIENT or KONSULTANT (whose utterances)") }
+            return .sentimentFloor(party: party, below: floor)
+        case "escalation_handled":
+            let spec = reader.mapping(value, allowed: ["requests", "handled", "within"], context: "\(context).escalation_handled")
+            var within = 60.0
+            reader.double(spec["within"], "\(context).escalation_handled.within", range: 1...3600, into: &within)
+            guard let requests = spec["requests"].map({ phrases($0, "\(context).escalation_handled.requests") }),
+                let handled = spec["handled"].map({ phrases($0, "\(context).escalation_handled.handled") }),
+                !requests.isEmpty, !handled.isEmpty
+            else {
+                if spec["requests"] == nil || spec["handled"] == nil {
+                    reader.error(value, "\(context).escalation_handled needs requests (what the client says) and handled (what the consultant answers)")
+                }
+                return nil
+            }
+            return .escalationHandled(requests: requests, handled: handled, within: within)
         case "hold_announced":
             let hold = reader.mapping(value, allowed: ["min_silence", "phrases", "before"], context: "\(context).hold_announced")
             var silence = 15.0

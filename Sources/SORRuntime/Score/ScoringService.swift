@@ -115,7 +115,9 @@ public struct ScoringService: Sendable {
         guard let analysis, !analysis.utterances.isEmpty else { return CallFacts(text: CallText(transcript: transcript)) }
         let roles = analysis.wordRoles.map { $0.map(Party.init) }
         let turns = analysis.utterances.compactMap { utterance in
-            analysis.role(of: utterance.speaker).map { Turn(role: Party($0), start: utterance.start, end: utterance.end) }
+            analysis.role(of: utterance.speaker).map {
+                Turn(role: Party($0), start: utterance.start, end: utterance.end, sentiment: utterance.sentiment?.score, text: utterance.text)
+            }
         }
         var text = CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles)
         text.answered = analysis.utterances.answered

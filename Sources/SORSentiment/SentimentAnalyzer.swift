@@ -54,7 +54,13 @@ public struct SentimentAnalyzer: Sendable {
             words += found
             clauses += Array(repeating: clause, count: found.count)
         }
-        let forms = words.map { word -> [String] in lemmatizer?.forms(word) ?? [TextNormalizer.fold(word)] }
+        let forms = words.map { word -> [String] in
+            guard let all = lemmatizer?.forms(word) else { return [TextNormalizer.fold(word)] }
+            // hunspell gives a negated adjective its positive lemma ("nieprzyjemna" → "przyjemny"): such a lemma
+            // is not a form of the word for sentiment, only the word as written is.
+            guard let surface = all.first, surface.hasPrefix("nie") else { return all }
+            return all.filter { $0 == surface || $0.hasPrefix("nie") }
+        }
         let items = match(forms)
         let entries = lexicon.entries
         let apology = items.first { entries[$0.entry].kind == .apology }
@@ -111,10 +117,16 @@ public struct SentimentAnalyzer: Sendable {
             weight *= factor
             // A phrase that holds its own negation ("nie działa") is not negated again: Polish negative concord
             // ("nikt nigdy nie oddzwonił") repeats one negation, it does not cancel it.
-            if negation > 0, !entry.elements.contains(where: lexicon.isNegator) {
+            if negation > 0, !entry.elements.contains(where: { lexicon.isNegator($0) || Self.isConcord($0) }) {
                 // A negated positive turns negative; a negated negative is only mildly positive ("nie jestem zły").
                 weight = weight > 0 ? -0.75 * weight * negation : -0.4 * weight * negation
                 rules.append("negated")
+            }
+            // A consultant's negative words are mostly bad news given as procedure ("niestety nie mogę", "nie
+            // przysługuje"): they count half. Rudeness still shows ("to absurd", "to pana problem").
+            if party == .konsultant, weight < 0 {
+                weight *= 0.5
+                rules.append("consultant")
             }
             // An apology frames the trouble it names ("przepraszam za opóźnienie"): it is regret, not a complaint.
             if let apology, item.lower > apology.lower, weight < 0 {
@@ -231,6 +243,12 @@ public struct SentimentAnalyzer: Sendable {
             return forms.contains { $0.hasPrefix(prefix) }
         }
         return forms.contains(element)
+    }
+
+    /// Polish negative-concord words ("żadnych kłopotów", "nic", "nikt"): a phrase holding one is already
+    /// negated; the "nie" beside it repeats the negation.
+    static func isConcord(_ element: String) -> Bool {
+        element.hasPrefix("zadn") || ["nic", "niczego", "niczym", "nikt", "nikogo", "nikomu", "nigdy", "nigdzie", "ani"].contains(element)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

@@ -100,10 +100,9 @@ struct SentimentTests {
         #expect(throws: LexiconError.self) { try Lexicon.bundled("de") }
     }
 
-    /// The target is macro-F1 0.75 on both parts. The tuning part meets it; the held-out part, never used to
-    /// tune, does not yet (0.62 when this was written): its floor here is what is reached, so that a change that
-    /// makes it worse fails, and it is raised as the lexicon grows.
-    @Test("the project's labelled call-centre utterances: macro-F1 on three classes, the tuning part at least 0.75, the held-out part reported with its floor", arguments: [("tune", 0.75), ("heldout", 0.6)])
+    /// The target: macro-F1 of at least 0.75 on both parts. The held-out part was never read line by line
+    /// nor used to choose entries; its score was looked at after each of four rounds of work on the tuning part.
+    @Test("the project's labelled call-centre utterances: macro-F1 of at least 0.75 on three classes, on the tuning part and on the held-out part", arguments: [("tune", 0.75), ("heldout", 0.75)])
     func labelled(part: String, floor: Double) throws {
         let items = try SentimentEvaluation.read(Self.repository + "/sentiment/labelled/\(part).tsv")
         try #require(items.count >= 100, "\(part).tsv has \(items.count) lines")

@@ -3,10 +3,11 @@ import SORCore
 import SORScoring
 
 /// Text sentiment of one utterance from a lexicon and a few rules, in the manner of VADER (Hutto & Gilbert, 2014)
-/// adapted to Polish: entries match by lemma; "nie" and the other negators turn what follows within three words
-/// (Polish negative concord: "nikt mi nie pomógł" is one negation, not two); intensifiers ("bardzo") and
-/// diminishers ("trochę") scale the next cue; after a contrast ("ale", "jednak") cues count more and before it less;
-/// a question asks rather than states, so its positive cues count little, while "dlaczego … nie …" complains.
+/// adapted to Polish: entries match by lemma; "nie" turns what follows within four words of its clause (Polish
+/// negative concord: "nikt mi nie pomógł" is one negation, not two); intensifiers ("bardzo") and diminishers
+/// ("trochę") scale the next cue; after a contrast ("ale", "jednak") cues count more and before it less; a
+/// question asks rather than states, so its cues count little, unless a client complains with it ("dlaczego znowu
+/// …?"); an apology frames the trouble it names; and who says it matters (a consultant's bad news counts half).
 /// Deterministic and explainable: every cue that moved the score is returned with the rules applied to it.
 public struct SentimentAnalyzer: Sendable {
     public let lexicon: Lexicon

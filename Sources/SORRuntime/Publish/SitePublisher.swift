@@ -38,7 +38,8 @@ public final class SiteChanges: @unchecked Sendable {
 
 /// What the last builds of this process knew of each call: its index entry and the state of its folder then. A call
 /// whose folder has not changed since (every write in the store renames a file into the call's folder, which
-/// changes the folder's modification time) is neither read nor rendered again. Thread-safe; one per runtime.
+/// changes the folder's modification time; a rejected edit is written into its `history/`) is neither read nor
+/// rendered again. Thread-safe; one per runtime.
 public final class SiteIndex: @unchecked Sendable {
     struct Known {
         var fingerprint: FolderFingerprint
@@ -78,21 +79,19 @@ public final class SiteIndex: @unchecked Sendable {
     }
 }
 
-/// A call folder's modification and status-change times, to the nanosecond.
+/// A call folder's and its `history/` folder's modification and status-change times, to the nanosecond (a
+/// rejected edit is recorded in `history/` only).
 struct FolderFingerprint: Equatable {
-    var modified: timespec
-    var changed: timespec
+    var times: [Int]
 
     init?(_ path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        modified = info.st_mtim
-        changed = info.st_ctim
-    }
-
-    static func == (a: FolderFingerprint, b: FolderFingerprint) -> Bool {
-        a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
-            && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+        times = [info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ctim.tv_sec, info.st_ctim.tv_nsec]
+        var history = stat()
+        if stat(path + "/history", &history) == 0 {
+            times += [history.st_mtim.tv_sec, history.st_mtim.tv_nsec, history.st_ctim.tv_sec, history.st_ctim.tv_nsec]
+        }
     }
 }
 

@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(started) / Double(rounds)
             let loadStart = Date()
-            _ = try SentimentAnalyzerLoad.load()
+            _ = try SentimentAnalyzer.bundled("pl")
             let load = Date().timeIntervalSince(loadStart)
             print(String(format: "sentiment (text), %d calls, %d utterances, %.0f s of audio: %.2f ms per pass, %.3f s per hour of audio (target < 1); lexicon load %.0f ms once per process; peak memory %.1f MiB",
                 documents.count, utterances, audio, seconds * 1000, seconds / (audio / 3600), load * 1000, Benchmarks.peakMemoryMiB()))
@@ -121,9 +121,4 @@ struct Bench: ParsableCommand {
             for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
         }
     }
-}
-
-/// Loading the bundled Polish lexicon, timed apart from analysing.
-enum SentimentAnalyzerLoad {
-    static func load() throws -> SentimentAnalyzer { try SentimentAnalyzer.bundled("pl") }
 }

@@ -24,10 +24,13 @@ public struct CallFacts: Sendable {
     public var text: CallText
     /// Speaker turns (nil before diarization): talk ratio and interruptions need them.
     public var turns: [Turn]?
+    /// The call's sentiment summary (nil before the sentiment stage ran): `sentiment_change` reads it.
+    public var sentiment: CallSentiment?
 
-    public init(text: CallText, turns: [Turn]? = nil) {
+    public init(text: CallText, turns: [Turn]? = nil, sentiment: CallSentiment? = nil) {
         self.text = text
         self.turns = turns
+        self.sentiment = sentiment
     }
 }
 
@@ -227,21 +230,17 @@ public struct Evaluator: Sendable {
             guard let turns = facts.turns, !turns.isEmpty else {
                 return AutoAnswer(answer: nil, note: "brak podziału na mówców (diaryzacji): do oceny ręcznej")
             }
+            // The call's own sentiment summary (the one its page charts): the party's first and last quarter with
+            // speech, and the change between them.
             let own = turns.filter { $0.role == party && $0.sentiment != nil }.sorted { $0.start < $1.start }
-            guard let first = own.first, let last = own.last, own.count >= 2 else {
+            let present = (facts.sentiment?[party == .klient ? .klient : .konsultant]?.quarters ?? []).compactMap { $0 }
+            guard let opening = present.first, let closing = present.last, let first = own.first, let last = own.last, own.count >= 2 else {
                 return AutoAnswer(answer: nil, note: "za mało wypowiedzi \(party.rawValue) z oceną nastawienia: do oceny ręcznej")
             }
-            // Quarters of the conversation, from the answer to the last turn.
-            let start = facts.text.answered
-            let span = max((turns.map(\.end).max() ?? first.end) - start, 1)
-            func quarter(_ turn: Turn) -> Int { min(3, max(0, Int(((turn.start + turn.end) / 2 - start) / span * 4))) }
-            let opening = own.filter { quarter($0) == quarter(first) }
-            let closing = own.filter { quarter($0) == quarter(last) }
-            let mean = { (turns: [Turn]) in turns.reduce(0) { $0 + ($1.sentiment ?? 0) } / Double(max(turns.count, 1)) }
-            let change = mean(closing) - mean(opening)
+            let change = closing - opening
             let note = String(format: "nastawienie %@: na początku %+.2f, na końcu %+.2f (zmiana %+.2f, wymagane co najmniej %+.2f)",
-                party.rawValue, mean(opening), mean(closing), change, minimum)
-            let evidence = [opening.first!, closing.last!].map {
+                party.rawValue, opening, closing, change, minimum)
+            let evidence = [first, last].map {
                 Evidence(start: $0.start, end: $0.end, quote: String(format: "%+.2f: ", $0.sentiment ?? 0) + String($0.text.prefix(120)), role: party.rawValue)
             }
             return AutoAnswer(answer: change >= minimum - 1e-9 ? .yes : .no, note: note, evidence: evidence)

@@ -11,15 +11,14 @@ public enum CallSentimentSummary {
         guard !scored.isEmpty else { return nil }
         let start = analysis.utterances.answered
         let end = max(scored.map(\.end).max() ?? start, start + 1)
-        let roles = Dictionary(uniqueKeysWithValues: analysis.speakers.map { ($0.id, $0.role) })
         func party(_ utterances: [Utterance]) -> PartySentiment? {
             guard !utterances.isEmpty else { return nil }
             return summary(utterances, from: start, to: end)
         }
         return CallSentiment(
             overall: summary(scored, from: start, to: end),
-            klient: party(scored.filter { roles[$0.speaker] == .klient }),
-            konsultant: party(scored.filter { roles[$0.speaker] == .konsultant }),
+            klient: party(scored.filter { analysis.role(of: $0.speaker) == .klient }),
+            konsultant: party(scored.filter { analysis.role(of: $0.speaker) == .konsultant }),
             lexicon: lexicon)
     }
 

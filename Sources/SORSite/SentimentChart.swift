@@ -28,7 +28,6 @@ struct SentimentChart {
     /// nil when no utterance has a sentiment.
     func svg() -> String? {
         guard analysis.utterances.contains(where: { $0.sentiment != nil }) else { return nil }
-        let roles = Dictionary(uniqueKeysWithValues: analysis.speakers.map { ($0.id, $0.role) })
         let title = strings["sentiment_chart"] ?? "Sentiment"
         var parts: [String] = []
         parts.append(#"<svg xmlns="http://www.w3.org/2000/svg" class="sentiment-chart" viewBox="0 0 \#(Self.format(Self.width)) \#(Self.format(Self.height))" role="img" aria-labelledby="sentiment-title sentiment-desc">"#)
@@ -36,12 +35,12 @@ struct SentimentChart {
         parts.append(#"<desc id="sentiment-desc">\#(Self.escape(strings["sentiment_desc"] ?? ""))</desc>"#)
         parts.append(axes())
         for role in Role.allCases {
-            let points = analysis.utterances.filter { roles[$0.speaker] == role && $0.sentiment != nil }
+            let points = analysis.utterances.filter { analysis.role(of: $0.speaker) == role && $0.sentiment != nil }
             guard !points.isEmpty else { continue }
             parts.append(series(points, role: role))
         }
-        parts.append(extremes(roles: roles))
-        parts.append(legend(present: Set(analysis.utterances.compactMap { roles[$0.speaker] ?? nil })))
+        parts.append(extremes())
+        parts.append(legend(present: Set(analysis.utterances.compactMap { analysis.role(of: $0.speaker) })))
         parts.append("</svg>")
         return parts.joined(separator: "\n")
     }
@@ -94,7 +93,7 @@ struct SentimentChart {
     }
 
     /// Each party's most negative (▼) and most positive (▲) moment, labelled with its time.
-    private func extremes(roles: [String: Role?]) -> String {
+    private func extremes() -> String {
         guard let sentiment = analysis.sentiment else { return "" }
         var parts = [#"<g class="extremes">"#]
         for role in Role.allCases {

@@ -28,34 +28,11 @@ public struct SiteSettings: Sendable, Equatable {
     }
 }
 
-/// One call as the index lists it: a few hundred bytes, kept between builds instead of the call.
-public struct IndexEntry: Sendable, Equatable {
-    public struct Score: Sendable, Equatable {
-        public var card: String
-        public var total: Double
-        public var passed: Bool
-        public var critical: Bool
-    }
-
-    public var id: String
-    /// When the call took place (or was received), ISO 8601: the index's order, newest first.
-    public var time: String
-    public var file: String
-    public var duration: Double
-    public var agent: String
-    public var team: String
-    public var language: String
-    public var status: String
-    public var needsReview: Bool
-    public var excerpt: String
-    public var scores: [Score]
-}
-
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
     public static let requiredTemplates = ["index", "call", "header", "footer"]
     private let library: MustacheLibrary
-    private let settings: SiteSettings
+    let settings: SiteSettings
 
     /// `templates` maps a template name (file name without `.mustache`) to its text.
     public init(templates: [String: String], settings: SiteSettings, directory: String = "templates") throws(SiteError) {
@@ -88,60 +65,12 @@ public struct SiteRenderer: Sendable {
     /// The page of one call (`calls/ID/index.html`).
     public func callPage(_ document: CallDocument) -> Data { page("call", callContext(document)) }
 
-    /// The index page over these calls' entries, newest first.
-    public func indexPage(_ entries: [IndexEntry]) -> Data { page("index", indexContext(entries)) }
-
-    /// What the index shows of a call: all it keeps of it between builds.
-    public func indexEntry(_ document: CallDocument) -> IndexEntry {
-        let call = document.call
-        return IndexEntry(
-            id: call.id,
-            time: call.metadata.callTime ?? call.source.receivedAt,
-            file: call.source.fileName,
-            duration: call.audio.duration,
-            agent: call.metadata.agent ?? "—",
-            team: call.metadata.team ?? "—",
-            language: document.transcript?.language ?? call.processing?.language ?? "—",
-            status: Strings.status(call.status, settings.language),
-            needsReview: document.analysis?.roles.needsReview ?? false,
-            excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
-            scores: (document.evaluation?.cards ?? []).map {
-                IndexEntry.Score(card: $0.card, total: $0.total, passed: $0.passed, critical: !$0.criticalFailures.isEmpty)
-            })
-    }
-
-    private func page(_ template: String, _ context: [String: Any]) -> Data {
+    func page(_ template: String, _ context: [String: Any]) -> Data {
         Data((library.render(context, withTemplate: template) ?? "").utf8)
     }
 
-    private var common: [String: Any] {
+    var common: [String: Any] {
         ["site_title": settings.title, "lang": settings.language, "t": Strings.table(settings.language)]
-    }
-
-    func indexContext(_ entries: [IndexEntry]) -> [String: Any] {
-        var context = common
-        context["root"] = ""
-        context["calls"] = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map { entry -> [String: Any] in
-            [
-                "id": entry.id,
-                "when": Format.dateTime(entry.time),
-                "file": entry.file,
-                "duration": Format.clock(entry.duration),
-                "agent": entry.agent,
-                "team": entry.team,
-                "language": entry.language,
-                "status": entry.status,
-                "needs_review": entry.needsReview,
-                "excerpt": entry.excerpt,
-                "scores": entry.scores.map { score -> [String: Any] in
-                    ["card": score.card, "total": Format.percent(score.total), "passed": score.passed, "critical": score.critical]
-                },
-            ]
-        }
-        context["count"] = entries.count
-        context["total_duration"] = Format.clock(entries.reduce(0) { $0 + $1.duration })
-        context["has_calls"] = !entries.isEmpty
-        return context
     }
 
     func callContext(_ document: CallDocument) -> [String: Any] {
@@ -402,41 +331,5 @@ public struct SiteRenderer: Sendable {
                 "\(key): \(before[key].flatMap { $0.isEmpty ? nil : $0 } ?? "—") → \(after[key] ?? "")"
             }.joined(separator: "; ")
         }
-    }
-}
-
-/// Deterministic formatting for pages: fixed decimals, no locale, no clock.
-enum Format {
-    static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
-
-    /// `86.5` → `86,5%` style without locale: one decimal only when needed.
-    static func percent(_ value: Double) -> String { number(value) + "%" }
-
-    static func number(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
-    }
-
-    /// Seconds with one decimal and a unit (`12.3 s`), minutes and seconds from a minute up (`2:05`).
-    static func duration(_ value: Double) -> String {
-        value < 60 ? String(format: "%.1f s", value) : clock(value)
-    }
-
-    static func clock(_ value: Double) -> String {
-        let total = Int(value.rounded())
-        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
-        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, seconds) : String(format: "%02d:%02d", minutes, seconds)
-    }
-
-    /// `2026-11-02T10:15:00+01:00` → `2026-11-02 10:15`.
-    static func dateTime(_ iso: String) -> String {
-        guard iso.count >= 16 else { return iso }
-        let chars = Array(iso)
-        return String(chars[0..<10]) + " " + String(chars[11..<16])
-    }
-
-    static func excerpt(_ text: String, words: Int) -> String {
-        let parts = text.split(separator: " ")
-        return parts.prefix(words).joined(separator: " ") + (parts.count > words ? " …" : "")
     }
 }

@@ -275,3 +275,15 @@ struct ProcessedDemoCalls: Sendable {
 
     struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }
+
+/// Starts the OpenAI-compatible engine stand-in (`scripts/bench-engine-stub.py`) on a random loopback port; returns
+/// it and the port. With `failAboveBytes` it answers 500 for larger uploads.
+func startEngineStub(failAboveBytes: Int = 0) throws -> (process: Process, port: Int) {
+    let port = Int.random(in: 20_000...40_000)
+    let stub = Process()
+    stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port)]
+        + (failAboveBytes > 0 ? ["--fail-above-bytes", String(failAboveBytes)] : [])
+    try stub.run()
+    return (stub, port)
+}

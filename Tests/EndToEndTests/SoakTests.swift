@@ -50,11 +50,7 @@ struct SoakTests {
 
     @Test("1,000 recordings and 1,000 edits (engine stubbed): the watcher's open descriptors stay flat and its memory levels off; the series is reported")
     func thousand() throws {
-        let port = Int.random(in: 20_000...40_000)
-        let stub = Process()
-        stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port)]
-        try stub.run()
+        let (stub, port) = try startEngineStub()
         defer { stop(stub) }
         let workspace = try Workspace(speech: """
             speech:

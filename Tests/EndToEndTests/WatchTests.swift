@@ -228,11 +228,7 @@ struct WatchTests {
     @Test("a recording the engine keeps failing on while it transcribes others is refused after give_up_rounds; nothing is refused while the engine is down")
     func giveUp() throws {
         // An engine stand-in that answers 500 for uploads over 1 MB (a 35 s 16 kHz recording) and works for the rest.
-        let port = Int.random(in: 20_000...40_000)
-        let stub = Process()
-        stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port), "--fail-above-bytes", "1000000"]
-        try stub.run()
+        let (stub, port) = try startEngineStub(failAboveBytes: 1_000_000)
         defer { stop(stub) }
         let workspace = try Workspace(speech: """
             speech:

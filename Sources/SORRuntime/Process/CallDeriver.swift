@@ -67,13 +67,13 @@ public struct CallDeriver: Sendable {
 
     /// The last step, once the caller has written the call: its pages are out of date.
     public func published(_ id: String) {
-        siteChanges.mark(id)
+        siteChanges.mark()
     }
 
     /// A call left the store (erased or archived): its pages go at once, and the lists that named it with the next
     /// build.
     public func erased(_ id: String) {
         try? FileManager.default.removeItem(atPath: site + "/calls/" + id)
-        siteChanges.markAll()
+        siteChanges.mark()
     }
 }

@@ -106,7 +106,7 @@ public enum Rescore {
         }
         FileSystem.syncDirectoryTree(workspace.data)
         try ScoringRecord(dataDirectory: workspace.data).markAllScored(sha256: scoring.scorecards.sha256)
-        runtime.siteChanges.markAll()
+        runtime.siteChanges.mark()
         var report = Report(
             scorecardsSha256: scoring.scorecards.sha256, scorecardsCommit: scoring.scorecards.commit, time: Timestamp.iso(runtime.clock.now()),
             calls: folders.count, rescored: tally.rescored, unchanged: tally.unchanged, failed: tally.failed.sorted(),

@@ -37,10 +37,9 @@ public final class SentimentStage: CallStage, @unchecked Sendable {
         guard var analysis = document.analysis,
             let analyzer = analyzer(for: document.transcript?.language ?? document.call.processing?.language)
         else { return false }
-        let roles = Dictionary(uniqueKeysWithValues: analysis.speakers.map { ($0.id, $0.role) })
         for index in analysis.utterances.indices {
             let utterance = analysis.utterances[index]
-            analysis.utterances[index].sentiment = analyzer.analyze(utterance.text, party: roles[utterance.speaker] ?? nil)
+            analysis.utterances[index].sentiment = analyzer.analyze(utterance.text, party: analysis.role(of: utterance.speaker))
         }
         analysis.sentiment = CallSentimentSummary.summarize(analysis, lexicon: analyzer.lexicon.version)
         guard analysis != document.analysis else { return false }

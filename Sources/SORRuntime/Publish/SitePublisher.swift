@@ -2,24 +2,17 @@ import Foundation
 import SORCore
 import SORSite
 
-/// Calls whose pages are out of date since the site was last written. Marked by the derive step after a call
-/// changes, taken by whoever publishes (the watcher, when its queue is idle). Thread-safe.
+/// Whether the site is out of date: set by the derive step after a call changes, taken by whoever publishes (the
+/// watcher, when its queue is idle). Which calls changed the build finds itself, from their folders (`SiteIndex`).
+/// Thread-safe.
 public final class SiteChanges: @unchecked Sendable {
     private let lock = NSLock()
-    private var calls: Set<String> = []
-    private var whole = false
+    private var changed = false
 
-    /// A call's pages are out of date.
-    public func mark(_ id: String) {
+    /// Something the site shows changed (a call was stored, corrected, rescored or erased).
+    public func mark() {
         lock.lock()
-        calls.insert(id)
-        lock.unlock()
-    }
-
-    /// Something beyond one call changed (a call was erased, scorecards were rescored): rebuild everything.
-    public func markAll() {
-        lock.lock()
-        whole = true
+        changed = true
         lock.unlock()
     }
 
@@ -27,11 +20,8 @@ public final class SiteChanges: @unchecked Sendable {
     func pending(take: Bool) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        let pending = whole || !calls.isEmpty
-        if take {
-            calls = []
-            whole = false
-        }
+        let pending = changed
+        if take { changed = false }
         return pending
     }
 }
@@ -68,13 +58,6 @@ public final class SiteIndex: @unchecked Sendable {
     func keep(_ ids: Set<String>) {
         lock.lock()
         known = known.filter { ids.contains($0.key) }
-        lock.unlock()
-    }
-
-    /// Forgets everything: the next build reads and renders every call.
-    public func forget() {
-        lock.lock()
-        known = [:]
         lock.unlock()
     }
 }

@@ -121,7 +121,7 @@ public struct ScoringService: Sendable {
         }
         var text = CallText(transcript: analysis.transcript(basedOn: transcript), roles: roles)
         text.answered = analysis.utterances.answered
-        return CallFacts(text: text, turns: turns.isEmpty ? nil : turns)
+        return CallFacts(text: text, turns: turns.isEmpty ? nil : turns, sentiment: analysis.sentiment)
     }
 
     /// Whether two evaluations give the same scores (times aside).

@@ -32,7 +32,7 @@ final class EditIntake: WatchJob {
                 log("error: edit \(user)/\(name) not applied: \(reason)")
             }
             // A rejection is in the call's history too, which its page shows.
-            edits.runtime.siteChanges.markAll()
+            edits.runtime.siteChanges.mark()
         }
     }
 }

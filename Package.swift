@@ -36,6 +36,9 @@ let package = Package(
         .target(
             name: "SORDiarization", dependencies: ["SORCore", "COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-O"])]),
+        // Loudness, pitch and spectral balance of utterances, for arousal. Always optimised, like the diarizer: a
+        // pitch tracker is inner loops over samples.
+        .target(name: "SORAcoustics", dependencies: ["SORCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SORSite", dependencies: [
             "SORCore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
@@ -48,7 +51,7 @@ let package = Package(
 
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
-            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization", "SORSentiment",
+            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization", "SORSentiment", "SORAcoustics",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -61,7 +64,7 @@ let package = Package(
 
         // `make bench`: speed and memory on real inputs, kept out of the product (nothing here ships in `sor`).
         .executableTarget(name: "SORBench", dependencies: [
-            "SORRuntime", "SORCore", "SORAudio", "SORSpeech", "SORDiarization", "SORSentiment",
+            "SORRuntime", "SORCore", "SORAudio", "SORSpeech", "SORDiarization", "SORSentiment", "SORAcoustics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "SORDiarizationTests", dependencies: ["SORDiarization", "SORAudio", "SORCore"]),
         .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
         .testTarget(name: "SORSentimentTests", dependencies: ["SORSentiment", "SORCore"]),
+        .testTarget(name: "SORAcousticsTests", dependencies: ["SORAcoustics", "SORAudio", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.

@@ -78,6 +78,8 @@ public struct Utterance: Codable, Sendable, Equatable {
     public var interruption: Bool
     /// What its text expresses (the sentiment stage; nil before it ran).
     public var sentiment: UtteranceSentiment?
+    /// How it sounded (measured from the audio when the call was processed; a split keeps the whole's).
+    public var acoustics: UtteranceAcoustics?
 
     public init(
         id: Int, speaker: String, start: Double, end: Double, text: String, words: [Word],

@@ -52,6 +52,12 @@ public struct UtteranceSentiment: Codable, Sendable, Equatable {
     public var score: Double
     public var label: SentimentLabel
     public var cues: [SentimentCue]
+    /// How raised the voice was against the speaker's usual in the call, in [-1, 1] (0: as usual); nil where the
+    /// audio was not measured.
+    public var arousal: Double?
+    public var arousalFeatures: ArousalFeatures?
+    /// Text and voice together.
+    public var emotion: Emotion?
 
     public init(score: Double, label: SentimentLabel, cues: [SentimentCue]) {
         self.score = score
@@ -87,6 +93,12 @@ public struct PartySentiment: Codable, Sendable, Equatable {
     public var mostNegative: SentimentMoment?
     public var mostPositive: SentimentMoment?
     public var utterances: Int
+    /// Mean arousal of the measured utterances; nil where none was measured.
+    public var arousal: Double?
+    /// Text and voice together over all of it.
+    public var emotion: Emotion?
+    /// The emotion per quarter of the conversation where the party spoke, with its reasons.
+    public var stretches: [EmotionStretch]?
 
     public init(
         score: Double, label: SentimentLabel, quarters: [Double?], change: Double, mostNegative: SentimentMoment?,

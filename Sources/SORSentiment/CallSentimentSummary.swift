@@ -13,10 +13,10 @@ public enum CallSentimentSummary {
         let end = max(scored.map(\.end).max() ?? start, start + 1)
         func party(_ utterances: [Utterance]) -> PartySentiment? {
             guard !utterances.isEmpty else { return nil }
-            return summary(utterances, from: start, to: end)
+            return summary(utterances, from: start, to: end, stretches: true)
         }
         return CallSentiment(
-            overall: summary(scored, from: start, to: end),
+            overall: summary(scored, from: start, to: end, stretches: false),
             klient: party(scored.filter { analysis.role(of: $0.speaker) == .klient }),
             konsultant: party(scored.filter { analysis.role(of: $0.speaker) == .konsultant }),
             lexicon: lexicon)
@@ -35,7 +35,20 @@ public enum CallSentimentSummary {
         return weight > 0 ? total / weight : nil
     }
 
-    static func summary(_ utterances: [Utterance], from start: Double, to end: Double) -> PartySentiment {
+    /// Voiced time weighs arousal: a long raised complaint counts more than a loud "halo?".
+    static func meanArousal(_ utterances: [Utterance]) -> Double? {
+        var total = 0.0
+        var weight = 0.0
+        for utterance in utterances {
+            guard let arousal = utterance.sentiment?.arousal, let voiced = utterance.acoustics?.voiced else { continue }
+            total += arousal * voiced
+            weight += voiced
+        }
+        return weight > 0 ? total / weight : nil
+    }
+
+    /// `stretches`: one party's, so the emotion per quarter is worth giving.
+    static func summary(_ utterances: [Utterance], from start: Double, to end: Double, stretches: Bool) -> PartySentiment {
         let score = mean(utterances) ?? 0
         var quarters: [[Utterance]] = Array(repeating: [], count: 4)
         for utterance in utterances {
@@ -66,10 +79,74 @@ public enum CallSentimentSummary {
         } else {
             label = .neutralny
         }
-        return PartySentiment(
+        var party = PartySentiment(
             score: rounded(score), label: label, quarters: quarterScores, change: rounded(change),
             mostNegative: negative.map(moment), mostPositive: positive.map(moment), utterances: utterances.count)
+        party.arousal = meanArousal(utterances).map(rounded)
+        party.emotion = Emotion.of(valence: score, arousal: party.arousal)
+        if stretches {
+            let length = (end - start) / 4
+            party.stretches = quarters.enumerated().compactMap { quarter, spoken in
+                guard let valence = mean(spoken) else { return nil }
+                let arousal = meanArousal(spoken)
+                return EmotionStretch(
+                    quarter: quarter, start: rounded(start + Double(quarter) * length),
+                    end: rounded(start + Double(quarter + 1) * length), emotion: Emotion.of(valence: valence, arousal: arousal),
+                    valence: rounded(valence), arousal: arousal.map(rounded), interruptions: spoken.filter(\.interruption).count,
+                    reasons: reasons(spoken, valence: valence))
+            }
+        }
+        return party
+    }
+
+    /// What stood out in a stretch, in Polish, strongest first: voice features averaged over its measured
+    /// utterances (only those past a noticeable step), interruptions, and the words that decided the text side.
+    static func reasons(_ utterances: [Utterance], valence: Double) -> [String] {
+        let features = utterances.compactMap { $0.sentiment?.arousalFeatures }
+        var reasons: [String] = []
+        func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        if !features.isEmpty {
+            let usual = features.filter { $0.baseline == .speaker }.count * 2 >= features.count ? "niż zwykle" : "niż typowo"
+            if let loudness = average(features.map(\.loudness)), abs(loudness) >= 3 {
+                reasons.append((loudness > 0 ? "głośniej " : "ciszej ") + usual + " o \(Format.number(abs(loudness))) dB")
+            }
+            if let pitch = average(features.compactMap(\.pitch)), abs(pitch) >= 1.5 {
+                reasons.append("głos " + (pitch > 0 ? "wyżej" : "niżej") + " \(usual) o \(Format.number(abs(pitch))) półt.")
+            }
+            if let range = average(features.compactMap(\.pitchRange)), abs(range) >= 2 {
+                reasons.append((range > 0 ? "żywsza" : "bardziej monotonna") + " intonacja (\(Format.signed(range)) półt. zakresu)")
+            }
+            if let rate = average(features.compactMap(\.rate)), abs(rate) >= 15 {
+                reasons.append((rate > 0 ? "szybsze" : "wolniejsze") + " tempo (\(Format.signed(rate)) %)")
+            }
+        }
+        let interruptions = utterances.filter(\.interruption).count
+        if interruptions > 0 {
+            let few = (2...4).contains(interruptions % 10) && !(12...14).contains(interruptions % 100)
+            reasons.append(interruptions == 1 ? "1 wejście w słowo" : "\(interruptions) " + (few ? "wejścia" : "wejść") + " w słowo")
+        }
+        if abs(valence) >= 0.2 {
+            let all: [SentimentCue] = utterances.flatMap { $0.sentiment?.cues ?? [] }
+            let sided = all.filter { (cue: SentimentCue) -> Bool in valence < 0 ? cue.weight < 0 : cue.weight > 0 }
+            let cues = sided.sorted { (a: SentimentCue, b: SentimentCue) -> Bool in abs(a.weight) > abs(b.weight) }
+            var seen = Set<String>()
+            let words = cues.map { $0.text.lowercased() }.filter { seen.insert($0).inserted }.prefix(3)
+            if !words.isEmpty {
+                reasons.append((valence < 0 ? "negatywne słowa: " : "pozytywne słowa: ") + words.map { "„\($0)”" }.joined(separator: ", "))
+            }
+        }
+        return reasons
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// Polish number formatting for reasons: a decimal comma, one digit after it where it matters.
+    enum Format {
+        static func number(_ value: Double) -> String {
+            let text = value >= 10 ? String(Int(value.rounded())) : String(format: "%.1f", value)
+            return text.replacingOccurrences(of: ".", with: ",").replacingOccurrences(of: ",0", with: "")
+        }
+
+        static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "−") + number(abs(value)) }
+    }
 }

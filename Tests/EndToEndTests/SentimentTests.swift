@@ -67,6 +67,115 @@ struct SentimentEndToEndTests {
         let failed = try #require(demo.ids["mono/service-fail"])
         let utterances = try #require(try demo.workspace.show(failed)[path: "analysis.utterances"] as? [[String: Any]])
         #expect(utterances.allSatisfy { ($0["sentiment"] as? [String: Any])?["label"] is String }, "every utterance has sentiment.label")
+        // Acoustics are measured on the real audio: every utterance with voiced speech has arousal, features and an
+        // emotion, and each party an emotion per quarter with its reasons.
+        let measured = utterances.filter { (($0["acoustics"] as? [String: Any])?["voiced"] as? Double ?? 0) >= 0.2 }
+        #expect(measured.count * 10 >= utterances.count * 8, "most utterances are measured: \(measured.count) of \(utterances.count)")
+        for utterance in measured {
+            let sentiment = try #require(utterance["sentiment"] as? [String: Any])
+            let arousal = try #require(sentiment["arousal"] as? Double, "\(utterance)")
+            #expect(arousal >= -1 && arousal <= 1)
+            #expect(sentiment["arousal_features"] is [String: Any] && sentiment["emotion"] is String, "\(sentiment)")
+            let pitch = (utterance["acoustics"] as? [String: Any])?["pitch"] as? Double
+            #expect(pitch.map { $0 > 60 && $0 < 400 } ?? true, "a voice's pitch: \(String(describing: pitch))")
+        }
+        let stretches = try #require(try Self.sentiment(demo.workspace, failed)[path: "klient.stretches"] as? [[String: Any]])
+        #expect(!stretches.isEmpty && stretches.allSatisfy { $0["emotion"] is String && $0["reasons"] is [String] }, "\(stretches)")
         print("sentiment arcs of the demo calls (Whisper base transcripts):\n" + report.joined(separator: "\n"))
+    }
+}
+
+
+@Suite("Acoustic arousal on real speech", .serialized)
+struct ArousalEndToEndTests {
+    /// One Common Voice speaker's clips (spk09: six read sentences), decoded to 16 kHz WAV with the engine's PyAV.
+    static func clips(into folder: String) throws -> [String] {
+        let data = Paths.shared + "/commonvoice-pl"
+        let references = try String(contentsOfFile: data + "/references.tsv", encoding: .utf8)
+        var files: [String] = []
+        for line in references.split(separator: "\n") {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if columns.count > 1 && columns[1] == "spk09" { files.append(String(columns[0])) }
+        }
+        try #require(files.count >= 5, "spk09 has its clips in \(data)")
+        let script = """
+            import av, sys, wave
+            for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
+                resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+                with av.open(source) as container:
+                    pcm = b"".join(bytes(f.planes[0])[: f.samples * 2] for frame in container.decode(audio=0) for f in resampler.resample(frame))
+                with wave.open(target, "wb") as out:
+                    out.setnchannels(1); out.setsampwidth(2); out.setframerate(16000); out.writeframes(pcm)
+            """
+        let targets = files.map { folder + "/calm-" + $0.replacingOccurrences(of: ".mp3", with: ".wav") }
+        var arguments = ["-c", script]
+        for (file, target) in zip(files, targets) { arguments += [data + "/" + file, target] }
+        let decoded = try run(Paths.repository + "/.venv/bin/python", arguments)
+        try #require(decoded.status == 0, "\(decoded.stderr)")
+        return targets
+    }
+
+    static func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sor-arousal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func arousal(_ files: [String]) throws -> [String: Double] {
+        // Run outside any workspace: no sor.yaml is needed to measure voices.
+        let result = try run(Paths.sor, ["arousal", "--json"] + files, in: FileManager.default.temporaryDirectory.path)
+        try #require(result.status == 0, "\(result.stderr)")
+        var values: [String: Double] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            values[try #require(object["file"] as? String)] = try #require(object["arousal"] as? Double, "\(object)")
+        }
+        return values
+    }
+
+    /// Real speech made more effortful with sox (louder, 3 semitones higher, brighter, 10 % faster): the direction
+    /// acted anger moves each feature in. This checks the features on real voices and microphones; it is not a
+    /// measure of emotion recognition (no real emotional Polish speech is available offline).
+    @Test("a speaker's raised voice has higher arousal than the same sentences calm; the recording's level alone changes nothing")
+    func raisedVoice() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let calm = try Self.clips(into: folder)
+        var raised: [String] = []
+        var quiet: [String] = []
+        for file in calm {
+            raised.append(file.replacingOccurrences(of: "/calm-", with: "/raised-"))
+            quiet.append(file.replacingOccurrences(of: "/calm-", with: "/quiet-"))
+            #expect(try run("/usr/bin/sox", ["-q", file, raised.last!, "gain", "3", "pitch", "300", "treble", "+6", "tempo", "1.1"]).status == 0)
+            #expect(try run("/usr/bin/sox", ["-q", file, quiet.last!, "gain", "-12"]).status == 0)
+        }
+        let together = try Self.arousal(calm + raised)
+        for (a, b) in zip(calm, raised) {
+            #expect(together[b]! > together[a]! + 0.3, "\(b): \(together[b]!) against \(together[a]!)")
+        }
+        // Each alone (against typical speech), the raised one still sounds more aroused.
+        for (a, b) in zip(calm, raised) {
+            let alone = try Self.arousal([a]).values.first!, raisedAlone = try Self.arousal([b]).values.first!
+            #expect(raisedAlone > alone, "\(b) alone: \(raisedAlone) against \(alone)")
+        }
+        // A quieter recording of the same speaker: the same arousal.
+        let normal = try Self.arousal(calm), lower = try Self.arousal(quiet)
+        for (a, b) in zip(calm, quiet) {
+            #expect(abs(normal[a]! - lower[b]!) < 0.03, "\(a): \(normal[a]!) and 12 dB quieter \(lower[b]!)")
+        }
+        print("arousal of spk09, calm → raised: " + zip(calm, raised).map { String(format: "%+.2f → %+.2f", together[$0]!, together[$1]!) }.joined(separator: ", "))
+    }
+
+    @Test("sor arousal names a file it cannot read and goes on with the others")
+    func unreadable() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let calm = try Self.clips(into: folder)
+        let broken = folder + "/broken.wav"
+        try Data("RIFF not really".utf8).write(to: URL(fileURLWithPath: broken))
+        let result = try run(Paths.sor, ["arousal", calm[0], broken])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("broken.wav"), "\(result.stderr)")
+        #expect(result.stdout.contains((calm[0] as NSString).lastPathComponent), "\(result.stdout)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SORAcoustics
 import SORAudio
 import SORCore
 import SORDiarization
@@ -58,7 +59,7 @@ public struct CallAnalyzer: Sendable {
             return Result(transcript: transcript, analysis: nil, note: "\(error.localizedDescription)")
         }
         let roles = roleParameters(metadata: metadata, stereo: stereo)
-        let analysis: Analysis
+        var analysis: Analysis
         if stereo {
             let words = transcript.words
             analysis = TalkAnalyzer.analyze(
@@ -70,6 +71,7 @@ public struct CallAnalyzer: Sendable {
                 words: transcript.words, segments: segments, duration: duration, parameters: config.talk,
                 method: segments.isEmpty ? .single : .neural, roles: roles)
         }
+        Self.measureAcoustics(&analysis, file: file)
         return Result(transcript: transcript, analysis: analysis, note: nil)
     }
 
@@ -156,6 +158,22 @@ public struct CallAnalyzer: Sendable {
         return Transcript(
             language: model.language, duration: duration, text: numbered.map(\.text).joined(separator: " "),
             segments: numbered, engine: model.engine)
+    }
+
+    /// Each utterance's loudness, pitch and spectral balance, on its speaker's own channel where the call is stereo
+    /// (the mix otherwise), for the sentiment stage's arousal.
+    static func measureAcoustics(_ analysis: inout Analysis, file: SampleFile) {
+        let rate = Double(file.sampleRate)
+        let channels = Dictionary(analysis.speakers.map { ($0.id, $0.channel) }, uniquingKeysWith: { a, _ in a })
+        for index in analysis.utterances.indices {
+            let utterance = analysis.utterances[index]
+            guard utterance.speaker != SpeakerSegment.announcement else { continue }
+            let frames = max(0, Int(utterance.start * rate))..<min(file.frames, Int(utterance.end * rate))
+            guard !frames.isEmpty else { continue }
+            let channel = file.channels > 1 ? channels[utterance.speaker] ?? nil : nil
+            analysis.utterances[index].acoustics = ProsodyMeter.measure(
+                file.samples(frames, channel: channel), sampleRate: file.sampleRate)
+        }
     }
 
     /// Each word's speaker: the channel (S1 = left, S2 = right) with more energy over the word's span.

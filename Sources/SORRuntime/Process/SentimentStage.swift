@@ -2,7 +2,8 @@ import Foundation
 import SORCore
 import SORSentiment
 
-/// The sentiment stage of the derive step: every utterance's text sentiment, and the call's per party. Runs after
+/// The sentiment stage of the derive step: every utterance's text sentiment, its arousal against its speaker's
+/// usual (from the acoustics measured at processing) and the emotion of both, and the call's per party and quarter. Runs after
 /// the talk statistics whenever words or utterances change (a new call, a text correction, a moved utterance).
 /// Lexicons are loaded once per process and language.
 public final class SentimentStage: CallStage, @unchecked Sendable {
@@ -41,6 +42,7 @@ public final class SentimentStage: CallStage, @unchecked Sendable {
             let utterance = analysis.utterances[index]
             analysis.utterances[index].sentiment = analyzer.analyze(utterance.text, party: analysis.role(of: utterance.speaker))
         }
+        ArousalModel.apply(to: &analysis)
         analysis.sentiment = CallSentimentSummary.summarize(analysis, lexicon: analyzer.lexicon.version)
         guard analysis != document.analysis else { return false }
         document.analysis = analysis

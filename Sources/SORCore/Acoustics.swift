@@ -81,11 +81,13 @@ public enum Emotion: String, Codable, Sendable, CaseIterable {
     public static let strongArousal = 0.45
     public static let raisedArousal = 0.12
 
-    /// `valence` is the text sentiment score; `arousal` nil where the audio gave nothing to measure.
-    public static func of(valence: Double, arousal: Double?) -> Emotion {
+    /// `valence` is the text sentiment score; `arousal` nil where the audio gave nothing to measure. `polar` is
+    /// the valence from which words count as positive or negative: 0.2 for an utterance (the label's threshold),
+    /// 0.1 for a mean over a party or a stretch (as the party's label), where neutral utterances dilute it.
+    public static func of(valence: Double, arousal: Double?, polar: Double = 0.2) -> Emotion {
         let arousal = arousal ?? 0
-        if valence >= 0.2 { return .zadowolony }
-        if valence <= -0.2 {
+        if valence >= polar { return .zadowolony }
+        if valence <= -polar {
             if arousal >= strongArousal { return .zły }
             return arousal >= raisedArousal ? .zirytowany : .niezadowolony
         }

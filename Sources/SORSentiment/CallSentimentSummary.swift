@@ -83,7 +83,7 @@ public enum CallSentimentSummary {
             score: rounded(score), label: label, quarters: quarterScores, change: rounded(change),
             mostNegative: negative.map(moment), mostPositive: positive.map(moment), utterances: utterances.count)
         party.arousal = meanArousal(utterances).map(rounded)
-        party.emotion = Emotion.of(valence: score, arousal: party.arousal)
+        party.emotion = Emotion.of(valence: score, arousal: party.arousal, polar: 0.1)
         if stretches {
             let length = (end - start) / 4
             party.stretches = quarters.enumerated().compactMap { quarter, spoken in
@@ -91,7 +91,7 @@ public enum CallSentimentSummary {
                 let arousal = meanArousal(spoken)
                 return EmotionStretch(
                     quarter: quarter, start: rounded(start + Double(quarter) * length),
-                    end: rounded(start + Double(quarter + 1) * length), emotion: Emotion.of(valence: valence, arousal: arousal),
+                    end: rounded(start + Double(quarter + 1) * length), emotion: Emotion.of(valence: valence, arousal: arousal, polar: 0.1),
                     valence: rounded(valence), arousal: arousal.map(rounded), interruptions: spoken.filter(\.interruption).count,
                     reasons: reasons(spoken, valence: valence))
             }
@@ -125,7 +125,7 @@ public enum CallSentimentSummary {
             let few = (2...4).contains(interruptions % 10) && !(12...14).contains(interruptions % 100)
             reasons.append(interruptions == 1 ? "1 wejście w słowo" : "\(interruptions) " + (few ? "wejścia" : "wejść") + " w słowo")
         }
-        if abs(valence) >= 0.2 {
+        if abs(valence) >= 0.1 {
             let all: [SentimentCue] = utterances.flatMap { $0.sentiment?.cues ?? [] }
             let sided = all.filter { (cue: SentimentCue) -> Bool in valence < 0 ? cue.weight < 0 : cue.weight > 0 }
             let cues = sided.sorted { (a: SentimentCue, b: SentimentCue) -> Bool in abs(a.weight) > abs(b.weight) }

@@ -193,7 +193,27 @@ public struct SiteRenderer: Sendable {
                     "name": name, "score": String(format: "%+.2f", party.score),
                     "label": t["sentiment_" + party.label.rawValue] ?? party.label.rawValue,
                     "change": String(format: "%+.2f", party.change),
+                    "emotion": party.emotion.map { t["emotion_" + $0.rawValue] ?? $0.rawValue } ?? "—",
+                    "arousal": party.arousal.map { String(format: "%+.2f", $0) } ?? "—",
                 ]
+            }
+            let stretches: [[String: Any]] = [(t["role_KLIENT"]!, sentiment.klient), (t["role_KONSULTANT"]!, sentiment.konsultant)]
+                .flatMap { name, party -> [[String: Any]] in
+                    (party?.stretches ?? []).enumerated().map { index, stretch in
+                        [
+                            // The party is named on its first row only.
+                            "name": index == 0 ? name : "", "first": index == 0, "quarter": stretch.quarter + 1, "from": Format.clock(stretch.start), "to": Format.clock(stretch.end),
+                            "start": Format.seconds(stretch.start),
+                            "emotion": t["emotion_" + stretch.emotion.rawValue] ?? stretch.emotion.rawValue,
+                            "emotion_class": Self.emotionClass(stretch.emotion),
+                            "arousal": stretch.arousal.map { String(format: "%+.2f", $0) } ?? "—",
+                            "reasons": stretch.reasons.joined(separator: "; "),
+                        ]
+                    }
+                }
+            if !stretches.isEmpty {
+                result["emotion_stretches"] = stretches
+                result["has_stretches"] = true
             }
         }
         if !analysis.roles.cues.isEmpty {
@@ -205,9 +225,29 @@ public struct SiteRenderer: Sendable {
         return result
     }
 
+    /// A CSS class name for an emotion (ASCII: "zły" is `emotion-zly`).
+    static func emotionClass(_ emotion: Emotion) -> String {
+        "emotion-" + emotion.rawValue.folding(options: .diacriticInsensitive, locale: nil).replacingOccurrences(of: "ł", with: "l")
+    }
+
+    /// "pobudzenie głosu +0.62 (głośność +6.1 dB, ton +3.0 półt., …)": what the mark's title explains.
+    static func arousalTitle(_ sentiment: UtteranceSentiment, strings t: [String: String]) -> String {
+        guard let arousal = sentiment.arousal, let features = sentiment.arousalFeatures else {
+            return "\(t["arousal"]!): —"
+        }
+        let st = t["semitones"]!
+        var parts = [t["feature_loudness"]! + String(format: " %+.1f dB", features.loudness)]
+        if let pitch = features.pitch { parts.append(t["feature_pitch"]! + String(format: " %+.1f ", pitch) + st) }
+        if let range = features.pitchRange { parts.append(t["feature_range"]! + String(format: " %+.1f ", range) + st) }
+        if let rate = features.rate { parts.append(t["feature_rate"]! + String(format: " %+.0f %%", rate)) }
+        if features.interruption { parts.append(t["interruption"]!) }
+        return String(format: "%@ %+.2f (", t["arousal"]!, arousal) + parts.joined(separator: ", ") + ")"
+    }
+
     /// The utterances with their speaker's badge, marks, words (indexed, for splitting) and the other speakers
     /// an utterance can be moved to.
     func utterancesContext(_ analysis: Analysis) -> [[String: Any]] {
+        let t = Strings.table(settings.language)
         let speakers = Dictionary(analysis.speakers.map { ($0.id, speakerContext($0)) }, uniquingKeysWith: { a, _ in a })
         return analysis.utterances.map { utterance -> [String: Any] in
             var row: [String: Any] = [
@@ -225,6 +265,12 @@ public struct SiteRenderer: Sendable {
                 "overlap": utterance.overlap,
                 "interruption": utterance.interruption,
             ]
+            // An emotion worth a look (anything but calm) is marked, with its voice features in the title.
+            if let sentiment = utterance.sentiment, let emotion = sentiment.emotion, emotion != .spokojny {
+                row["emotion"] = t["emotion_" + emotion.rawValue] ?? emotion.rawValue
+                row["emotion_class"] = Self.emotionClass(emotion)
+                row["emotion_title"] = Self.arousalTitle(sentiment, strings: t)
+            }
             let own = speakers[utterance.speaker] ?? ["id": utterance.speaker, "label": utterance.speaker, "role_class": "role-none", "role_label": ""]
             for key in ["label", "role_label", "role_class"] { row[key] = own[key] }
             let others = analysis.speakers.filter { $0.id != utterance.speaker }

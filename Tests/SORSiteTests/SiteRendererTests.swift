@@ -116,6 +116,35 @@ struct SiteRendererTests {
         #expect(index.contains("Dzień dobry, w czym mogę &lt;pomóc&gt;? Chcę zmienić taryfę. Aha."), "the excerpt reads the utterances")
     }
 
+    @Test("emotions: an utterance's mark explains its voice features; the summary gives each party's emotion and arousal, and a table the emotion per quarter with its reasons")
+    func emotions() throws {
+        var document = Self.analysedDocument()
+        var analysis = try #require(document.analysis)
+        var angry = UtteranceSentiment(score: -0.6, label: .negatywny, cues: [SentimentCue(text: "skandal", weight: -2)])
+        angry.arousal = 0.62
+        angry.arousalFeatures = ArousalFeatures(baseline: .speaker, loudness: 6.1, pitch: 3, pitchRange: 2.5, brightness: 1, rate: 12, interruption: true)
+        angry.emotion = .zły
+        analysis.utterances[1].sentiment = angry
+        var calm = UtteranceSentiment(score: 0, label: .neutralny, cues: [])
+        calm.emotion = .spokojny
+        analysis.utterances[0].sentiment = calm
+        var klient = PartySentiment(score: -0.6, label: .negatywny, quarters: [nil, nil, -0.6, nil], change: 0, mostNegative: nil, mostPositive: nil, utterances: 1)
+        klient.arousal = 0.62
+        klient.emotion = .zły
+        klient.stretches = [EmotionStretch(quarter: 2, start: 2.0, end: 3.0, emotion: .zły, valence: -0.6, arousal: 0.62, interruptions: 1, reasons: ["głośniej niż zwykle o 6,1 dB", "1 wejście w słowo"])]
+        let overall = PartySentiment(score: -0.3, label: .negatywny, quarters: [0, nil, -0.6, nil], change: -0.6, mostNegative: nil, mostPositive: nil, utterances: 2)
+        analysis.sentiment = CallSentiment(overall: overall, klient: klient, konsultant: nil, lexicon: "pl-test")
+        document.analysis = analysis
+        let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let page = String(decoding: try #require(renderer.render(calls: [document])["calls/fedcba9876543210/index.html"]), as: UTF8.self)
+        #expect(page.contains("<span class=\"mark emotion emotion-zly\" title=\"pobudzenie głosu +0.62 (głośność +6.1 dB, ton +3.0 półt., zakres tonu +2.5 półt., tempo +12 %, wejście w słowo)\">zły</span>"), "\(page)")
+        #expect(page.components(separatedBy: "class=\"mark emotion ").count == 2, "a calm utterance has no mark")
+        #expect(page.contains("<td>zły</td><td class=\"num\">+0.62</td>"), "the party's emotion and arousal")
+        #expect(page.contains("<caption>Emocje stron w kolejnych ćwiartkach rozmowy</caption>"))
+        #expect(page.contains("<button class=\"seek\" type=\"button\" data-start=\"2.00\">3. 00:02–00:03</button>"), "\(page)")
+        #expect(page.contains("<td class=\"reasons\">głośniej niż zwykle o 6,1 dB; 1 wejście w słowo</td>"))
+    }
+
     /// Compares with the golden file in __Snapshots__; `SOR_RECORD=1` rewrites it and fails so that it is reviewed.
     func assertSnapshot(_ data: Data?, named name: String) throws {
         let path = Self.repository + "/Tests/SORSiteTests/__Snapshots__/" + name

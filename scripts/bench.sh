@@ -115,6 +115,7 @@ fi
 (cd "$scoring" && "$bench_abs" rescore --calls 10000)
 
 echo
-echo "== sentiment: text sentiment of every utterance and the call summary, over the same stored demo calls"
-echo "   (transcripts from the real engine; decoding and transcription excluded)"
-(cd "$scoring" && "$bench_abs" sentiment)
+echo "== sentiment: text sentiment of every utterance and the call summary, and the acoustic features, arousal and"
+echo "   emotion of every utterance, over the same stored demo calls (transcripts from the real engine; decoding and"
+echo "   transcription excluded)"
+(cd "$scoring" && "$bench_abs" sentiment "$OLDPWD"/demo/calls/*.wav)

@@ -72,41 +72,56 @@ public enum ProsodyMeter {
         let hop = max(1, frame / factor)
         let shortest = max(2, Int(rate / maximumPitch))
         let longest = Int(rate / minimumPitch) + 1
-        let window = 2 * longest
+        // Two periods of the lowest pitch, rounded up to whole SIMD blocks.
+        let window = (2 * longest + 7) / 8 * 8
         guard low.count >= window + longest + 1 else { return [] }
         var pitches: [Double] = []
         pitches.reserveCapacity(frames.count)
-        var d = [Float](repeating: 0, count: longest + 2)
         var normalised = [Float](repeating: 1, count: longest + 2)
         low.withUnsafeBufferPointer { y in
+            let base = UnsafeRawPointer(y.baseAddress!)
+            let stride = MemoryLayout<Float>.stride
             for index in frames {
                 // The analysis window is centred on the 20 ms frame.
                 let start = min(max(0, index * hop + hop / 2 - window / 2), low.count - window - longest - 1)
-                // Difference function d(τ) = Σ (y[j] − y[j+τ])² over the window.
-                for tau in 1...(longest + 1) {
-                    var sum: Float = 0
-                    for j in start..<(start + window) {
-                        let delta = y[j] - y[j + tau]
-                        sum += delta * delta
-                    }
-                    d[tau] = sum
-                }
-                // Cumulative mean normalised difference; the first dip under the threshold, followed to its minimum.
+                // Difference function d(τ) = Σ (y[j] − y[j+τ])² over the window, eight samples at a time, and the
+                // cumulative mean normalised difference with it. Lags are tried from the shortest up and the search
+                // stops at the first dip under the threshold once it has reached its minimum: a voice at 120 Hz is
+                // done at half the lags.
                 var running: Float = 0
-                for tau in 1...(longest + 1) {
-                    running += d[tau]
-                    normalised[tau] = running > 0 ? d[tau] * Float(tau) / running : 1
-                }
                 var chosen: Int?
-                var tau = shortest
-                while tau <= longest {
-                    if normalised[tau] < yinThreshold {
-                        while tau + 1 <= longest && normalised[tau + 1] < normalised[tau] { tau += 1 }
-                        chosen = tau
-                        break
+                var dipping = false
+                var tau = 1
+                while tau <= longest + 1 {
+                    var sums = SIMD8<Float>()
+                    var j = start
+                    while j < start + window {
+                        let a = base.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
+                        let b = base.loadUnaligned(fromByteOffset: (j + tau) * stride, as: SIMD8<Float>.self)
+                        let delta = a - b
+                        sums += delta * delta
+                        j += 8
+                    }
+                    let d = sums.sum()
+                    running += d
+                    normalised[tau] = running > 0 ? d * Float(tau) / running : 1
+                    if tau > shortest {
+                        let previous = tau - 1
+                        if dipping && normalised[tau] >= normalised[previous] {
+                            chosen = previous
+                            break
+                        }
+                        if !dipping && previous >= shortest && normalised[previous] < yinThreshold {
+                            dipping = true
+                            if normalised[tau] >= normalised[previous] {
+                                chosen = previous
+                                break
+                            }
+                        }
                     }
                     tau += 1
                 }
+                if chosen == nil && dipping { chosen = longest }
                 if chosen == nil {
                     let best = (shortest...longest).min { normalised[$0] < normalised[$1] }!
                     if normalised[best] < yinCeiling { chosen = best }
@@ -114,7 +129,7 @@ public enum ProsodyMeter {
                 guard let found = chosen else { continue }
                 // Parabolic interpolation between the neighbouring lags.
                 var lag = Double(found)
-                if found > 1 && found < longest + 1 {
+                if found > 1 && found < min(tau, longest + 1) {
                     let a = Double(normalised[found - 1]), b = Double(normalised[found]), c = Double(normalised[found + 1])
                     let denominator = a - 2 * b + c
                     if denominator > 0 { lag += 0.5 * (a - c) / denominator }

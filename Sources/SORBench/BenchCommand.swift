@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SORCore
 import SORRuntime
+import SORAudio
 import SORSentiment
 
 /// The configuration option every benchmark takes, as `sor` does.
@@ -32,8 +33,9 @@ struct Bench: ParsableCommand {
     struct SentimentBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sentiment",
-            abstract: "Sentiment time per hour of audio (every utterance and the call summary) over this workspace's stored calls, and memory.")
+            abstract: "Sentiment time per hour of audio over this workspace's stored calls: text (every utterance and the call summary) and acoustics (loudness, pitch, spectral balance of every utterance, then arousal and emotion), and memory.")
         @OptionGroup var options: GlobalOptions
+        @Argument(help: "The stored calls' recordings (matched by file name), for the acoustic part; decoding is not timed.") var recordings: [String] = []
         func run() throws {
             let runtime = Runtime(workspace: try options.workspace())
             let store = try runtime.store
@@ -45,21 +47,59 @@ struct Bench: ParsableCommand {
             var copies = documents
             _ = copies.indices.map { stage.derive(&copies[$0]) }  // loads the lexicon and warms the lemma cache
             // A fresh stage per round would measure lexicon loading; a warm one is what the watcher runs.
-            var rounds = 0
-            let started = Date()
-            while Date().timeIntervalSince(started) < 3 {
+            let text = Self.perPass {
                 for index in copies.indices {
                     copies[index].analysis = documents[index].analysis
                     _ = stage.derive(&copies[index])
                 }
-                rounds += 1
             }
-            let seconds = Date().timeIntervalSince(started) / Double(rounds)
             let loadStart = Date()
             _ = try SentimentAnalyzer.bundled("pl")
             let load = Date().timeIntervalSince(loadStart)
             print(String(format: "sentiment (text), %d calls, %d utterances, %.0f s of audio: %.2f ms per pass, %.3f s per hour of audio (target < 1); lexicon load %.0f ms once per process; peak memory %.1f MiB",
-                documents.count, utterances, audio, seconds * 1000, seconds / (audio / 3600), load * 1000, Benchmarks.peakMemoryMiB()))
+                documents.count, utterances, audio, text * 1000, text / (audio / 3600), load * 1000, Benchmarks.peakMemoryMiB()))
+
+            // Acoustics: the 16 kHz samples are decoded first (not timed), as the pipeline has them from the
+            // diarization step; then each utterance measured on its speaker's channel.
+            let byName = Dictionary(recordings.map { (($0 as NSString).lastPathComponent, $0) }, uniquingKeysWith: { a, _ in a })
+            var measured: [(CallDocument, SampleFile, WorkingCopy)] = []
+            for document in documents {
+                guard let path = byName[document.call.source.fileName] else { continue }
+                let copy = try runtime.copies.make(from: path, label: "bench")
+                measured.append((document, try SampleFile(path: copy.path), copy))
+            }
+            defer { measured.forEach { $0.2.remove() } }
+            guard !measured.isEmpty else {
+                print("sentiment (acoustics): no recordings given for the stored calls; pass them as arguments")
+                return
+            }
+            let measuredAudio = measured.reduce(0) { $0 + $1.0.call.audio.duration }
+            var analyses = measured.map { $0.0.analysis! }
+            let acoustics = Self.perPass {
+                for index in analyses.indices { CallAnalyzer.measureAcoustics(&analyses[index], file: measured[index].1) }
+            }
+            var both = measured.map(\.0)
+            for index in both.indices { both[index].analysis = analyses[index] }
+            let arousal = Self.perPass {
+                for index in both.indices {
+                    both[index].analysis = analyses[index]
+                    _ = stage.derive(&both[index])
+                }
+            }
+            let perHour = 3600 / measuredAudio
+            print(String(format: "sentiment (text + acoustics), %d calls, %.0f s of audio: acoustic features %.1f ms per pass, text + arousal + emotion %.2f ms; together %.3f s per hour of audio (target < 1); peak memory %.1f MiB",
+                measured.count, measuredAudio, acoustics * 1000, arousal * 1000, (acoustics + arousal) * perHour, Benchmarks.peakMemoryMiB()))
+        }
+
+        /// Seconds per run of `body`, repeated for at least three seconds.
+        static func perPass(_ body: () -> Void) -> Double {
+            var rounds = 0
+            let started = Date()
+            while Date().timeIntervalSince(started) < 3 {
+                body()
+                rounds += 1
+            }
+            return Date().timeIntervalSince(started) / Double(rounds)
         }
     }
 

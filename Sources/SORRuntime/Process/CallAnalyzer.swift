@@ -162,7 +162,7 @@ public struct CallAnalyzer: Sendable {
 
     /// Each utterance's loudness, pitch and spectral balance, on its speaker's own channel where the call is stereo
     /// (the mix otherwise), for the sentiment stage's arousal.
-    static func measureAcoustics(_ analysis: inout Analysis, file: SampleFile) {
+    public static func measureAcoustics(_ analysis: inout Analysis, file: SampleFile) {
         let rate = Double(file.sampleRate)
         let channels = Dictionary(analysis.speakers.map { ($0.id, $0.channel) }, uniquingKeysWith: { a, _ in a })
         for index in analysis.utterances.indices {

@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
         .testTarget(name: "SORDiarizationTests", dependencies: ["SORDiarization", "SORAudio", "SORCore"]),
         .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
+        .testTarget(name: "SORSpeechTests", dependencies: ["SORSpeech", "SORCore"]),
         .testTarget(name: "SORSentimentTests", dependencies: ["SORSentiment", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),

@@ -52,6 +52,8 @@ public struct UtteranceSentiment: Codable, Sendable, Equatable {
     public var score: Double
     public var label: SentimentLabel
     public var cues: [SentimentCue]
+    /// The optional LLM judge's emotion and quote (`sentiment.judge` in sor.yaml), beside the lexicon's, never instead.
+    public var judge: EmotionJudgement?
 
     public init(score: Double, label: SentimentLabel, cues: [SentimentCue]) {
         self.score = score

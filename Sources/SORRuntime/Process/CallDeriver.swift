@@ -53,7 +53,14 @@ public struct CallDeriver: Sendable {
     ) rethrows -> Derived {
         var derived = Derived()
         if change <= .utterances, let current = document.analysis {
-            document.analysis = current.recomputed(talk, duration: document.call.audio.duration)
+            var recomputed = current.recomputed(talk, duration: document.call.audio.duration)
+            // The utterances are rebuilt from their words without their sentiment; it comes along by id for the
+            // stages to derive again, keeping what still holds (a model's judgement of a text that did not change).
+            let sentiments = Dictionary(current.utterances.map { ($0.id, $0.sentiment) }, uniquingKeysWith: { first, _ in first })
+            for index in recomputed.utterances.indices {
+                recomputed.utterances[index].sentiment = sentiments[recomputed.utterances[index].id] ?? nil
+            }
+            document.analysis = recomputed
             derived.analysisChanged = true
         }
         if change <= .words {

@@ -208,6 +208,7 @@ public struct SiteRenderer: Sendable {
     /// The utterances with their speaker's badge, marks, words (indexed, for splitting) and the other speakers
     /// an utterance can be moved to.
     func utterancesContext(_ analysis: Analysis) -> [[String: Any]] {
+        let t = Strings.table(settings.language)
         let speakers = Dictionary(analysis.speakers.map { ($0.id, speakerContext($0)) }, uniquingKeysWith: { a, _ in a })
         return analysis.utterances.map { utterance -> [String: Any] in
             var row: [String: Any] = [
@@ -225,6 +226,14 @@ public struct SiteRenderer: Sendable {
                 "overlap": utterance.overlap,
                 "interruption": utterance.interruption,
             ]
+            if let sentiment = utterance.sentiment {
+                row["sentiment_label"] = t["sentiment_" + sentiment.label.rawValue] ?? sentiment.label.rawValue
+                row["sentiment_class"] = "sentiment-" + sentiment.label.rawValue
+                // The model's opinion beside the lexicon's label, marked as the model's.
+                if let judge = sentiment.judge {
+                    row["judge"] = ["emotion": t["emotion_" + judge.emotion] ?? judge.emotion, "quote": judge.quote, "model": judge.model]
+                }
+            }
             let own = speakers[utterance.speaker] ?? ["id": utterance.speaker, "label": utterance.speaker, "role_class": "role-none", "role_label": ""]
             for key in ["label", "role_label", "role_class"] { row[key] = own[key] }
             let others = analysis.speakers.filter { $0.id != utterance.speaker }

@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "SORAudioTests", dependencies: ["SORAudio", "SORCore"]),
         .testTarget(name: "SORDiarizationTests", dependencies: ["SORDiarization", "SORAudio", "SORCore"]),
         .testTarget(name: "SORScoringTests", dependencies: ["SORScoring", "SORCore"]),
+        .testTarget(name: "SORSpeechTests", dependencies: ["SORSpeech", "SORCore"]),
         .testTarget(name: "SORSentimentTests", dependencies: ["SORSentiment", "SORCore"]),
         .testTarget(name: "SORAcousticsTests", dependencies: ["SORAcoustics", "SORAudio", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),

@@ -8,6 +8,7 @@ uploads: an engine that fails on one recording while it works for others. Never 
 """
 import argparse
 import json
+import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -53,6 +54,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    # A test runner may start it with SIGTERM blocked (the mask is inherited); it must still stop when asked,
+    # or every test that stops it waits 20 s for the SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fail-above-bytes", type=int, default=0)

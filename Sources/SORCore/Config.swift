@@ -181,6 +181,27 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// Sentiment of the utterances: the lexicon always, and optionally a language model's emotion judgement.
+    public struct Sentiment: Sendable, Equatable {
+        /// An OpenAI-compatible chat model asked for each utterance's emotion and a quote that shows it. Off by
+        /// default; it adds to the lexicon's sentiment and never replaces it.
+        public struct Judge: Sendable, Equatable {
+            public var enabled = false
+            /// Base URL up to and including `/v1`, e.g. `http://127.0.0.1:8000/v1`; required when enabled.
+            public var url = ""
+            /// Model name sent with each request; required when enabled.
+            public var model = ""
+            /// Name of the environment variable holding the API key (never the key itself); unset: no key is sent.
+            public var apiKeyEnv = "SOR_JUDGE_API_KEY"
+            /// Seconds one request (up to 40 utterances) may take.
+            public var timeout = 60.0
+            public init() {}
+        }
+
+        public var judge = Judge()
+        public init() {}
+    }
+
     public static let currentVersion = 1
 
     public var version = Config.currentVersion
@@ -193,6 +214,7 @@ public struct Config: Sendable, Equatable {
     public var retention = Retention()
     public var scoring = Scoring()
     public var diarization = Diarization()
+    public var sentiment = Sentiment()
 
     public init() {}
 }

@@ -58,6 +58,8 @@ public struct UtteranceSentiment: Codable, Sendable, Equatable {
     public var arousalFeatures: ArousalFeatures?
     /// Text and voice together.
     public var emotion: Emotion?
+    /// The optional LLM judge's emotion and quote (`sentiment.judge` in sor.yaml), beside the lexicon's, never instead.
+    public var judge: EmotionJudgement?
 
     public init(score: Double, label: SentimentLabel, cues: [SentimentCue]) {
         self.score = score

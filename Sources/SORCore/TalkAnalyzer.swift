@@ -244,8 +244,14 @@ extension Analysis {
     /// Each utterance's text and span come from its words; an utterance left without words is dropped. Ids are
     /// kept as they are (corrections refer to them); the utterances are put in time order.
     public func recomputed(_ parameters: TalkParameters, duration: Double) -> Analysis {
+        // Rebuilt from their words; what was measured or derived for an utterance comes along by id: its acoustics
+        // (the audio did not change; a split's parts keep the whole's) and its sentiment, for the stages to derive
+        // again keeping what still holds (a model's judgement of a text that did not change).
         let rebuilt = utterances.compactMap { old -> Utterance? in
-            TalkAnalyzer.utterance(id: old.id, speaker: old.speaker, words: old.words)
+            var utterance = TalkAnalyzer.utterance(id: old.id, speaker: old.speaker, words: old.words)
+            utterance?.acoustics = old.acoustics
+            utterance?.sentiment = old.sentiment
+            return utterance
         }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         var result = self
         result.utterances = TalkAnalyzer.flagged(rebuilt, parameters: parameters)

@@ -265,11 +265,19 @@ public struct SiteRenderer: Sendable {
                 "overlap": utterance.overlap,
                 "interruption": utterance.interruption,
             ]
-            // An emotion worth a look (anything but calm) is marked, with its voice features in the title.
-            if let sentiment = utterance.sentiment, let emotion = sentiment.emotion, emotion != .spokojny {
-                row["emotion"] = t["emotion_" + emotion.rawValue] ?? emotion.rawValue
-                row["emotion_class"] = Self.emotionClass(emotion)
-                row["emotion_title"] = Self.arousalTitle(sentiment, strings: t)
+            if let sentiment = utterance.sentiment {
+                row["sentiment_label"] = t["sentiment_" + sentiment.label.rawValue] ?? sentiment.label.rawValue
+                row["sentiment_class"] = "sentiment-" + sentiment.label.rawValue
+                // An emotion worth a look (anything but calm) is marked, with its voice features in the title.
+                if let emotion = sentiment.emotion, emotion != .spokojny {
+                    row["emotion"] = t["emotion_" + emotion.rawValue] ?? emotion.rawValue
+                    row["emotion_class"] = Self.emotionClass(emotion)
+                    row["emotion_title"] = Self.arousalTitle(sentiment, strings: t)
+                }
+                // The model's opinion beside the lexicon's label, marked as the model's.
+                if let judge = sentiment.judge {
+                    row["judge"] = ["emotion": t["emotion_" + judge.emotion] ?? judge.emotion, "quote": judge.quote, "model": judge.model]
+                }
             }
             let own = speakers[utterance.speaker] ?? ["id": utterance.speaker, "label": utterance.speaker, "role_class": "role-none", "role_label": ""]
             for key in ["label", "role_label", "role_class"] { row[key] = own[key] }

@@ -92,6 +92,8 @@ enum Strings {
         "interruptions": "Przerwania", "overlaps": "Mówienie jednocześnie", "longest_silence": "Najdłuższa cisza",
         "holds": "Wstrzymania", "talk_listen": "Mówienie / słuchanie (konsultant / klient)", "utterance": "wypowiedź",
         "times": "razy",
+        "sentiment_lexicon": "nastawienie według słownika", "judge": "ocena modelu",
+        "judge_note": "opinia modelu językowego, nie wpływa na wynik nastawienia ani na ocenę; model:",
     ]
 
     static let english: [String: String] = [
@@ -138,5 +140,10 @@ enum Strings {
         "interruptions": "Interruptions", "overlaps": "Talking at once", "longest_silence": "Longest silence",
         "holds": "Holds", "talk_listen": "Talk / listen (agent / client)", "utterance": "utterance",
         "times": "times",
+        "sentiment_lexicon": "sentiment by the lexicon", "judge": "model’s view",
+        "judge_note": "a language model’s opinion; it changes neither the sentiment score nor the evaluation; model:",
+        // The judge's emotions that the acoustic model does not use.
+        "emotion_neutralny": "neutral", "emotion_zaniepokojony": "worried", "emotion_zdezorientowany": "confused",
+        "emotion_smutny": "sad",
     ]
 }

@@ -17,19 +17,32 @@ struct HTTPResponse {
 enum HTTPClient {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
+    /// What a request sends.
+    private enum Body {
+        case none
+        case form([FormField])
+        /// Bytes as they are (JSON), with their content type.
+        case raw(Data, contentType: String)
+    }
+
     static func get(_ url: String, headers: [String] = [], timeout: Double) throws(SpeechError) -> HTTPResponse {
-        try perform(url: url, headers: headers, form: nil, timeout: timeout)
+        try perform(url: url, headers: headers, body: .none, timeout: timeout)
     }
 
     static func post(_ url: String, headers: [String] = [], form: [FormField], timeout: Double) throws(SpeechError) -> HTTPResponse {
-        try perform(url: url, headers: headers, form: form, timeout: timeout)
+        try perform(url: url, headers: headers, body: .form(form), timeout: timeout)
+    }
+
+    /// A POST of `body` as it is, e.g. a JSON request to a chat endpoint.
+    static func post(_ url: String, headers: [String] = [], body: Data, contentType: String, timeout: Double) throws(SpeechError) -> HTTPResponse {
+        try perform(url: url, headers: headers, body: .raw(body, contentType: contentType), timeout: timeout)
     }
 
     private final class Sink {
         var data = Data()
     }
 
-    private static func perform(url: String, headers: [String], form: [FormField]?, timeout: Double) throws(SpeechError) -> HTTPResponse {
+    private static func perform(url: String, headers: [String], body: Body, timeout: Double) throws(SpeechError) -> HTTPResponse {
         _ = globalInit
         guard let curl = curl_easy_init() else { throw .unreachable(url: url, detail: "libcurl could not start") }
         defer { curl_easy_cleanup(curl) }
@@ -37,7 +50,12 @@ enum HTTPClient {
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        for header in headers { headerList = curl_slist_append(headerList, header) }
+        var allHeaders = headers
+        if case .raw(_, let contentType) = body {
+            // An empty Expect stops libcurl waiting a second for a "100 Continue" that HTTP/1.0 servers never send.
+            allHeaders += ["Content-Type: \(contentType)", "Expect:"]
+        }
+        for header in allHeaders { headerList = curl_slist_append(headerList, header) }
         var mime: OpaquePointer?
         defer { if let mime { curl_mime_free(mime) } }
 
@@ -53,7 +71,17 @@ enum HTTPClient {
             sink.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
             return size * count
         }
-        if let form {
+        switch body {
+        case .none:
+            break
+        case .raw(let data, _):
+            _ = sor_curl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, data.count)
+            // COPYPOSTFIELDS copies the bytes at once, so they need not outlive this call (the NUL gives an empty
+            // body an address).
+            var bytes = [UInt8](data)
+            bytes.append(0)
+            _ = bytes.withUnsafeMutableBytes { sor_curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        case .form(let form):
             mime = curl_mime_init(curl)
             for field in form {
                 let part = curl_mime_addpart(mime)

@@ -170,12 +170,13 @@ func stop(_ process: Process, signal: Int32 = SIGTERM) -> Int32 {
     return waitForExit(process, timeout: 20)
 }
 
-/// Starts `sor watch` in a workspace, appending its output to `log`.
-func startWatcher(_ workspace: Workspace, log: String) throws -> Process {
+/// Starts `sor watch` in a workspace, appending its output to `log`; `environment` adds to this process's.
+func startWatcher(_ workspace: Workspace, log: String, environment: [String: String] = [:]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Paths.sor)
     process.arguments = ["watch"]
     process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
     let handle = FileHandle(forWritingAtPath: log)!
     defer { try? handle.close() }

@@ -117,6 +117,55 @@ struct ConfigParserTests {
         #expect(diagnostics.map(\.description) == ["sor.yaml:2:11: error: speech.url is required when speech.engine is remote"])
     }
 
+    @Test("the sentiment.judge section: off by default, every key read, round-trip through dump")
+    func judge() throws {
+        let defaults = Config().sentiment.judge
+        #expect(!defaults.enabled && defaults.url.isEmpty && defaults.model.isEmpty && defaults.apiKeyEnv == "SOR_JUDGE_API_KEY" && defaults.timeout == 60)
+        let (config, diagnostics) = ConfigParser.parse("""
+            sentiment:
+              judge:
+                enabled: true
+                url: http://127.0.0.1:8000/v1
+                model: bielik-11b-instruct
+                api_key_env: MY_LLM_KEY
+                timeout: 15
+            """)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let judge = try #require(config).sentiment.judge
+        #expect(judge.enabled && judge.url == "http://127.0.0.1:8000/v1" && judge.model == "bielik-11b-instruct")
+        #expect(judge.apiKeyEnv == "MY_LLM_KEY" && judge.timeout == 15)
+        #expect(ConfigParser.parse(ConfigParser.dump(try #require(config))).0 == config)
+        #expect(ConfigParser.parse("sentiment:\n  judge:\n    url: http://h/v1\n").0?.sentiment.judge.enabled == false, "a URL alone does not turn it on")
+    }
+
+    @Test("an enabled judge needs a URL and a model; bad values and unknown keys are located")
+    func judgeErrors() {
+        let (config, diagnostics) = ConfigParser.parse("sentiment:\n  judge:\n    enabled: true\n")
+        #expect(config == nil)
+        #expect(diagnostics.map(\.description) == [
+            "sor.yaml:3:14: error: sentiment.judge.url is required when sentiment.judge.enabled is true, e.g. http://127.0.0.1:8000/v1",
+            "sor.yaml:3:14: error: sentiment.judge.model is required when sentiment.judge.enabled is true (the chat model's name)",
+        ])
+        let (_, located) = ConfigParser.parse("""
+            sentiment:
+              judge:
+                enabled: yes please
+                url: 127.0.0.1:8000/v1
+                modle: x
+                timeout: 0
+                api_key_env: ""
+              lexicon: pl
+            """)
+        let messages = located.map(\.description)
+        #expect(messages.contains("sor.yaml:3:14: error: sentiment.judge.enabled must be true or false"), "\(messages)")
+        #expect(messages.contains("sor.yaml:4:10: error: sentiment.judge.url must start with http:// or https://"), "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:5:5: error: unknown key 'modle' in sentiment.judge (did you mean 'model'?)") }, "\(messages)")
+        #expect(messages.contains("sor.yaml:6:14: error: sentiment.judge.timeout must be between 1 and 3600, not 0"), "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:7:18: error: sentiment.judge.api_key_env names an environment variable") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("sor.yaml:8:3: error: unknown key 'lexicon' in sentiment") }, "\(messages)")
+        #expect(located.count == 6, "\(messages)")
+    }
+
     @Test("a YAML syntax error is located")
     func syntax() {
         let (config, diagnostics) = ConfigParser.parse("paths:\n  inbox: [unclosed\n")

@@ -145,6 +145,23 @@ struct SiteRendererTests {
         #expect(page.contains("<td class=\"reasons\">głośniej niż zwykle o 6,1 dB; 1 wejście w słowo</td>"))
     }
 
+    @Test("an utterance shows the lexicon's label, and the LLM judge's emotion and quote marked as the model's opinion")
+    func judge() throws {
+        var document = Self.analysedDocument()
+        var judged = UtteranceSentiment(score: -0.4, label: .negatywny, cues: [])
+        judged.judge = EmotionJudgement(emotion: "zirytowany", quote: "zmienić <taryfę>", model: "bielik", judged: "Chcę zmienić taryfę.")
+        document.analysis?.utterances[1].sentiment = judged
+        document.analysis?.utterances[0].sentiment = UtteranceSentiment(score: 0, label: .neutralny, cues: [])
+        let polish = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let page = String(decoding: try #require(polish.render(calls: [document])["calls/fedcba9876543210/index.html"]), as: UTF8.self)
+        #expect(page.contains(#"<span class="mark sentiment sentiment-negatywny" title="nastawienie według słownika">negatywny</span> <span class="mark judge" title="opinia modelu językowego, nie wpływa na wynik nastawienia ani na ocenę; model: bielik">ocena modelu: zirytowany — „zmienić &lt;taryfę&gt;”</span></p>"#), "\(page)")
+        #expect(page.contains(#"<span class="mark sentiment sentiment-neutralny" title="nastawienie według słownika">neutralny</span></p>"#), "no judgement, no mark")
+        #expect(page.components(separatedBy: "class=\"mark judge\"").count == 2)
+        let english = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "en"))
+        let translated = String(decoding: try #require(english.render(calls: [document])["calls/fedcba9876543210/index.html"]), as: UTF8.self)
+        #expect(translated.contains("model’s view: irritated — „zmienić &lt;taryfę&gt;”"))
+    }
+
     /// Compares with the golden file in __Snapshots__; `SOR_RECORD=1` rewrites it and fails so that it is reviewed.
     func assertSnapshot(_ data: Data?, named name: String) throws {
         let path = Self.repository + "/Tests/SORSiteTests/__Snapshots__/" + name

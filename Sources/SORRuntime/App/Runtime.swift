@@ -27,7 +27,7 @@ public final class Runtime: @unchecked Sendable {
     private var opened: CallStore?
 
     /// `speech` replaces the configured engine (benchmarks without the speech step); `stages` are the derived
-    /// stages run after the talk statistics (nil: sentiment).
+    /// stages run after the talk statistics (nil: sentiment, then the LLM judge when `sentiment.judge` enables it).
     public init(workspace: Workspace, clock: WallClock = .system, speech: (any Transcriber)? = nil, stages: [any CallStage]? = nil) {
         self.workspace = workspace
         self.clock = clock
@@ -37,7 +37,14 @@ public final class Runtime: @unchecked Sendable {
         copies = WorkingCopies(workspace: workspace)
         analyzer = CallAnalyzer(workspace: workspace, diarization: diarization)
         scorer = Scorer(workspace: workspace, clock: clock)
-        deriver = CallDeriver(talk: workspace.config.diarization.talk, stages: stages ?? [SentimentStage()], siteChanges: siteChanges, site: workspace.site)
+        deriver = CallDeriver(talk: workspace.config.diarization.talk, stages: stages ?? Self.stages(workspace.config), siteChanges: siteChanges, site: workspace.site)
+    }
+
+    /// The derived stages the configuration asks for, in order.
+    static func stages(_ config: Config) -> [any CallStage] {
+        var stages: [any CallStage] = [SentimentStage()]
+        if config.sentiment.judge.enabled { stages.append(JudgeStage(config: config.sentiment.judge)) }
+        return stages
     }
 
     /// The configuration the runtime was built from.

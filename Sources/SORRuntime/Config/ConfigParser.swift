@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring", "diarization"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring", "diarization", "sentiment"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -41,6 +41,9 @@ public enum ConfigParser {
         }
         if let node = top["speech"] {
             parseSpeech(node, reader: &reader, into: &config.speech)
+        }
+        if let node = top["sentiment"] {
+            parseSentiment(node, reader: &reader, into: &config.sentiment)
         }
         if let node = top["site"] {
             let site = reader.mapping(node, allowed: ["title", "language", "listen", "group"], context: "site")
@@ -206,6 +209,33 @@ public enum ConfigParser {
         }
     }
 
+    private static func parseSentiment(_ node: Node, reader: inout YAMLReader, into sentiment: inout Config.Sentiment) {
+        let keys = reader.mapping(node, allowed: ["judge"], context: "sentiment")
+        guard let node = keys["judge"] else { return }
+        let judge = reader.mapping(node, allowed: ["enabled", "url", "model", "api_key_env", "timeout"], context: "sentiment.judge")
+        if let node = judge["enabled"] {
+            if let value = node.bool { sentiment.judge.enabled = value } else { reader.error(node, "sentiment.judge.enabled must be true or false") }
+        }
+        reader.string(judge["url"], "sentiment.judge.url", into: &sentiment.judge.url)
+        reader.string(judge["model"], "sentiment.judge.model", into: &sentiment.judge.model)
+        reader.string(judge["api_key_env"], "sentiment.judge.api_key_env", into: &sentiment.judge.apiKeyEnv)
+        reader.double(judge["timeout"], "sentiment.judge.timeout", range: 1...3600, into: &sentiment.judge.timeout)
+        if let node = judge["url"], !sentiment.judge.url.isEmpty, !(sentiment.judge.url.hasPrefix("http://") || sentiment.judge.url.hasPrefix("https://")) {
+            reader.error(node, "sentiment.judge.url must start with http:// or https://")
+        }
+        if let node = judge["api_key_env"], sentiment.judge.apiKeyEnv.isEmpty {
+            reader.error(node, "sentiment.judge.api_key_env names an environment variable (the key itself never goes in sor.yaml)")
+        }
+        guard sentiment.judge.enabled else { return }
+        let at = judge["enabled"] ?? node
+        if sentiment.judge.url.isEmpty {
+            reader.error(at, "sentiment.judge.url is required when sentiment.judge.enabled is true, e.g. http://127.0.0.1:8000/v1")
+        }
+        if sentiment.judge.model.isEmpty {
+            reader.error(at, "sentiment.judge.model is required when sentiment.judge.enabled is true (the chat model's name)")
+        }
+    }
+
     static func isLanguage(_ code: String) -> Bool {
         code == "auto" || code.count == 2 && code.allSatisfy { $0.isASCII && $0.isLowercase }
     }
@@ -295,6 +325,13 @@ public enum ConfigParser {
               silence_minimum: \(number(config.diarization.talk.silenceMinimum))
               hold_minimum: \(number(config.diarization.talk.holdMinimum))
               backchannel_maximum: \(number(config.diarization.talk.backchannelMaximum))
+            sentiment:
+              judge:
+                enabled: \(config.sentiment.judge.enabled)
+                url: \(quote(config.sentiment.judge.url))
+                model: \(quote(config.sentiment.judge.model))
+                api_key_env: \(quote(config.sentiment.judge.apiKeyEnv))
+                timeout: \(number(config.sentiment.judge.timeout))
 
             """
     }

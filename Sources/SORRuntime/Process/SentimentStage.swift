@@ -40,7 +40,10 @@ public final class SentimentStage: CallStage, @unchecked Sendable {
         else { return false }
         for index in analysis.utterances.indices {
             let utterance = analysis.utterances[index]
-            analysis.utterances[index].sentiment = analyzer.analyze(utterance.text, party: analysis.role(of: utterance.speaker))
+            var sentiment = analyzer.analyze(utterance.text, party: analysis.role(of: utterance.speaker))
+            // A model's judgement (the judge stage) stays while the text is the one it judged.
+            sentiment.judge = utterance.sentiment?.judge.flatMap { $0.judges(utterance.text) ? $0 : nil }
+            analysis.utterances[index].sentiment = sentiment
         }
         ArousalModel.apply(to: &analysis)
         analysis.sentiment = CallSentimentSummary.summarize(analysis, lexicon: analyzer.lexicon.version)

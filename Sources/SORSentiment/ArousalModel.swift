@@ -7,9 +7,9 @@ import SORCore
 /// Every feature is a distance from a baseline in its own unit (dB, semitones, percent), divided by the change that
 /// counts as one step (`…Step`), weighted and squashed into [-1, 1] with tanh. The baseline is the speaker's usual
 /// voice in the call: the 30th percentile of their measured utterances, each feature apart (their calmer level, not
-/// the median, so a client angry for half the call still stands out); a speaker with few utterances is compared partly with typical values
-/// of real Polish speech instead (`population`), the weight of their own moving from 0 (one utterance) towards 1 as
-/// k / (k + 2) for k other utterances. So a loud speaker is not an angry one, and a lone utterance still gets a
+/// the median, so a client angry for half the call still stands out); a speaker with few utterances is compared
+/// partly with typical values of real Polish speech instead (`population`), the weight of their own moving from 0
+/// (one utterance) towards 1 as k / (k + 2) for k other utterances. So a loud speaker is not an angry one, and a lone utterance still gets a
 /// value that orders the same speaker's calm and raised voice.
 public enum ArousalModel {
     /// A baseline's values. The population's come from the 44 real Polish recordings of `../shared/data/commonvoice-pl`
@@ -57,7 +57,7 @@ public enum ArousalModel {
     /// Each item's arousal and features, the items taken as one speaker's (nil where it cannot be measured).
     public static func arousal(of items: [Measured]) -> [(value: Double, features: ArousalFeatures)?] {
         let usable = items.filter(\.usable)
-        // The speaker's calmer level: a client angry for half the call must still stand out against it.
+        // The speaker's calmer level (`baselinePercentile`): a client angry for half the call must stand out.
         func usual(_ values: [Double]) -> Double? {
             guard !values.isEmpty else { return nil }
             let sorted = values.sorted()

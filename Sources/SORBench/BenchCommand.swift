@@ -17,7 +17,7 @@ struct GlobalOptions: ParsableArguments {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor-bench",
-        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self])
+        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self, Generate.self])
 
     struct RescoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,6 +27,26 @@ struct Bench: ParsableCommand {
         @Option(help: "How many stored calls to rescore.") var calls = 10_000
         func run() throws {
             for line in try Benchmarks.rescore(workspace: try options.workspace(), count: calls) { print(line) }
+        }
+    }
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add synthetic calls to this workspace's store: copies of its scored calls with other agents, teams, directions and times (for the report site's benchmarks and tests). Prints one JSON line per call made.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many calls to make.") var calls = 1000
+        @Option(help: "Seed of the deterministic draw.") var seed: UInt64 = 1
+        @Option(help: "The last day calls may fall on (YYYY-MM-DD); they spread over the 90 days before it.") var until: String = "2026-12-01"
+        func run() throws {
+            let parser = DateFormatter()
+            parser.locale = Locale(identifier: "en_US_POSIX")
+            parser.timeZone = TimeZone(identifier: "UTC")
+            parser.dateFormat = "yyyy-MM-dd"
+            guard let day = parser.date(from: until) else { throw ValidationError("--until must be YYYY-MM-DD, not \(until)") }
+            let made = try CallGenerator.generate(workspace: try options.workspace(), count: calls, seed: seed, until: day.addingTimeInterval(86_399))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for call in made { print(String(decoding: try encoder.encode(call), as: UTF8.self)) }
         }
     }
 

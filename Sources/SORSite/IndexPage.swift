@@ -3,11 +3,13 @@ import SORCore
 
 /// One call as the index lists it: a few hundred bytes, kept between builds instead of the call.
 public struct IndexEntry: Sendable, Equatable {
-    public struct Score: Sendable, Equatable {
+    public struct Score: Sendable, Equatable, Encodable {
         public var card: String
         public var total: Double
         public var passed: Bool
         public var critical: Bool
+        /// Ids of the card's criteria answered "no", for the lists of most failed criteria.
+        public var failed: [String]
     }
 
     public var id: String
@@ -22,6 +24,28 @@ public struct IndexEntry: Sendable, Equatable {
     public var needsReview: Bool
     public var excerpt: String
     public var scores: [Score]
+    /// inbound or outbound, when the metadata says.
+    public var direction: String?
+    /// The client's sentiment over the call: label, score and emotion (nil without an analysis).
+    public var sentiment: String?
+    public var sentimentScore: Double?
+    public var emotion: String?
+}
+
+/// `site/data/calls.json`: every call as the calls list filters and sorts it in the browser. Keys are the
+/// entries' fields in snake_case; sorted, with no generation time, so an unchanged store writes the same bytes.
+struct CallsData: Encodable {
+    struct Call: Encodable {
+        var id, time, file, agent, team, language, status, excerpt: String
+        var duration: Double
+        var review: Bool
+        var direction, sentiment, emotion: String?
+        var sentimentScore: Double?
+        var cards: [IndexEntry.Score]
+    }
+
+    var version = 1
+    var calls: [Call]
 }
 
 extension SiteRenderer {
@@ -42,9 +66,30 @@ extension SiteRenderer {
             status: Strings.status(call.status, settings.language),
             needsReview: document.analysis?.roles.needsReview ?? false,
             excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
-            scores: (document.evaluation?.cards ?? []).map {
-                IndexEntry.Score(card: $0.card, total: $0.total, passed: $0.passed, critical: !$0.criticalFailures.isEmpty)
-            })
+            scores: (document.evaluation?.cards ?? []).map { card in
+                IndexEntry.Score(
+                    card: card.card, total: card.total, passed: card.passed, critical: !card.criticalFailures.isEmpty,
+                    failed: card.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }.map(\.id))
+            },
+            direction: call.metadata.direction,
+            sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
+            sentimentScore: document.analysis?.sentiment?.klient?.score,
+            emotion: document.analysis?.sentiment?.klient?.emotion?.rawValue)
+    }
+
+    /// The calls list's data file, newest first.
+    public func callsData(_ entries: [IndexEntry]) -> Data {
+        let calls = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map { entry in
+            CallsData.Call(
+                id: entry.id, time: entry.time, file: entry.file, agent: entry.agent, team: entry.team,
+                language: entry.language, status: entry.status, excerpt: entry.excerpt, duration: entry.duration,
+                review: entry.needsReview, direction: entry.direction, sentiment: entry.sentiment, emotion: entry.emotion,
+                sentimentScore: entry.sentimentScore, cards: entry.scores)
+        }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(CallsData(calls: calls))) ?? Data("{\"version\":1,\"calls\":[]}".utf8)
     }
 
     func indexContext(_ entries: [IndexEntry]) -> [String: Any] {

@@ -143,3 +143,40 @@ def wait_for_revision():
     def wait(page, revision: int, timeout: int = 90_000):
         page.wait_for_function(f"document.getElementById('revision')?.textContent === '{revision}'", timeout=timeout)
     return wait
+
+
+BENCH = REPO / ".build" / "debug" / "sor-bench"
+
+
+@pytest.fixture(scope="module")
+def many():
+    """Two demo calls processed for real (SALES, which passes, and SERVICE, which fails), and 150 synthetic calls
+    copied from them by `sor-bench generate` with other agents, teams, directions and dates; served by nginx.
+    Yields the workspace, the base URL and every call as the test's own record of it (from `sor show` and the
+    generator's manifest, not from the site)."""
+    root = Path(tempfile.mkdtemp(prefix="sor-browser-list-"))
+    workspace = Workspace(root)
+    calls = []
+    for name in ("sales-pass", "service-fail"):
+        for ext in ("wav", "yaml"):
+            shutil.copy(REPO / "demo" / "calls" / f"{name}.{ext}", root / f"{name}.{ext}")
+        call_id = workspace.sor("process", "--no-site", str(root / f"{name}.wav")).stdout.strip()
+        shown = workspace.show(call_id)
+        call, evaluation = shown["call"], shown.get("evaluation") or {"cards": []}
+        calls.append({
+            "id": call_id, "time": call["metadata"].get("call_time", call["source"]["received_at"]),
+            "agent": call["metadata"].get("agent", "—"), "team": call["metadata"].get("team", "—"),
+            "direction": call["metadata"].get("direction"), "duration": call["audio"]["duration"],
+            "cards": [{"card": c["card"], "total": c["total"], "passed": c["passed"], "critical": bool(c["critical_failures"])}
+                      for c in evaluation["cards"]],
+        })
+    made = subprocess.run([str(BENCH), "generate", "--calls", "150", "--seed", "7"], cwd=root, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    calls += [json.loads(line) for line in made.stdout.splitlines()]
+    workspace.sor("site", "build")
+    address = f"127.0.0.1:{free_port()}"
+    workspace.sor("serve", "--listen", address)
+    try:
+        yield workspace, f"http://{address}", calls
+    finally:
+        workspace.close()

@@ -162,6 +162,47 @@ struct SiteRendererTests {
         #expect(translated.contains("model’s view: irritated — „zmienić &lt;taryfę&gt;”"))
     }
 
+    @Test("the calls list's data file: every call with its cards, failed criteria and client sentiment, newest first, the same bytes for the same calls")
+    func callsData() throws {
+        let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        var analysed = Self.analysedDocument()
+        let klient = PartySentiment(score: -0.4, label: .negatywny, quarters: [nil, -0.4, nil, nil], change: 0, mostNegative: nil, mostPositive: nil, utterances: 1)
+        analysed.analysis?.sentiment = CallSentiment(overall: klient, klient: klient, konsultant: nil, lexicon: "pl-test")
+        analysed.call.metadata.direction = "outbound"
+        let criterion = { (id: String, critical: Bool, answer: String) in
+            CriterionResult(id: id, name: id, answerType: "yes_no", naAllowed: false, critical: critical, points: 1, final: Answer(answer))
+        }
+        var scored = Self.document()
+        scored.evaluation = Evaluation(
+            scorecardsSha256: "x", scorecardsCommit: nil, scoredAt: "2026-11-24T10:00:00Z",
+            cards: [CardResult(
+                card: "SERVICE", name: "Obsługa", passThreshold: 80, total: 0, passed: false, criticalFailures: ["weryfikacja"],
+                unanswered: [], sections: [SectionResult(id: "s", name: "S", weight: 100, percent: 33, criteria: [
+                    criterion("powitanie", false, "yes"), criterion("weryfikacja", true, "no"), criterion("pozegnanie", false, "no"),
+                ])])])
+        let entries = [renderer.indexEntry(scored), renderer.indexEntry(analysed)]
+        let data = renderer.callsData(entries)
+        #expect(data == renderer.callsData(entries.reversed()), "the order of the entries given does not matter")
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let calls = try #require(object["calls"] as? [[String: Any]])
+        #expect(calls.count == 2 && object["version"] as? Int == 1)
+        let times = calls.compactMap { $0["time"] as? String }
+        #expect(times == times.sorted(by: >), "newest first: \(times)")
+        let call = try #require(calls.first { $0["id"] as? String == "fedcba9876543210" })
+        #expect(call["sentiment"] as? String == "negatywny" && call["direction"] as? String == "outbound" && call["review"] as? Bool == true)
+        let plain = try #require(calls.first { $0["id"] as? String != "fedcba9876543210" })
+        let cards = try #require(plain["cards"] as? [[String: Any]])
+        #expect(cards.count == 1)
+        #expect(cards.first?["card"] as? String == "SERVICE" && cards.first?["passed"] as? Bool == false && cards.first?["critical"] as? Bool == true)
+        #expect(cards.first?["failed"] as? [String] == ["weryfikacja", "pozegnanie"])
+    }
+
+    @Test("the Polish and English strings have the same keys")
+    func stringTables() {
+        #expect(Set(Strings.polish.keys).subtracting(Strings.english.keys).sorted() == [])
+        #expect(Set(Strings.english.keys).subtracting(Strings.polish.keys).sorted() == [])
+    }
+
     /// Compares with the golden file in __Snapshots__; `SOR_RECORD=1` rewrites it and fails so that it is reviewed.
     func assertSnapshot(_ data: Data?, named name: String) throws {
         let path = Self.repository + "/Tests/SORSiteTests/__Snapshots__/" + name

@@ -150,6 +150,8 @@ public struct SitePublisher: Sendable {
             if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
         }
         try files.write(renderer.indexPage(entries), to: site + "/index.html")
+        try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
+        try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         let live = Set(folders.keys)
         index.keep(live)

@@ -42,6 +42,8 @@ enum CallGenerator {
             var total: Double
             var passed: Bool
             var critical: Bool
+            /// Criteria answered "no".
+            var failed: [String]
         }
     }
 
@@ -97,7 +99,9 @@ enum CallGenerator {
                 review: document.analysis?.roles.needsReview ?? false,
                 sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
                 cards: (document.evaluation?.cards ?? []).map {
-                    Made.Card(card: $0.card, total: $0.total, passed: $0.passed, critical: !$0.criticalFailures.isEmpty)
+                    Made.Card(
+                        card: $0.card, total: $0.total, passed: $0.passed, critical: !$0.criticalFailures.isEmpty,
+                        failed: $0.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }.map(\.id))
                 }))
         }
         store.flush()

@@ -8,8 +8,11 @@ public struct IndexEntry: Sendable, Equatable {
         public var total: Double
         public var passed: Bool
         public var critical: Bool
-        /// Ids of the card's criteria answered "no", for the lists of most failed criteria.
+        /// Ids of the card's criteria answered "no", for the lists of most failed criteria, and their names.
         public var failed: [String]
+        public var failedNames: [String] = []
+
+        enum CodingKeys: String, CodingKey { case card, total, passed, critical, failed }
     }
 
     public var id: String
@@ -46,11 +49,13 @@ struct CallsData: Encodable {
 
     var version = 1
     var calls: [Call]
+    /// "CARD/criterion" → the criterion's name, for the criteria the calls failed.
+    var criteria: [String: String]
 }
 
 extension SiteRenderer {
-    /// The index page over these calls' entries, newest first.
-    public func indexPage(_ entries: [IndexEntry]) -> Data { page("index", indexContext(entries)) }
+    /// The calls list (`calls.html`) over these calls' entries, newest first.
+    public func callsPage(_ entries: [IndexEntry]) -> Data { page("calls", indexContext(entries)) }
 
     /// What the index shows of a call: all it keeps of it between builds.
     public func indexEntry(_ document: CallDocument) -> IndexEntry {
@@ -67,9 +72,10 @@ extension SiteRenderer {
             needsReview: document.analysis?.roles.needsReview ?? false,
             excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
             scores: (document.evaluation?.cards ?? []).map { card in
-                IndexEntry.Score(
+                let failed = card.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }
+                return IndexEntry.Score(
                     card: card.card, total: card.total, passed: card.passed, critical: !card.criticalFailures.isEmpty,
-                    failed: card.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }.map(\.id))
+                    failed: failed.map(\.id), failedNames: failed.map(\.name))
             },
             direction: call.metadata.direction,
             sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
@@ -89,7 +95,11 @@ extension SiteRenderer {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(CallsData(calls: calls))) ?? Data("{\"version\":1,\"calls\":[]}".utf8)
+        var criteria: [String: String] = [:]
+        for score in entries.flatMap(\.scores) {
+            for (id, name) in zip(score.failed, score.failedNames) { criteria[score.card + "/" + id] = name }
+        }
+        return (try? encoder.encode(CallsData(calls: calls, criteria: criteria))) ?? Data("{\"version\":1,\"calls\":[]}".utf8)
     }
 
     func indexContext(_ entries: [IndexEntry]) -> [String: Any] {

@@ -30,7 +30,7 @@ public struct SiteSettings: Sendable, Equatable {
 
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
-    public static let requiredTemplates = ["index", "call", "header", "footer"]
+    public static let requiredTemplates = ["dashboard", "calls", "call", "header", "footer"]
     private let library: MustacheLibrary
     let settings: SiteSettings
 
@@ -52,10 +52,13 @@ public struct SiteRenderer: Sendable {
     }
 
     /// Every page of the site for these calls (tests; the publisher renders page by page, see `callPage` and
-    /// `indexPage`, so that a build holds one call in memory at a time).
+    /// `callsPage` and `dashboardPages`, so that a build holds one call in memory at a time).
     public func render(calls: [CallDocument]) -> [String: Data] {
         var pages: [String: Data] = [:]
-        pages["index.html"] = indexPage(calls.map(indexEntry))
+        let entries = calls.map(indexEntry)
+        pages["calls.html"] = callsPage(entries)
+        pages["data/calls.json"] = callsData(entries)
+        pages.merge(dashboardPages(entries)) { a, _ in a }
         for document in calls {
             pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }

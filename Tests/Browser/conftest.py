@@ -167,7 +167,9 @@ def many():
             "id": call_id, "time": call["metadata"].get("call_time", call["source"]["received_at"]),
             "agent": call["metadata"].get("agent", "—"), "team": call["metadata"].get("team", "—"),
             "direction": call["metadata"].get("direction"), "duration": call["audio"]["duration"],
-            "cards": [{"card": c["card"], "total": c["total"], "passed": c["passed"], "critical": bool(c["critical_failures"])}
+            "cards": [{"card": c["card"], "total": c["total"], "passed": c["passed"], "critical": bool(c["critical_failures"]),
+                       "failed": [k["id"] for section in c["sections"] for k in section["criteria"]
+                                  if (k.get("final") or {}).get("value") == "no"]}
                       for c in evaluation["cards"]],
         })
     made = subprocess.run([str(BENCH), "generate", "--calls", "150", "--seed", "7"], cwd=root, capture_output=True, text=True)

@@ -13,7 +13,7 @@ def shown_ids(page):
 
 def test_two_filters_give_the_right_count_and_the_link_keeps_them(many, page, browser):
     _, base, calls = many
-    ready(page, f"{base}/index.html")
+    ready(page, f"{base}/calls.html")
     assert page.locator("#call-count").inner_text() == str(len(calls))
 
     # The team with the most calls, and failed on some card: counted here from the test's own records.
@@ -39,7 +39,7 @@ def test_two_filters_give_the_right_count_and_the_link_keeps_them(many, page, br
 
 def test_score_range_card_and_duration(many, page):
     _, base, calls = many
-    ready(page, f"{base}/index.html?card=SALES&min=50")
+    ready(page, f"{base}/calls.html?card=SALES&min=50")
     expected = [c["id"] for c in calls if any(card["card"] == "SALES" and card["total"] >= 50 for card in c["cards"])]
     assert sorted(shown_ids(page)) == sorted(expected)
     longest = max(c["duration"] for c in calls)
@@ -51,7 +51,7 @@ def test_score_range_card_and_duration(many, page):
 
 def test_sorting_by_score_and_back(many, page):
     _, base, calls = many
-    ready(page, f"{base}/index.html")
+    ready(page, f"{base}/calls.html")
     page.click("button.sort[data-sort=score]")
     best = {c["id"]: max((card["total"] for card in c["cards"]), default=-1) for c in calls}
     ids = shown_ids(page)
@@ -62,7 +62,7 @@ def test_sorting_by_score_and_back(many, page):
     assert [best[i] for i in ids] == sorted(best[i] for i in ids)
     assert page.locator("th[aria-sort=ascending] button[data-sort=score]").count() == 1
     # Newest first by default (the generated calls' times are all UTC, so their order is the strings').
-    ready(page, f"{base}/index.html")
+    ready(page, f"{base}/calls.html")
     times = {c["id"]: c["time"] for c in calls}
     generated = [times[i] for i in shown_ids(page) if times[i].endswith("Z")]
     assert len(generated) == 150 and generated == sorted(generated, reverse=True)

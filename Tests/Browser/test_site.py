@@ -4,7 +4,7 @@ import urllib.request
 
 def test_index_lists_the_call_and_links_to_its_page(served, page):
     workspace, call_id, base = served
-    page.goto(f"{base}/")
+    page.goto(f"{base}/calls.html")
     assert page.locator("html").get_attribute("lang") == "pl"
     assert page.locator("#call-count").inner_text() == "1"
     row = page.locator(f"tr[data-call='{call_id}']")

@@ -56,7 +56,7 @@ struct ProcessTests {
         let list = try workspace.sor("calls", "list")
         #expect(list.stdout.split(separator: "\n").count == 2)
         // The site has an index and a page per call with its recording.
-        let index = try String(contentsOfFile: workspace.root + "/site/index.html", encoding: .utf8)
+        let index = try String(contentsOfFile: workspace.root + "/site/calls.html", encoding: .utf8)
         #expect(index.contains("lang=\"pl\"") && index.contains("Rozmowy"))
         for id in ids {
             #expect(index.contains("calls/\(id)/index.html"))

@@ -87,7 +87,7 @@ struct ScoringEndToEndTests {
             #expect(evaluation[path: "evaluation.scorecards_commit"] as? String == commit.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         // The site shows each verdict.
-        let index = try String(contentsOfFile: workspace.root + "/site/index.html", encoding: .utf8)
+        let index = try String(contentsOfFile: workspace.root + "/site/calls.html", encoding: .utf8)
         #expect(index.contains("score pass") && index.contains("score fail"))
     }
 

@@ -111,7 +111,7 @@ struct SiteRendererTests {
         #expect(page.contains("S1: Klient → Konsultant; S2: Konsultant → Klient"), "the swap in the history")
         #expect(page.contains("S2: — → „Pan Kowalski”"))
         #expect(!page.contains("class=\"split\"") || page.components(separatedBy: "class=\"split\"").count == 3, "no split for a wordless utterance")
-        let index = String(decoding: try #require(pages["index.html"]), as: UTF8.self)
+        let index = String(decoding: try #require(pages["calls.html"]), as: UTF8.self)
         #expect(index.components(separatedBy: "<span class=\"review\">do weryfikacji</span>").count == 2, "one call to review")
         #expect(index.contains("Dzień dobry, w czym mogę &lt;pomóc&gt;? Chcę zmienić taryfę. Aha."), "the excerpt reads the utterances")
     }
@@ -197,6 +197,57 @@ struct SiteRendererTests {
         #expect(cards.first?["failed"] as? [String] == ["weryfikacja", "pozegnanie"])
     }
 
+    /// An entry as the dashboard reads it.
+    static func entry(_ id: String, day: String, agent: String, team: String, card: String, total: Double, failed: [String] = [],
+                      critical: Bool = false, sentiment: String? = nil, review: Bool = false) -> IndexEntry {
+        IndexEntry(
+            id: id, time: day + "T10:00:00Z", file: id + ".wav", duration: 120, agent: agent, team: team, language: "pl",
+            status: "", needsReview: review, excerpt: "",
+            scores: [IndexEntry.Score(card: card, total: total, passed: total >= 80, critical: critical, failed: failed, failedNames: failed.map { "Nazwa " + $0 })],
+            direction: "inbound", sentiment: sentiment, sentimentScore: nil, emotion: nil)
+    }
+
+    @Test("dashboard figures: periods end on the newest call's day; counts, pass rate, critical errors, most failed criteria, agents best first")
+    func dashboardFigures() throws {
+        let entries = [
+            Self.entry("a", day: "2026-11-30", agent: "Anna", team: "A", card: "SALES", total: 90, sentiment: "pozytywny"),
+            Self.entry("b", day: "2026-11-30", agent: "Piotr", team: "A", card: "SALES", total: 40, failed: ["oferta", "zgoda"], critical: true, sentiment: "negatywny", review: true),
+            Self.entry("c", day: "2026-11-25", agent: "Piotr", team: "A", card: "SALES", total: 60, failed: ["oferta"]),
+            Self.entry("d", day: "2026-11-01", agent: "Ewa", team: "B", card: "SERVICE", total: 85),
+            Self.entry("e", day: "2026-10-01", agent: "Ewa", team: "B", card: "SERVICE", total: 20, failed: ["powitanie"]),
+        ]
+        #expect(DashboardPeriod.of(.day, entries: entries) == DashboardPeriod(kind: .day, from: "2026-11-30", to: "2026-11-30"))
+        #expect(DashboardPeriod.of(.week, entries: entries) == DashboardPeriod(kind: .week, from: "2026-11-24", to: "2026-11-30"))
+        #expect(DashboardPeriod.of(.month, entries: entries) == DashboardPeriod(kind: .month, from: "2026-11-01", to: "2026-11-30"))
+        #expect(DashboardPeriod.of(.all, entries: entries) == DashboardPeriod(kind: .all, from: "2026-10-01", to: "2026-11-30"))
+
+        let week = DashboardFigures.compute(entries, period: .of(.week, entries: entries))
+        #expect(week.calls == 3 && week.scored == 3 && week.passed == 1 && week.critical == 1 && week.review == 1)
+        #expect(week.seconds == 360)
+        #expect(week.sentiment == ["pozytywny": 1, "negatywny": 1])
+        #expect(week.failed.map(\.criterion) == ["oferta", "zgoda"] && week.failed.first?.calls == 2 && week.failed.first?.of == 3)
+        #expect(week.failed.first?.name == "Nazwa oferta")
+        #expect(week.agents.map(\.name) == ["Anna", "Piotr"] && week.agents.last?.average == 50)
+        #expect(week.cards == [DashboardFigures.Card(card: "SALES", calls: 3, average: 190.0 / 3, passRate: 1.0 / 3, critical: 1)])
+        #expect(week.distribution[9] == 1 && week.distribution[4] == 1 && week.distribution[6] == 1)
+        #expect(week.daily["SALES"]?["2026-11-30"]?.count == 2 && week.daily["SALES"]?["2026-11-30"]?.total == 130)
+
+        let month = DashboardFigures.compute(entries, period: .of(.month, entries: entries))
+        #expect(month.calls == 4 && month.teams.map(\.name) == ["B", "A"], "team B (85) before team A (63.3)")
+
+        let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let pages = renderer.dashboardPages(entries)
+        let page = String(decoding: try #require(pages["week.html"]), as: UTF8.self)
+        #expect(page.contains(#"<a href="week.html" aria-current="page" class="current">7 dni</a>"#))
+        #expect(page.contains("2026-11-24 – 2026-11-30"))
+        #expect(page.contains(#"<a class="show-calls" href="calls.html?from=2026-11-24&amp;to=2026-11-30&amp;card=SALES&amp;failed=oferta">pokaż rozmowy</a>"#), "\(page)")
+        #expect(page.contains(#"<div class="kpi" id="kpi-calls"><span class="label">Rozmowy</span><a class="value" href="calls.html?from=2026-11-24&amp;to=2026-11-30">3</a></div>"#))
+        #expect(page.contains(#"<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart""#) && page.contains("<title>2026-11-30 · SALES: 65% (2 rozm.)</title>"), "the day's mean and count in the point's title")
+        #expect(page.contains(#"class="distribution-chart""#) && page.contains("<title>90–100%: 1</title>"))
+        let empty = String(decoding: try #require(renderer.dashboardPages([])["index.html"]), as: UTF8.self)
+        #expect(empty.contains("Brak ocenionych rozmów w tym okresie."))
+    }
+
     @Test("the Polish and English strings have the same keys")
     func stringTables() {
         #expect(Set(Strings.polish.keys).subtracting(Strings.english.keys).sorted() == [])
@@ -216,12 +267,15 @@ struct SiteRendererTests {
         #expect(text == golden, "\(name) differs from its snapshot; if intended, re-record with SOR_RECORD=1")
     }
 
-    @Test("the index and a call page match their snapshots")
+    @Test("the calls list, the dashboard and a call page match their snapshots")
     func snapshots() throws {
         let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
         let pages = renderer.render(calls: [Self.document()])
-        #expect(pages.keys.sorted() == ["calls/abcdef0123456789/index.html", "index.html"])
-        try assertSnapshot(pages["index.html"], named: "index.html")
+        #expect(pages.keys.sorted() == [
+            "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html", "today.html", "week.html",
+        ])
+        try assertSnapshot(pages["calls.html"], named: "calls.html")
+        try assertSnapshot(pages["index.html"], named: "dashboard.html")
         try assertSnapshot(pages["calls/abcdef0123456789/index.html"], named: "call.html")
     }
 
@@ -241,7 +295,7 @@ struct SiteRendererTests {
     @Test("English interface when configured")
     func english() throws {
         let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "en"))
-        let index = String(decoding: renderer.render(calls: [])["index.html"]!, as: UTF8.self)
+        let index = String(decoding: renderer.render(calls: [])["calls.html"]!, as: UTF8.self)
         #expect(index.contains("lang=\"en\""))
         #expect(index.contains("No calls yet."))
     }

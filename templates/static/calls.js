@@ -10,7 +10,7 @@ const totalDuration = document.getElementById('call-duration');
 const none = document.getElementById('no-match');
 
 /** Filter fields as they appear in the URL. */
-const FIELDS = ['from', 'to', 'agent', 'team', 'card', 'min', 'max', 'result', 'sentiment', 'dmin', 'dmax', 'direction', 'critical', 'review'];
+const FIELDS = ['from', 'to', 'agent', 'team', 'card', 'min', 'max', 'result', 'sentiment', 'dmin', 'dmax', 'direction', 'critical', 'review', 'failed'];
 
 /** `2026-11-02T10:15:00+01:00` → `2026-11-02 10:15`, as the page prints it. */
 export function dateTime(iso) {
@@ -50,8 +50,9 @@ function cardsOf(call, state) {
 }
 
 /**
- * Whether a call meets every condition. Score conditions (range, result, critical error) hold when one card of the
- * call (the chosen one, if a card is chosen) meets them all; a call without such a card does not match them.
+ * Whether a call meets every condition. Score conditions (range, result, critical error, a failed criterion) hold
+ * when one card of the call (the chosen one, if a card is chosen) meets them all; a call without such a card does
+ * not match them.
  */
 export function matches(call, state) {
   const day = call.time.slice(0, 10);
@@ -64,13 +65,14 @@ export function matches(call, state) {
   if (state.review && !call.review) return false;
   if (state.dmin && call.duration < Number(state.dmin) * 60) return false;
   if (state.dmax && call.duration > Number(state.dmax) * 60) return false;
-  const scored = state.card || state.min || state.max || state.result || state.critical;
+  const scored = state.card || state.min || state.max || state.result || state.critical || state.failed;
   if (!scored) return true;
   return cardsOf(call, state).some((card) =>
     (!state.min || card.total >= Number(state.min))
     && (!state.max || card.total <= Number(state.max))
     && (!state.result || (state.result === 'pass') === card.passed)
-    && (!state.critical || card.critical));
+    && (!state.critical || card.critical)
+    && (!state.failed || card.failed.includes(state.failed)));
 }
 
 /** Sorting keys; `-key` sorts descending. Ties keep the newest first. */
@@ -170,7 +172,7 @@ async function start() {
   if (!form || !body) return;
   const response = await fetch('data/calls.json', { cache: 'no-cache' });
   if (!response.ok) return;
-  const { calls } = await response.json();
+  const { calls, criteria } = await response.json();
   const unique = (values) => [...new Set(values.filter((v) => v && v !== '—'))].sort((a, b) => a.localeCompare(b, 'pl'));
   fillOptions(form.elements.agent, unique(calls.map((c) => c.agent)));
   fillOptions(form.elements.team, unique(calls.map((c) => c.team)));
@@ -179,7 +181,13 @@ async function start() {
   let state = parseState(location.search);
   writeForm(state);
 
+  const note = document.getElementById('failed-note');
   const render = () => {
+    if (note) {
+      note.hidden = !state.failed;
+      const key = `${state.card ?? ''}/${state.failed ?? ''}`;
+      note.querySelector('strong').textContent = state.failed ? (criteria?.[key] ?? state.failed) : '';
+    }
     const shown = sorted(calls.filter((call) => matches(call, state)), state);
     body.replaceChildren(...shown.map((call) => row(call, labels)));
     count.textContent = String(shown.length);

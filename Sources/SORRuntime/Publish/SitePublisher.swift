@@ -149,7 +149,8 @@ public struct SitePublisher: Sendable {
             entries.append(entry)
             if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
         }
-        try files.write(renderer.indexPage(entries), to: site + "/index.html")
+        try files.write(renderer.callsPage(entries), to: site + "/calls.html")
+        for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.

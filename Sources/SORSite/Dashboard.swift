@@ -1,0 +1,271 @@
+import Foundation
+import SORCore
+
+/// A stretch of days the dashboard covers, ending on the newest call's day (so a page is the same whenever it is
+/// built: it depends on the calls, not on the clock).
+struct DashboardPeriod: Sendable, Equatable {
+    enum Kind: String, CaseIterable, Sendable {
+        case day, week, month, all
+        /// The page it is written to.
+        var page: String {
+            switch self {
+            case .month: "index.html"
+            case .day: "today.html"
+            case .week: "week.html"
+            case .all: "all.html"
+            }
+        }
+        var days: Int? {
+            switch self {
+            case .day: 1
+            case .week: 7
+            case .month: 30
+            case .all: nil
+            }
+        }
+    }
+
+    var kind: Kind
+    /// First and last day, YYYY-MM-DD, inclusive.
+    var from: String
+    var to: String
+
+    /// The period of `kind` over these calls' days.
+    static func of(_ kind: Kind, entries: [IndexEntry]) -> DashboardPeriod {
+        let days = entries.map { String($0.time.prefix(10)) }.sorted()
+        let last = days.last ?? "1970-01-01"
+        guard let length = kind.days else { return DashboardPeriod(kind: kind, from: days.first ?? last, to: last) }
+        return DashboardPeriod(kind: kind, from: Day.adding(-(length - 1), to: last), to: last)
+    }
+
+    func contains(_ entry: IndexEntry) -> Bool {
+        let day = String(entry.time.prefix(10))
+        return day >= from && day <= to
+    }
+}
+
+/// Calendar days as YYYY-MM-DD strings, in UTC.
+enum Day {
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    static func date(_ day: String) -> Date? {
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
+    }
+
+    static func string(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+
+    static func adding(_ days: Int, to day: String) -> String {
+        guard let date = date(day), let moved = calendar.date(byAdding: .day, value: days, to: date) else { return day }
+        return string(moved)
+    }
+
+    /// Every day from `from` to `to`, inclusive (at most 400, for a chart).
+    static func range(_ from: String, _ to: String) -> [String] {
+        var days: [String] = []
+        var day = from
+        while day <= to && days.count < 400 {
+            days.append(day)
+            day = adding(1, to: day)
+        }
+        return days
+    }
+}
+
+/// The dashboard's figures for one period, from the calls' index entries.
+struct DashboardFigures: Sendable {
+    struct Card: Sendable, Equatable {
+        var card: String
+        var calls: Int
+        var average: Double
+        var passRate: Double
+        var critical: Int
+    }
+
+    struct Failed: Sendable, Equatable {
+        var card: String
+        var criterion: String
+        var name: String
+        /// Calls in which it was answered "no".
+        var calls: Int
+        /// Of the calls scored on its card.
+        var of: Int
+    }
+
+    struct Person: Sendable, Equatable {
+        var name: String
+        var team: String
+        var calls: Int
+        /// Mean of the person's card totals.
+        var average: Double
+        var passRate: Double
+    }
+
+    var period: DashboardPeriod
+    var calls = 0
+    var seconds = 0.0
+    var review = 0
+    /// Calls with a critical error on some card.
+    var critical = 0
+    /// Scored card results, and how many passed.
+    var scored = 0
+    var passed = 0
+    /// The client's sentiment label → calls.
+    var sentiment: [String: Int] = [:]
+    var cards: [Card] = []
+    var failed: [Failed] = []
+    var agents: [Person] = []
+    var teams: [Person] = []
+    /// Per card, per day: the mean total and the number of results.
+    var daily: [String: [String: (total: Double, count: Int)]] = [:]
+    /// Card totals in ten bins of 10 points (the last holds 100).
+    var distribution = [Int](repeating: 0, count: 10)
+
+    static func compute(_ all: [IndexEntry], period: DashboardPeriod) -> DashboardFigures {
+        var figures = DashboardFigures(period: period)
+        let entries = all.filter(period.contains)
+        var cardTotals: [String: (sum: Double, count: Int, passed: Int, critical: Int)] = [:]
+        var failedCounts: [String: [String: Int]] = [:]
+        var names: [String: String] = [:]
+        var people: [String: (team: String, sum: Double, count: Int, passed: Int, calls: Int)] = [:]
+        var groups: [String: (sum: Double, count: Int, passed: Int, calls: Int)] = [:]
+        for entry in entries {
+            figures.calls += 1
+            figures.seconds += entry.duration
+            if entry.needsReview { figures.review += 1 }
+            if entry.scores.contains(where: \.critical) { figures.critical += 1 }
+            if let label = entry.sentiment { figures.sentiment[label, default: 0] += 1 }
+            let day = String(entry.time.prefix(10))
+            var person = people[entry.agent] ?? (entry.team, 0, 0, 0, 0)
+            var group = groups[entry.team] ?? (0, 0, 0, 0)
+            person.calls += 1
+            group.calls += 1
+            for score in entry.scores {
+                figures.scored += 1
+                if score.passed { figures.passed += 1 }
+                var card = cardTotals[score.card] ?? (0, 0, 0, 0)
+                card.sum += score.total
+                card.count += 1
+                if score.passed { card.passed += 1 }
+                if score.critical { card.critical += 1 }
+                cardTotals[score.card] = card
+                for (index, criterion) in score.failed.enumerated() {
+                    failedCounts[score.card, default: [:]][criterion, default: 0] += 1
+                    if index < score.failedNames.count { names[score.card + "/" + criterion] = score.failedNames[index] }
+                }
+                var point = figures.daily[score.card, default: [:]][day] ?? (0, 0)
+                point.total += score.total
+                point.count += 1
+                figures.daily[score.card, default: [:]][day] = point
+                figures.distribution[min(9, max(0, Int(score.total / 10)))] += 1
+                person.sum += score.total
+                person.count += 1
+                group.sum += score.total
+                group.count += 1
+                if score.passed {
+                    person.passed += 1
+                    group.passed += 1
+                }
+            }
+            people[entry.agent] = person
+            groups[entry.team] = group
+        }
+        figures.cards = cardTotals.map { card, value in
+            Card(card: card, calls: value.count, average: value.sum / Double(value.count),
+                 passRate: Double(value.passed) / Double(value.count), critical: value.critical)
+        }.sorted { $0.card < $1.card }
+        figures.failed = failedCounts.flatMap { card, criteria in
+            criteria.map { criterion, count in
+                Failed(card: card, criterion: criterion, name: names[card + "/" + criterion] ?? criterion, calls: count,
+                       of: cardTotals[card]?.count ?? count)
+            }
+        }.sorted { ($1.calls, $0.card, $0.criterion) < ($0.calls, $1.card, $1.criterion) }
+        figures.agents = people.compactMap { name, value in
+            value.count == 0 || name == "—" ? nil : Person(
+                name: name, team: value.team, calls: value.calls, average: value.sum / Double(value.count),
+                passRate: Double(value.passed) / Double(value.count))
+        }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
+        figures.teams = groups.compactMap { name, value in
+            value.count == 0 || name == "—" ? nil : Person(
+                name: name, team: name, calls: value.calls, average: value.sum / Double(value.count),
+                passRate: Double(value.passed) / Double(value.count))
+        }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
+        return figures
+    }
+}
+
+extension SiteRenderer {
+    /// The dashboard pages, one per period (`index.html` the last 30 days), by file name.
+    public func dashboardPages(_ entries: [IndexEntry]) -> [String: Data] {
+        var pages: [String: Data] = [:]
+        for kind in DashboardPeriod.Kind.allCases {
+            let figures = DashboardFigures.compute(entries, period: .of(kind, entries: entries))
+            pages[kind.page] = page("dashboard", dashboardContext(figures))
+        }
+        return pages
+    }
+
+    func dashboardContext(_ figures: DashboardFigures) -> [String: Any] {
+        let t = Strings.table(settings.language)
+        var context = common
+        context["root"] = ""
+        context["page_title"] = t["dashboard"]! + " — "
+        let period = figures.period
+        context["periods"] = DashboardPeriod.Kind.allCases.map { kind -> [String: Any] in
+            ["label": t["period_" + kind.rawValue]!, "href": kind.page, "current": kind == period.kind]
+        }
+        context["period_label"] = period.from == period.to ? period.from : "\(period.from) – \(period.to)"
+        let range = "from=\(period.from)&to=\(period.to)"
+        func link(_ query: String) -> String { "calls.html?" + range + (query.isEmpty ? "" : "&" + query) }
+        func escaped(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
+        func share(_ part: Int, _ whole: Int) -> String { whole > 0 ? Format.percent(Double(part) * 100 / Double(whole)) : "—" }
+        let averageAll = figures.cards.isEmpty ? nil : figures.cards.reduce(0) { $0 + $1.average * Double($1.calls) } / Double(max(1, figures.scored))
+        context["kpis"] = [
+            ["label": t["kpi_calls"]!, "value": "\(figures.calls)", "href": link(""), "id": "kpi-calls"],
+            ["label": t["kpi_hours"]!, "value": Format.clock(figures.seconds), "id": "kpi-hours"],
+            ["label": t["kpi_average"]!, "value": averageAll.map(Format.percent) ?? "—", "id": "kpi-average"],
+            ["label": t["kpi_pass_rate"]!, "value": share(figures.passed, figures.scored), "href": link("result=pass"), "id": "kpi-pass"],
+            ["label": t["kpi_critical"]!, "value": "\(figures.critical)", "href": link("critical=1"), "id": "kpi-critical"],
+            ["label": t["kpi_review"]!, "value": "\(figures.review)", "href": link("review=1"), "id": "kpi-review"],
+            ["label": t["kpi_sentiment"]!, "value": ["pozytywny", "neutralny", "negatywny"].map { "\(figures.sentiment[$0] ?? 0)" }.joined(separator: " / "), "id": "kpi-sentiment"],
+        ] as [[String: Any]]
+        context["cards"] = figures.cards.map { card -> [String: Any] in
+            [
+                "card": card.card, "calls": card.calls, "average": Format.percent(card.average),
+                "pass_rate": Format.percent(card.passRate * 100), "critical": card.critical,
+                "href": link("card=\(escaped(card.card))"),
+            ]
+        }
+        context["has_scores"] = !figures.cards.isEmpty
+        context["failed"] = figures.failed.prefix(10).map { failed -> [String: Any] in
+            [
+                "card": failed.card, "criterion": failed.criterion, "name": failed.name, "calls": failed.calls, "of": failed.of,
+                "share": share(failed.calls, failed.of),
+                "href": link("card=\(escaped(failed.card))&failed=\(escaped(failed.criterion))"),
+            ]
+        }
+        let person = { (person: DashboardFigures.Person, key: String) -> [String: Any] in
+            [
+                "name": person.name, "team": person.team, "calls": person.calls, "average": Format.percent(person.average),
+                "pass_rate": Format.percent(person.passRate * 100), "href": link("\(key)=\(escaped(person.name))"),
+            ]
+        }
+        context["best_agents"] = figures.agents.prefix(5).map { person($0, "agent") }
+        if figures.agents.count > 5 {
+            context["worst_agents"] = figures.agents.suffix(5).reversed().map { person($0, "agent") }
+        }
+        context["teams"] = figures.teams.map { person($0, "team") }
+        let charts = DashboardCharts(strings: t)
+        context["trend_chart"] = charts.trend(figures)
+        context["distribution_chart"] = charts.distribution(figures)
+        return context
+    }
+}

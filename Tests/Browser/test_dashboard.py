@@ -1,0 +1,53 @@
+"""The dashboard: its figures against the test's own records, and its links into the calls list."""
+import math
+import re
+
+
+def test_dashboard_figures_and_a_failed_criterion_to_its_calls(many, page):
+    _, base, calls = many
+    page.goto(f"{base}/all.html")
+    assert page.locator("#kpi-calls .value").inner_text() == str(len(calls))
+    results = [card for c in calls for card in c["cards"]]
+    passed = sum(1 for card in results if card["passed"])
+    assert page.locator("#kpi-pass .value").inner_text() == format_percent(passed * 100 / len(results))
+    assert page.locator("#kpi-critical .value").inner_text() == str(sum(1 for c in calls if any(k["critical"] for k in c["cards"])))
+    assert page.locator("svg.trend-chart").count() == 1 and page.locator("svg.trend-chart .legend").count() >= 1
+    assert page.locator("svg.distribution-chart rect.bar").count() == 10
+
+    # The most failed criterion: its count, and its link to exactly those calls.
+    first = page.locator("#most-failed tbody tr").first
+    card, criterion = first.get_attribute("data-card"), first.get_attribute("data-criterion")
+    expected = sorted(c["id"] for c in calls if any(k["card"] == card and criterion in k["failed"] for k in c["cards"]))
+    count = int(re.match(r"(\d+)", first.locator("td.num").first.inner_text()).group(1))
+    assert count == len(expected) and count > 0
+    first.locator("a.show-calls").click()
+    page.wait_for_url("**/calls.html?*")
+    page.wait_for_selector("#calls[data-ready=true]")
+    assert page.locator("#call-count").inner_text() == str(len(expected))
+    shown = sorted(page.eval_on_selector_all("#calls tbody tr", "rows => rows.map(r => r.dataset.call)"))
+    assert shown == expected
+    assert not page.locator("#failed-note").is_hidden()
+    assert page.errors == []
+
+
+def test_an_agent_from_the_dashboard_and_the_periods(many, page):
+    _, base, calls = many
+    page.goto(f"{base}/all.html")
+    link = page.locator("#best-agents tbody tr a").first
+    agent = link.inner_text()
+    link.click()
+    page.wait_for_selector("#calls[data-ready=true]")
+    assert page.locator("select[name=agent]").input_value() == agent
+    assert page.locator("#call-count").inner_text() == str(sum(1 for c in calls if c["agent"] == agent))
+    # The periods end on the newest call's day; the week holds at most the calls of those seven days.
+    page.goto(f"{base}/week.html")
+    assert page.locator(".periods a.current").inner_text() == "7 dni"
+    week = int(page.locator("#kpi-calls .value").inner_text())
+    assert 0 < week <= len(calls)
+    assert page.errors == []
+
+
+def format_percent(value):
+    """As the page writes it (Swift rounds halves away from zero; Python's round() would not)."""
+    rounded = math.floor(value * 10 + 0.5) / 10
+    return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded:.1f}%"

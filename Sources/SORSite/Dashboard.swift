@@ -203,6 +203,14 @@ struct DashboardFigures: Sendable {
 }
 
 extension SiteRenderer {
+    /// The search page (`search.html`): the search itself runs in the browser over `search/`.
+    public func searchPage() -> Data {
+        var context = common
+        context["root"] = ""
+        context["page_title"] = Strings.table(settings.language)["search"]! + " — "
+        return page("search", context)
+    }
+
     /// The dashboard pages, one per period (`index.html` the last 30 days), by file name.
     public func dashboardPages(_ entries: [IndexEntry]) -> [String: Data] {
         var pages: [String: Data] = [:]

@@ -30,7 +30,7 @@ public struct SiteSettings: Sendable, Equatable {
 
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
-    public static let requiredTemplates = ["dashboard", "calls", "call", "header", "footer"]
+    public static let requiredTemplates = ["dashboard", "calls", "search", "call", "header", "footer"]
     private let library: MustacheLibrary
     let settings: SiteSettings
 
@@ -59,6 +59,7 @@ public struct SiteRenderer: Sendable {
         pages["calls.html"] = callsPage(entries)
         pages["data/calls.json"] = callsData(entries)
         pages.merge(dashboardPages(entries)) { a, _ in a }
+        pages["search.html"] = searchPage()
         for document in calls {
             pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }

@@ -51,6 +51,16 @@ if (player && transcript) {
   player.addEventListener('seeked', () => highlight(player.currentTime));
 }
 
+// A link to a moment (`#t=SECONDS`, from a search hit) plays the recording from there.
+if (player) {
+  const moment = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+  if (moment) {
+    const start = () => seek(Number(moment[1]));
+    if (player.readyState >= 1) start();
+    else player.addEventListener('loadedmetadata', start, { once: true });
+  }
+}
+
 // A point (or a marked moment) of the sentiment chart plays the recording from that utterance.
 const chart = document.getElementById('sentiment-chart');
 if (player && chart) {

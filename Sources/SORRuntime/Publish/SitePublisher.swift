@@ -119,8 +119,11 @@ public struct SitePublisher: Sendable {
         var pages = 1
         for (id, folder) in folders.sorted(by: { $0.key < $1.key }) {
             let page = "\(site)/calls/\(id)/index.html"
+            let searchFile = "\(site)/search/calls/\(id).json"
             let fingerprint = FolderFingerprint(folder)
-            if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page) {
+            if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page),
+                fm.fileExists(atPath: searchFile)
+            {
                 entries.append(entry)
                 continue
             }
@@ -132,6 +135,8 @@ public struct SitePublisher: Sendable {
                 continue
             }
             try files.write(renderer.callPage(document), to: page)
+            try fm.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
             pages += 1
             // The player needs the recording in the clear: it is opened from the sealed store once, and again only
             // when its size no longer matches the original's.
@@ -151,6 +156,9 @@ public struct SitePublisher: Sendable {
         }
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
+        try files.write(renderer.searchPage(), to: site + "/search.html")
+        let newest = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map(\.id)
+        try SearchIndex.build(site: site, ids: newest, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.

@@ -131,13 +131,13 @@ struct SiteBuildTests {
         record.metadata.agent = "Beata Zmieniona"
         try other.store.write(FileFormats.yaml(record), as: "call.yaml", in: folder)
         #expect(try watcher.publisher().build().pages == 2, "the changed call's page and the index")
-        let index = try String(contentsOfFile: workspace.site + "/index.html", encoding: .utf8)
+        let index = try String(contentsOfFile: workspace.site + "/calls.html", encoding: .utf8)
         #expect(index.contains("Beata Zmieniona"))
         #expect(index.contains("aaaaaaaaaaaaaaaa"))
 
         try store.delete(folder: try store.find("aaaaaaaaaaaaaaaa"))
         #expect(try watcher.publisher().build().pages == 1)
-        #expect(try !String(contentsOfFile: workspace.site + "/index.html", encoding: .utf8).contains("aaaaaaaaaaaaaaaa"))
+        #expect(try !String(contentsOfFile: workspace.site + "/calls.html", encoding: .utf8).contains("aaaaaaaaaaaaaaaa"))
         #expect(!FileManager.default.fileExists(atPath: workspace.site + "/calls/aaaaaaaaaaaaaaaa"))
     }
 }

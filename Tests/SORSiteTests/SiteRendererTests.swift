@@ -272,7 +272,8 @@ struct SiteRendererTests {
         let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
         let pages = renderer.render(calls: [Self.document()])
         #expect(pages.keys.sorted() == [
-            "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html", "today.html", "week.html",
+            "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html", "search.html", "today.html",
+            "week.html",
         ])
         try assertSnapshot(pages["calls.html"], named: "calls.html")
         try assertSnapshot(pages["index.html"], named: "dashboard.html")

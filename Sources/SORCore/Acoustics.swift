@@ -47,10 +47,12 @@ public struct ArousalFeatures: Codable, Sendable, Equatable {
     public var rate: Double?
     /// It started while the other party was speaking.
     public var interruption: Bool
+    /// The other party spoke during part of it (without this one having cut in).
+    public var overlap: Bool?
 
     public init(
         baseline: Baseline, loudness: Double, pitch: Double?, pitchRange: Double?, brightness: Double, rate: Double?,
-        interruption: Bool
+        interruption: Bool, overlap: Bool = false
     ) {
         self.baseline = baseline
         self.loudness = loudness
@@ -59,6 +61,7 @@ public struct ArousalFeatures: Codable, Sendable, Equatable {
         self.brightness = brightness
         self.rate = rate
         self.interruption = interruption
+        self.overlap = overlap && !interruption ? true : nil
     }
 }
 

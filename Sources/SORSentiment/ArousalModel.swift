@@ -1,8 +1,8 @@
 import Foundation
 import SORCore
 
-/// Acoustic arousal of utterances from their measured acoustics (`ProsodyMeter`), their speaking rate and
-/// interruptions, each relative to the same speaker's usual in the call.
+/// Acoustic arousal of utterances from their measured acoustics (`ProsodyMeter`), their speaking rate, and
+/// interruptions and overlaps, each relative to the same speaker's usual in the call.
 ///
 /// Every feature is a distance from a baseline in its own unit (dB, semitones, percent), divided by the change that
 /// counts as one step (`…Step`), weighted and squashed into [-1, 1] with tanh. The baseline is the speaker's usual
@@ -33,6 +33,8 @@ public enum ArousalModel {
     static let loudnessStep = 6.0, pitchStep = 3.0, rangeStep = 4.0, brightnessStep = 3.0, rateStep = 0.25
     static let loudnessWeight = 0.3, pitchWeight = 0.3, rangeWeight = 0.15, brightnessWeight = 0.15, rateWeight = 0.1
     static let interruptionWeight = 0.3
+    /// Talking over the other party without having cut in (they started over this speaker, or both at once).
+    static let overlapWeight = 0.1
     /// Which percentile of a speaker's utterances is their usual voice.
     static let baselinePercentile = 0.3
     /// Less voiced speech than this is too little to measure.
@@ -44,11 +46,13 @@ public enum ArousalModel {
         /// Syllables per second (nil: no text, or too short to say).
         public var rate: Double?
         public var interruption: Bool
+        public var overlap: Bool
 
-        public init(acoustics: UtteranceAcoustics?, rate: Double?, interruption: Bool) {
+        public init(acoustics: UtteranceAcoustics?, rate: Double?, interruption: Bool, overlap: Bool = false) {
             self.acoustics = acoustics
             self.rate = rate
             self.interruption = interruption
+            self.overlap = overlap
         }
 
         var usable: Bool { (acoustics?.voiced ?? 0) >= ArousalModel.minimumVoiced }
@@ -89,12 +93,16 @@ public enum ArousalModel {
             if let pitch { sum += pitchWeight * pitch / pitchStep }
             if let range { sum += rangeWeight * range / rangeStep }
             if let rate { sum += rateWeight * rate / rateStep }
-            if item.interruption { sum += interruptionWeight }
+            if item.interruption {
+                sum += interruptionWeight
+            } else if item.overlap {
+                sum += overlapWeight
+            }
             let features = ArousalFeatures(
                 baseline: weight >= 0.5 ? .speaker : .population, loudness: rounded(loudness, 10),
                 pitch: pitch.map { rounded($0, 10) }, pitchRange: range.map { rounded($0, 10) },
                 brightness: rounded(brightness, 10), rate: rate.map { rounded((exp($0) - 1) * 100, 1) },
-                interruption: item.interruption)
+                interruption: item.interruption, overlap: item.overlap)
             return (rounded(tanh(sum), 1000), features)
         }
     }
@@ -124,7 +132,7 @@ public enum ArousalModel {
                 return Measured(
                     acoustics: speaker == SpeakerSegment.announcement ? nil : utterance.acoustics,
                     rate: rate(text: utterance.text, start: utterance.start, end: utterance.end),
-                    interruption: utterance.interruption)
+                    interruption: utterance.interruption, overlap: utterance.overlap)
             }
             for (index, result) in zip(indices, arousal(of: measured)) {
                 guard var sentiment = analysis.utterances[index].sentiment else { continue }

@@ -244,7 +244,11 @@ public struct SiteRenderer: Sendable {
         if let pitch = features.pitch { parts.append(t["feature_pitch"]! + String(format: " %+.1f ", pitch) + st) }
         if let range = features.pitchRange { parts.append(t["feature_range"]! + String(format: " %+.1f ", range) + st) }
         if let rate = features.rate { parts.append(t["feature_rate"]! + String(format: " %+.0f %%", rate)) }
-        if features.interruption { parts.append(t["interruption"]!) }
+        if features.interruption {
+            parts.append(t["interruption"]!)
+        } else if features.overlap == true {
+            parts.append(t["overlap"]!)
+        }
         return String(format: "%@ %+.2f (", t["arousal"]!, arousal) + parts.joined(separator: ", ") + ")"
     }
 

@@ -50,11 +50,14 @@ struct ArousalTests {
         #expect(calm.features.loudness == 0, "a recording's level alone says nothing")
     }
 
-    @Test("an interruption raises arousal; too little voiced speech is not measured; faster speech counts")
+    @Test("an interruption raises arousal, talking over the other less; too little voiced speech is not measured; faster speech counts")
     func interruptionsAndRate() {
         let plain = ArousalModel.arousal(of: Self.measured(Self.calm))
         let interrupting = ArousalModel.arousal(of: Self.measured(Self.calm, interruption: true))
-        #expect(zip(plain, interrupting).allSatisfy { $1!.value > $0!.value })
+        let overlapping = ArousalModel.arousal(of: Self.calm.map { ArousalModel.Measured(acoustics: $0, rate: nil, interruption: false, overlap: true) })
+        #expect(zip(plain, overlapping).allSatisfy { $1!.value > $0!.value })
+        #expect(zip(overlapping, interrupting).allSatisfy { $1!.value > $0!.value })
+        #expect(overlapping.allSatisfy { $0?.features.overlap == true } && interrupting.allSatisfy { $0?.features.overlap == nil })
         var short = Self.calm[0]
         short.voiced = 0.1
         #expect(ArousalModel.arousal(of: Self.measured([short]))[0] == nil)

@@ -214,26 +214,92 @@ extension SiteRenderer {
     /// The dashboard pages, one per period (`index.html` the last 30 days), by file name.
     public func dashboardPages(_ entries: [IndexEntry]) -> [String: Data] {
         var pages: [String: Data] = [:]
+        let slugs = Slugs(entries)
         for kind in DashboardPeriod.Kind.allCases {
             let figures = DashboardFigures.compute(entries, period: .of(kind, entries: entries))
-            pages[kind.page] = page("dashboard", dashboardContext(figures))
+            pages[kind.page] = page("dashboard", dashboardContext(figures, slugs: slugs))
         }
         return pages
     }
 
-    func dashboardContext(_ figures: DashboardFigures) -> [String: Any] {
+    /// A page file name for a person or a team: folded, lower case, words joined by "-" ("Łukasz Mazur" →
+    /// "lukasz-mazur"); names that fold alike get "-2", "-3" in the order of their spelling.
+    static func slugs(_ names: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        var taken: [String: Int] = [:]
+        for name in Set(names).sorted() {
+            var base = name.lowercased().replacingOccurrences(of: "ł", with: "l")
+                .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+                .unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? String($0) : "-" }.joined()
+            while base.contains("--") { base = base.replacingOccurrences(of: "--", with: "-") }
+            base = base.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+            if base.isEmpty { base = "bez-nazwy" }
+            let count = (taken[base] ?? 0) + 1
+            taken[base] = count
+            result[name] = count == 1 ? base : "\(base)-\(count)"
+        }
+        return result
+    }
+
+    /// One page per agent (`agents/SLUG.html`) and per team (`teams/SLUG.html`) over all their calls: the
+    /// dashboard's figures for them, their weakest criteria, their score over time and their calls, newest first.
+    public func personPages(_ entries: [IndexEntry]) -> [String: Data] {
+        var pages: [String: Data] = [:]
+        let t = Strings.table(settings.language)
+        let all = Slugs(entries)
+        for (folder, key, title) in [("agents", \IndexEntry.agent, t["agent"]!), ("teams", \IndexEntry.team, t["team"]!)] {
+            let named = entries.filter { $0[keyPath: key] != "—" }
+            for (name, slug) in folder == "agents" ? all.agents : all.teams {
+                let own = named.filter { $0[keyPath: key] == name }
+                let figures = DashboardFigures.compute(own, period: .of(.all, entries: own))
+                let scope = (folder == "agents" ? "agent=" : "team=") + Self.query(name)
+                var context = dashboardContext(figures, slugs: all, root: "../", scope: scope)
+                context["page_title"] = "\(title): \(name) — "
+                context["heading"] = "\(title): \(name)"
+                context["is_person"] = true
+                context["is_agent"] = folder == "agents"
+                context["calls_href"] = "../calls.html?" + scope
+                context["person_calls"] = own.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.prefix(100).map { entry -> [String: Any] in
+                    [
+                        "id": entry.id, "when": Format.dateTime(entry.time), "agent": entry.agent, "duration": Format.clock(entry.duration),
+                        "scores": entry.scores.map { ["card": $0.card, "total": Format.percent($0.total), "passed": $0.passed] },
+                    ]
+                }
+                pages["\(folder)/\(slug).html"] = page("dashboard", context)
+            }
+        }
+        return pages
+    }
+
+    static func query(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
+
+    /// Agents' and teams' page names over every call, so every page links to the same files.
+    struct Slugs {
+        var agents: [String: String]
+        var teams: [String: String]
+
+        init(_ entries: [IndexEntry]) {
+            agents = SiteRenderer.slugs(entries.map(\.agent).filter { $0 != "—" })
+            teams = SiteRenderer.slugs(entries.map(\.team).filter { $0 != "—" })
+        }
+    }
+
+    /// `scope`: a filter every link to the calls list carries (an agent's or a team's page: `agent=…`).
+    func dashboardContext(_ figures: DashboardFigures, slugs: Slugs, root: String = "", scope: String = "") -> [String: Any] {
         let t = Strings.table(settings.language)
         var context = common
-        context["root"] = ""
+        context["root"] = root
         context["page_title"] = t["dashboard"]! + " — "
+        context["heading"] = t["dashboard"]!
         let period = figures.period
         context["periods"] = DashboardPeriod.Kind.allCases.map { kind -> [String: Any] in
-            ["label": t["period_" + kind.rawValue]!, "href": kind.page, "current": kind == period.kind]
+            ["label": t["period_" + kind.rawValue]!, "href": root + kind.page, "current": kind == period.kind]
         }
         context["period_label"] = period.from == period.to ? period.from : "\(period.from) – \(period.to)"
-        let range = "from=\(period.from)&to=\(period.to)"
-        func link(_ query: String) -> String { "calls.html?" + range + (query.isEmpty ? "" : "&" + query) }
-        func escaped(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
+        let range = "from=\(period.from)&to=\(period.to)" + (scope.isEmpty ? "" : "&" + scope)
+        func link(_ query: String) -> String { root + "calls.html?" + range + (query.isEmpty ? "" : "&" + query) }
+        let agentSlugs = slugs.agents, teamSlugs = slugs.teams
+        func escaped(_ value: String) -> String { Self.query(value) }
         func share(_ part: Int, _ whole: Int) -> String { whole > 0 ? Format.percent(Double(part) * 100 / Double(whole)) : "—" }
         let averageAll = figures.cards.isEmpty ? nil : figures.cards.reduce(0) { $0 + $1.average * Double($1.calls) } / Double(max(1, figures.scored))
         context["kpis"] = [
@@ -260,10 +326,13 @@ extension SiteRenderer {
                 "href": link("card=\(escaped(failed.card))&failed=\(escaped(failed.criterion))"),
             ]
         }
+        // An agent or a team links to their own page.
         let person = { (person: DashboardFigures.Person, key: String) -> [String: Any] in
-            [
+            let page = key == "agent" ? "agents/" + (agentSlugs[person.name] ?? "") : "teams/" + (teamSlugs[person.name] ?? "")
+            return [
                 "name": person.name, "team": person.team, "calls": person.calls, "average": Format.percent(person.average),
-                "pass_rate": Format.percent(person.passRate * 100), "href": link("\(key)=\(escaped(person.name))"),
+                "pass_rate": Format.percent(person.passRate * 100), "href": root + page + ".html",
+                "team_href": root + "teams/" + (teamSlugs[person.team] ?? "") + ".html",
             ]
         }
         context["best_agents"] = figures.agents.prefix(5).map { person($0, "agent") }

@@ -50,7 +50,8 @@ struct DashboardCharts {
         }
         // Day labels: at most eight, evenly spread, always the first and the last.
         let step = max(1, Int((Double(days.count) / 8).rounded(.up)))
-        for (index, day) in days.enumerated() where index % step == 0 || index == days.count - 1 {
+        for (index, day) in days.enumerated()
+        where (index % step == 0 && (index == days.count - 1 || days.count - 1 - index >= max(1, step / 2))) || index == days.count - 1 {
             parts.append(#"<text class="tick" x="\#(Self.f(x(index)))" y="\#(Self.f(Self.height - Self.bottom + 16))" text-anchor="middle">\#(day.dropFirst(5))</text>"#)
         }
         parts.append(#"<text class="axis-label" x="\#(Self.f(Self.width - Self.right))" y="\#(Self.f(Self.height - 4))" text-anchor="end">\#(Self.escape(strings["trend_axis"] ?? ""))</text>"#)

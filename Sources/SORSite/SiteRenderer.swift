@@ -60,6 +60,7 @@ public struct SiteRenderer: Sendable {
         pages["data/calls.json"] = callsData(entries)
         pages.merge(dashboardPages(entries)) { a, _ in a }
         pages["search.html"] = searchPage()
+        pages.merge(personPages(entries)) { a, _ in a }
         for document in calls {
             pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }

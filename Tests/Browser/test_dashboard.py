@@ -30,15 +30,26 @@ def test_dashboard_figures_and_a_failed_criterion_to_its_calls(many, page):
     assert page.errors == []
 
 
-def test_an_agent_from_the_dashboard_and_the_periods(many, page):
+def test_an_agent_page_from_the_dashboard_and_the_periods(many, page):
     _, base, calls = many
     page.goto(f"{base}/all.html")
     link = page.locator("#best-agents tbody tr a").first
     agent = link.inner_text()
+    theirs = [c for c in calls if c["agent"] == agent]
     link.click()
+    page.wait_for_url("**/agents/*.html")
+    assert page.locator("h1").inner_text().endswith(agent)
+    assert page.locator("#kpi-calls .value").inner_text() == str(len(theirs))
+    assert sorted(page.eval_on_selector_all("#person-calls tbody tr", "rows => rows.map(r => r.dataset.call)")) == sorted(c["id"] for c in theirs)
+    assert page.locator("svg.trend-chart").count() == 1
+    # Their weakest criterion leads to their calls that failed it.
+    weakest = page.locator("#most-failed tbody tr").first
+    card, criterion = weakest.get_attribute("data-card"), weakest.get_attribute("data-criterion")
+    weakest.locator("a.show-calls").click()
     page.wait_for_selector("#calls[data-ready=true]")
+    expected = [c["id"] for c in theirs if any(k["card"] == card and criterion in k["failed"] for k in c["cards"])]
     assert page.locator("select[name=agent]").input_value() == agent
-    assert page.locator("#call-count").inner_text() == str(sum(1 for c in calls if c["agent"] == agent))
+    assert page.locator("#call-count").inner_text() == str(len(expected))
     # The periods end on the newest call's day; the week holds at most the calls of those seven days.
     page.goto(f"{base}/week.html")
     assert page.locator(".periods a.current").inner_text() == "7 dni"

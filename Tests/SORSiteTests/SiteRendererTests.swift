@@ -244,6 +244,20 @@ struct SiteRendererTests {
         #expect(page.contains(#"<div class="kpi" id="kpi-calls"><span class="label">Rozmowy</span><a class="value" href="calls.html?from=2026-11-24&amp;to=2026-11-30">3</a></div>"#))
         #expect(page.contains(#"<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart""#) && page.contains("<title>2026-11-30 · SALES: 65% (2 rozm.)</title>"), "the day's mean and count in the point's title")
         #expect(page.contains(#"class="distribution-chart""#) && page.contains("<title>90–100%: 1</title>"))
+        #expect(page.contains(#"<a href="agents/anna.html">Anna</a>"#), "an agent links to their page")
+
+        // Agents' and teams' pages: all their calls, links to the calls list kept to them.
+        let people = renderer.personPages(entries)
+        #expect(people.keys.sorted() == ["agents/anna.html", "agents/ewa.html", "agents/piotr.html", "teams/a.html", "teams/b.html"])
+        let piotr = String(decoding: try #require(people["agents/piotr.html"]), as: UTF8.self)
+        #expect(piotr.contains("<h1>Konsultant: Piotr</h1>"))
+        #expect(piotr.contains(#"<div class="kpi" id="kpi-calls"><span class="label">Rozmowy</span><a class="value" href="../calls.html?from=2026-11-25&amp;to=2026-11-30&amp;agent=Piotr">2</a></div>"#), "\(piotr)")
+        #expect(piotr.contains(#"href="../calls.html?from=2026-11-25&amp;to=2026-11-30&amp;agent=Piotr&amp;card=SALES&amp;failed=oferta""#))
+        #expect(piotr.components(separatedBy: "<tr data-call=").count == 3 && !piotr.contains("id=\"best-agents\""))
+        let team = String(decoding: try #require(people["teams/a.html"]), as: UTF8.self)
+        #expect(team.contains("<h1>Zespół: A</h1>") && team.contains("id=\"best-agents\""))
+        #expect(SiteRenderer.slugs(["Łukasz Mazur", "Lukasz Mazur", "Ewa"]) == ["Lukasz Mazur": "lukasz-mazur", "Łukasz Mazur": "lukasz-mazur-2", "Ewa": "ewa"])
+
         let empty = String(decoding: try #require(renderer.dashboardPages([])["index.html"]), as: UTF8.self)
         #expect(empty.contains("Brak ocenionych rozmów w tym okresie."))
     }
@@ -272,8 +286,8 @@ struct SiteRendererTests {
         let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
         let pages = renderer.render(calls: [Self.document()])
         #expect(pages.keys.sorted() == [
-            "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html", "search.html", "today.html",
-            "week.html",
+            "agents/anna-nowak.html", "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html",
+            "search.html", "teams/zespol-a.html", "today.html", "week.html",
         ])
         try assertSnapshot(pages["calls.html"], named: "calls.html")
         try assertSnapshot(pages["index.html"], named: "dashboard.html")

@@ -157,6 +157,15 @@ public struct SitePublisher: Sendable {
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
+        // Agents' and teams' pages; those of people and teams no longer in any call go.
+        let people = renderer.personPages(entries)
+        for folder in ["agents", "teams"] {
+            try fm.createDirectory(atPath: site + "/" + folder, withIntermediateDirectories: true)
+            for name in (try? fm.contentsOfDirectory(atPath: site + "/" + folder)) ?? [] where people[folder + "/" + name] == nil {
+                try? fm.removeItem(atPath: site + "/" + folder + "/" + name)
+            }
+        }
+        for (name, page) in people { try files.write(page, to: site + "/" + name) }
         let newest = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map(\.id)
         try SearchIndex.build(site: site, ids: newest, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)

@@ -271,6 +271,31 @@ extension SiteRenderer {
         return pages
     }
 
+    /// One page per scorecard (`cards/CARD.html`) over all the calls scored on it: its figures alone (a call's other
+    /// cards left out), its average day by day, and every criterion that failed, most often first.
+    public func cardPages(_ entries: [IndexEntry]) -> [String: Data] {
+        var pages: [String: Data] = [:]
+        let t = Strings.table(settings.language)
+        let all = Slugs(entries)
+        let cards = Set(entries.flatMap { $0.scores.map(\.card) })
+        for (card, slug) in Self.slugs(Array(cards)) {
+            let own = entries.compactMap { entry -> IndexEntry? in
+                var entry = entry
+                entry.scores = entry.scores.filter { $0.card == card }
+                return entry.scores.isEmpty ? nil : entry
+            }
+            let figures = DashboardFigures.compute(own, period: .of(.all, entries: own))
+            let scope = "card=" + Self.query(card)
+            var context = dashboardContext(figures, slugs: all, root: "../", scope: scope, failedLimit: nil)
+            context["page_title"] = "\(t["filter_card"]!): \(card) — "
+            context["heading"] = "\(t["filter_card"]!): \(card)"
+            context["is_person"] = true
+            context["calls_href"] = "../calls.html?" + scope
+            pages["cards/\(slug).html"] = page("dashboard", context)
+        }
+        return pages
+    }
+
     static func query(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
 
     /// Agents' and teams' page names over every call, so every page links to the same files.
@@ -285,7 +310,10 @@ extension SiteRenderer {
     }
 
     /// `scope`: a filter every link to the calls list carries (an agent's or a team's page: `agent=…`).
-    func dashboardContext(_ figures: DashboardFigures, slugs: Slugs, root: String = "", scope: String = "") -> [String: Any] {
+    /// `failedLimit`: how many of the most failed criteria to list (nil: all).
+    func dashboardContext(
+        _ figures: DashboardFigures, slugs: Slugs, root: String = "", scope: String = "", failedLimit: Int? = 10
+    ) -> [String: Any] {
         let t = Strings.table(settings.language)
         var context = common
         context["root"] = root
@@ -315,15 +343,15 @@ extension SiteRenderer {
             [
                 "card": card.card, "calls": card.calls, "average": Format.percent(card.average),
                 "pass_rate": Format.percent(card.passRate * 100), "critical": card.critical,
-                "href": link("card=\(escaped(card.card))"),
+                "href": root + "cards/" + (Self.slugs([card.card])[card.card] ?? "") + ".html",
             ]
         }
         context["has_scores"] = !figures.cards.isEmpty
-        context["failed"] = figures.failed.prefix(10).map { failed -> [String: Any] in
+        context["failed"] = figures.failed.prefix(failedLimit ?? figures.failed.count).map { failed -> [String: Any] in
             [
                 "card": failed.card, "criterion": failed.criterion, "name": failed.name, "calls": failed.calls, "of": failed.of,
                 "share": share(failed.calls, failed.of),
-                "href": link("card=\(escaped(failed.card))&failed=\(escaped(failed.criterion))"),
+                "href": link((scope.hasPrefix("card=") ? "" : "card=\(escaped(failed.card))&") + "failed=\(escaped(failed.criterion))"),
             ]
         }
         // An agent or a team links to their own page.

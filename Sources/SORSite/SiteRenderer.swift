@@ -61,6 +61,7 @@ public struct SiteRenderer: Sendable {
         pages.merge(dashboardPages(entries)) { a, _ in a }
         pages["search.html"] = searchPage()
         pages.merge(personPages(entries)) { a, _ in a }
+        pages.merge(cardPages(entries)) { a, _ in a }
         for document in calls {
             pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }

@@ -256,6 +256,13 @@ struct SiteRendererTests {
         #expect(piotr.components(separatedBy: "<tr data-call=").count == 3 && !piotr.contains("id=\"best-agents\""))
         let team = String(decoding: try #require(people["teams/a.html"]), as: UTF8.self)
         #expect(team.contains("<h1>Zespół: A</h1>") && team.contains("id=\"best-agents\""))
+        // A scorecard's page: only its own results, every criterion that failed.
+        let cards = renderer.cardPages(entries)
+        #expect(cards.keys.sorted() == ["cards/sales.html", "cards/service.html"])
+        let sales = String(decoding: try #require(cards["cards/sales.html"]), as: UTF8.self)
+        #expect(sales.contains("<h1>Karta: SALES</h1>") && !sales.contains("data-card=\"SERVICE\""))
+        #expect(sales.contains(#"href="../calls.html?from=2026-11-25&amp;to=2026-11-30&amp;card=SALES&amp;failed=zgoda""#), "\(sales)")
+        #expect(page.contains(#"<th scope="row"><a href="cards/sales.html">SALES</a></th>"#), "the dashboard's card links to its page")
         #expect(SiteRenderer.slugs(["Łukasz Mazur", "Lukasz Mazur", "Ewa"]) == ["Lukasz Mazur": "lukasz-mazur", "Łukasz Mazur": "lukasz-mazur-2", "Ewa": "ewa"])
 
         let empty = String(decoding: try #require(renderer.dashboardPages([])["index.html"]), as: UTF8.self)

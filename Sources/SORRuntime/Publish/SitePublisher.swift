@@ -157,9 +157,9 @@ public struct SitePublisher: Sendable {
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
-        // Agents' and teams' pages; those of people and teams no longer in any call go.
-        let people = renderer.personPages(entries)
-        for folder in ["agents", "teams"] {
+        // Agents', teams' and scorecards' pages; those no call names any more go.
+        let people = renderer.personPages(entries).merging(renderer.cardPages(entries)) { a, _ in a }
+        for folder in ["agents", "teams", "cards"] {
             try fm.createDirectory(atPath: site + "/" + folder, withIntermediateDirectories: true)
             for name in (try? fm.contentsOfDirectory(atPath: site + "/" + folder)) ?? [] where people[folder + "/" + name] == nil {
                 try? fm.removeItem(atPath: site + "/" + folder + "/" + name)

@@ -128,3 +128,49 @@ extension SiteRenderer {
         return context
     }
 }
+
+/// An input SOR refused and kept in `inbox/failed/`, as its note (`NAME.error.txt`) tells it.
+public struct QuarantinedInput: Sendable, Equatable {
+    /// The file as kept in `inbox/failed/`.
+    public var keptAs: String
+    public var file: String
+    public var reason: String
+    public var time: String
+    public var facts: [(String, String)]
+    public var message: String
+    public var advice: String
+
+    public init(keptAs: String, file: String, reason: String, time: String, facts: [(String, String)], message: String, advice: String) {
+        self.keptAs = keptAs
+        self.file = file
+        self.reason = reason
+        self.time = time
+        self.facts = facts
+        self.message = message
+        self.advice = advice
+    }
+
+    public static func == (a: QuarantinedInput, b: QuarantinedInput) -> Bool {
+        a.keptAs == b.keptAs && a.file == b.file && a.reason == b.reason && a.time == b.time && a.message == b.message
+            && a.advice == b.advice && a.facts.map(\.0) == b.facts.map(\.0) && a.facts.map(\.1) == b.facts.map(\.1)
+    }
+}
+
+extension SiteRenderer {
+    /// `quarantine.html`: every refused input, newest first, with why and what a person must do next.
+    public func quarantinePage(_ inputs: [QuarantinedInput]) -> Data {
+        var context = common
+        context["root"] = ""
+        let t = Strings.table(settings.language)
+        context["page_title"] = t["quarantine"]! + " — "
+        context["inputs"] = inputs.sorted { ($0.time, $0.keptAs) > ($1.time, $1.keptAs) }.map { input -> [String: Any] in
+            [
+                "kept_as": input.keptAs, "file": input.file, "reason": input.reason, "when": Format.dateTime(input.time),
+                "facts": input.facts.map { ["label": $0.0, "value": $0.1] }, "message": input.message, "advice": input.advice,
+            ]
+        }
+        context["count"] = inputs.count
+        context["has_inputs"] = !inputs.isEmpty
+        return page("quarantine", context)
+    }
+}

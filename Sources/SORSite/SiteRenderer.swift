@@ -30,7 +30,7 @@ public struct SiteSettings: Sendable, Equatable {
 
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
-    public static let requiredTemplates = ["dashboard", "calls", "search", "call", "header", "footer"]
+    public static let requiredTemplates = ["dashboard", "calls", "search", "quarantine", "call", "header", "footer"]
     private let library: MustacheLibrary
     let settings: SiteSettings
 
@@ -62,6 +62,7 @@ public struct SiteRenderer: Sendable {
         pages["search.html"] = searchPage()
         pages.merge(personPages(entries)) { a, _ in a }
         pages.merge(cardPages(entries)) { a, _ in a }
+        pages["quarantine.html"] = quarantinePage([])
         for document in calls {
             pages["calls/\(document.call.id)/index.html"] = callPage(document)
         }

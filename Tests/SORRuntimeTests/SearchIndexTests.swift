@@ -3,6 +3,7 @@ import Testing
 @testable import SORCore
 @testable import SORRuntime
 @testable import SORScoring
+@testable import SORSite
 
 @Suite("Search index")
 struct SearchIndexTests {
@@ -38,5 +39,40 @@ struct SearchIndexTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json"))
         try SearchIndex.build(site: site, ids: ["0011223344556677"], files: files)
         #expect(try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json")) == before)
+    }
+}
+
+@Suite("Refused inputs page")
+struct QuarantinePageTests {
+    @Test("a quarantine note reads back as its parts, and the page lists it with what to do next")
+    func roundTrip() throws {
+        let note = QuarantineNote(
+            file: "rozmowa.mp3", reason: "truncated", time: Date(timeIntervalSince1970: 1_764_000_000),
+            facts: [("original location", "/srv/inbox/rozmowa.mp3")],
+            message: "/srv/inbox/rozmowa.mp3: the MP3 stream ends in the middle of a frame.\nRe-export it.")
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try note.keep(scratch.root + "/missing.mp3", in: scratch.root)
+        try Data("not a note".utf8).write(to: URL(fileURLWithPath: scratch.root + "/other.error.txt"))
+        let inputs = QuarantineNote.all(in: scratch.root)
+        #expect(inputs.count == 1, "a file that is not a note is left out")
+        let input = try #require(inputs.first)
+        #expect(input.keptAs == "missing.mp3" && input.file == "rozmowa.mp3" && input.reason == "truncated")
+        #expect(input.time == Timestamp.iso(Date(timeIntervalSince1970: 1_764_000_000)))
+        #expect(input.facts.map(\.0) == ["original location"] && input.facts.map(\.1) == ["/srv/inbox/rozmowa.mp3"])
+        #expect(input.message == "/srv/inbox/rozmowa.mp3: the MP3 stream ends in the middle of a frame.\nRe-export it.")
+        #expect(input.advice.hasPrefix("The file is kept here unchanged."))
+
+        let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("templates").path
+        var sources: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates) where name.hasSuffix(".mustache") {
+            sources[String(name.dropLast(9))] = try String(contentsOfFile: templates + "/" + name, encoding: .utf8)
+        }
+        let renderer = try SiteRenderer(templates: sources, settings: SiteSettings(title: "SOR", language: "pl"))
+        let page = String(decoding: renderer.quarantinePage(inputs), as: UTF8.self)
+        #expect(page.contains(#"<li class="refused" data-file="missing.mp3">"#))
+        #expect(page.contains("<code class=\"reason\">truncated</code>") && page.contains("Co zrobić:</strong> The file is kept here unchanged."))
+        #expect(page.contains("<strong id=\"quarantine-count\">1</strong>"))
     }
 }

@@ -294,7 +294,7 @@ struct SiteRendererTests {
         let pages = renderer.render(calls: [Self.document()])
         #expect(pages.keys.sorted() == [
             "agents/anna-nowak.html", "all.html", "calls.html", "calls/abcdef0123456789/index.html", "data/calls.json", "index.html",
-            "search.html", "teams/zespol-a.html", "today.html", "week.html",
+            "quarantine.html", "search.html", "teams/zespol-a.html", "today.html", "week.html",
         ])
         try assertSnapshot(pages["calls.html"], named: "calls.html")
         try assertSnapshot(pages["index.html"], named: "dashboard.html")

@@ -1,4 +1,5 @@
 import Foundation
+import SORSite
 
 /// The `NAME.error.txt` beside every input SOR refuses (a recording, a sidecar, an edit document): what it was,
 /// why it was refused, when, from where, and what a person should do next. One writer, one format.
@@ -19,6 +20,37 @@ struct QuarantineNote: Sendable {
         var lines = ["file: \(file)", "reason: \(reason)", "time: \(Timestamp.iso(time))"]
         lines += facts.map { "\($0.0): \($0.1)" }
         return lines.joined(separator: "\n") + "\n\n\(message)\n\n\(advice)\n"
+    }
+
+    /// Every note in `folder` (`inbox/failed/`), read back for the site's page of refused inputs; unreadable notes
+    /// are left out.
+    static func all(in folder: String) -> [QuarantinedInput] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".error.txt") }.sorted().compactMap { name in
+            guard let data = try? InboxFile.read(folder + "/" + name, limit: 256 << 10, followLinks: false),
+                let text = String(data: data, encoding: .utf8)
+            else { return nil }
+            return parse(text, keptAs: String(name.dropLast(".error.txt".count)))
+        }
+    }
+
+    /// A note's text back as its parts: the header lines ("key: value") up to the first blank line, then the
+    /// message, then the advice (the last paragraph).
+    static func parse(_ text: String, keptAs: String) -> QuarantinedInput? {
+        let paragraphs = text.components(separatedBy: "\n\n")
+        guard paragraphs.count >= 3 else { return nil }
+        var header: [(String, String)] = []
+        for line in paragraphs[0].split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            header.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        func value(_ key: String) -> String? { header.first { $0.0 == key }?.1 }
+        guard let file = value("file"), let reason = value("reason") else { return nil }
+        return QuarantinedInput(
+            keptAs: keptAs, file: file, reason: reason, time: value("time") ?? "",
+            facts: header.filter { !["file", "reason", "time"].contains($0.0) },
+            message: paragraphs[1...].dropLast().joined(separator: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines),
+            advice: paragraphs.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     }
 
     /// Keeps `source` in `folder` under its own name (or a free variant of it) with this note beside it, and

@@ -255,6 +255,8 @@ public final class Pipeline: @unchecked Sendable {
             let sidecarTarget = try FileSystem.reserve((target as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension)
             if fromInbox { try FileSystem.replace(sidecarTarget, with: sidecar) } else { try FileSystem.copy(sidecar, over: sidecarTarget) }
         }
+        // The site's page of refused inputs lists it with the next build.
+        runtime.deriver.siteChanges.mark()
         return .quarantined(file: target, reason: message)
     }
 

@@ -157,6 +157,7 @@ public struct SitePublisher: Sendable {
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
+        try files.write(renderer.quarantinePage(QuarantineNote.all(in: workspace.failed)), to: site + "/quarantine.html")
         // Agents', teams' and scorecards' pages; those no call names any more go.
         let people = renderer.personPages(entries).merging(renderer.cardPages(entries)) { a, _ in a }
         for folder in ["agents", "teams", "cards"] {

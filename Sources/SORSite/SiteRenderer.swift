@@ -232,6 +232,35 @@ public struct SiteRenderer: Sendable {
         return result
     }
 
+    /// An automatic answer's note as an evaluator reads it, and the rule behind it when the note spelt one out (a
+    /// regular expression is one click away, not the answer): "wzorzec /pod ?sum/ nie pasuje (KONSULTANT)" →
+    /// ("nie padło sformułowanie, którego szuka reguła (KONSULTANT)", "/pod ?sum/").
+    static func plainNote(_ note: String, language: String) -> (String, String?) {
+        let english = language.hasPrefix("en")
+        var rules: [String] = []
+        let parts = note.components(separatedBy: "; ").map { part -> String in
+            if part.hasPrefix("wzorzec /"), let close = part.range(of: "/ ", options: .backwards), close.lowerBound > part.index(part.startIndex, offsetBy: 8) {
+                let expression = String(part[part.index(part.startIndex, offsetBy: 8)..<part.index(after: close.lowerBound)])
+                let rest = String(part[close.upperBound...])
+                rules.append(expression)
+                if rest.hasPrefix("nie pasuje") {
+                    let scope = rest.dropFirst("nie pasuje".count)
+                    return (english ? "the wording the rule looks for was not said" : "nie padło sformułowanie, którego szuka reguła") + scope
+                }
+                if rest.hasPrefix("pasuje ") {
+                    let scope = rest.dropFirst("pasuje ".count)
+                    return (english ? "the wording the rule looks for was said " : "padło sformułowanie, którego szuka reguła: ") + scope
+                }
+            }
+            if part.hasPrefix("nieprawidłowy wzorzec: ") {
+                rules.append(String(part.dropFirst("nieprawidłowy wzorzec: ".count)))
+                return english ? "the card's rule is invalid: fix it in scorecards.yaml" : "reguła w karcie jest błędna: do poprawy w scorecards.yaml"
+            }
+            return part
+        }
+        return (parts.joined(separator: "; "), rules.isEmpty ? nil : rules.joined(separator: "  ·  "))
+    }
+
     /// A CSS class name for an emotion (ASCII: "zły" is `emotion-zly`).
     static func emotionClass(_ emotion: Emotion) -> String {
         "emotion-" + emotion.rawValue.folding(options: .diacriticInsensitive, locale: nil).replacingOccurrences(of: "ł", with: "l")
@@ -334,7 +363,9 @@ public struct SiteRenderer: Sendable {
                             ]
                             if let auto = criterion.auto {
                                 row["auto"] = auto.answer.map { Strings.answer($0.value, settings.language) } ?? t["unanswered"]!
-                                row["note"] = auto.note
+                                let (plain, rule) = Self.plainNote(auto.note, language: settings.language)
+                                row["note"] = plain
+                                if let rule { row["rule"] = rule }
                             }
                             var values = criterion.answerType == "scale" ? (0...(criterion.scale ?? 5)).map(String.init)
                                 : criterion.answerType == "partial" ? ["yes", "partial", "no"] : ["yes", "no"]

@@ -269,6 +269,19 @@ struct SiteRendererTests {
         #expect(empty.contains("Brak ocenionych rozmów w tym okresie."))
     }
 
+    @Test("an automatic answer reads in plain Polish; a regular expression is one click away", arguments: [
+        ("wzorzec /pod ?sum|reasum/ nie pasuje (KONSULTANT)", "nie padło sformułowanie, którego szuka reguła (KONSULTANT)", "/pod ?sum|reasum/"),
+        ("wzorzec /(termin[a-z]*|platn[a-z]*)/ pasuje 2× (KONSULTANT)", "padło sformułowanie, którego szuka reguła: 2× (KONSULTANT)", "/(termin[a-z]*|platn[a-z]*)/"),
+        ("nie znaleziono żadnej z fraz (KONSULTANT): „dzień dobry”; wzorzec /a b/ nie pasuje", "nie znaleziono żadnej z fraz (KONSULTANT): „dzień dobry”; nie padło sformułowanie, którego szuka reguła", "/a b/"),
+        ("nieprawidłowy wzorzec: [a-", "reguła w karcie jest błędna: do poprawy w scorecards.yaml", "[a-"),
+        ("nie padła żadna z fraz (KONSULTANT)", "nie padła żadna z fraz (KONSULTANT)", nil),
+    ] as [(String, String, String?)])
+    func plainNotes(note: String, plain: String, rule: String?) {
+        let (text, shown) = SiteRenderer.plainNote(note, language: "pl")
+        #expect(text == plain)
+        #expect(shown == rule)
+    }
+
     @Test("the Polish and English strings have the same keys")
     func stringTables() {
         #expect(Set(Strings.polish.keys).subtracting(Strings.english.keys).sorted() == [])

@@ -62,3 +62,30 @@ def format_percent(value):
     """As the page writes it (Swift rounds halves away from zero; Python's round() would not)."""
     rounded = math.floor(value * 10 + 0.5) / 10
     return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded:.1f}%"
+
+
+def test_a_custom_range_gives_the_figures_sor_gives_for_the_same_days(many, page):
+    _, base, calls = many
+    # Over the whole span, the browser's figures must be the ones sor wrote on all.html.
+    page.goto(f"{base}/all.html")
+    span = page.locator("#period").inner_text().split(" – ")
+    def read():
+        kpis = {i: page.locator(f"#{i} .value").inner_text() for i in ["kpi-calls", "kpi-hours", "kpi-average", "kpi-pass", "kpi-critical", "kpi-review", "kpi-sentiment"]}
+        tables = {t: page.eval_on_selector_all(f"#{t} tbody tr", "rows => rows.map(r => r.innerText)") for t in ["cards", "most-failed", "best-agents", "worst-agents", "teams"]}
+        return kpis, tables
+    written = read()
+    page.goto(f"{base}/index.html?from={span[0]}&to={span[1]}")
+    page.wait_for_function(f"document.body.dataset.range === '{span[0]}/{span[1]}'")
+    assert read() == written
+    assert page.locator("figure.chart").first.is_hidden()
+
+    # A narrower range: the calls of those days, as the test's records count them.
+    days = sorted(c["time"][:10] for c in calls)
+    start, end = days[len(days) // 3], days[2 * len(days) // 3]
+    page.fill("#range input[name=from]", start)
+    page.fill("#range input[name=to]", end)
+    page.click("#range button[type=submit]")
+    page.wait_for_function(f"document.body.dataset.range === '{start}/{end}'")
+    assert page.locator("#kpi-calls .value").inner_text() == str(sum(1 for d in days if start <= d <= end))
+    assert f"from={start}&to={end}" in page.url
+    assert page.errors == []

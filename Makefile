@@ -63,6 +63,7 @@ test: setup build demo
 	.venv/bin/python -m pytest -q Tests/Browser
 
 bench: setup build-release demo
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_PACKAGES) hugo"
 	scripts/bench.sh
 
 clean:

@@ -119,3 +119,13 @@ echo "== sentiment: text sentiment of every utterance and the call summary, and 
 echo "   emotion of every utterance, over the same stored demo calls (transcripts from the real engine; decoding and"
 echo "   transcription excluded)"
 (cd "$scoring" && "$bench_abs" sentiment "$OLDPWD"/demo/calls/*.wav)
+
+echo
+echo "== report site at 10,000 calls (synthetic copies of the stored demo calls, sor-bench generate): a full build,"
+echo "   one new call published by the same publisher, peak memory, sizes; then the anchor, Hugo building 10,000"
+echo "   plain pages of the same transcripts (content written first, not timed)"
+site_line=$(cd "$scoring" && "$bench_abs" site --calls 10000 | tee /dev/stderr | grep '^scratch site' || true)
+site_dir=${site_line#scratch site (for the Hugo comparison): }
+if command -v hugo >/dev/null && [ -d "$site_dir" ]; then
+  scripts/bench-hugo.py "$site_dir" "$WORK/hugo-10000"
+fi

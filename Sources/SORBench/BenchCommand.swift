@@ -17,7 +17,7 @@ struct GlobalOptions: ParsableArguments {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor-bench",
-        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self, Generate.self])
+        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self, Generate.self, SiteBench.self])
 
     struct RescoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,6 +47,62 @@ struct Bench: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for call in made { print(String(decoding: try encoder.encode(call), as: UTF8.self)) }
+        }
+    }
+
+    struct SiteBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "site",
+            abstract: "The report site at scale: N synthetic calls (copies of this workspace's scored calls) in a scratch store, a full build, then one new call published by the same publisher (as the watcher does), with peak memory and the sizes of what the browser fetches.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many calls.") var calls = 10_000
+        func run() throws {
+            let workspace = try options.workspace()
+            let root = workspace.work + "/bench/site-\(calls)"
+            try? FileManager.default.removeItem(atPath: root)
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            var config = workspace.config
+            config.paths.data = root + "/data"
+            config.paths.site = root + "/site"
+            config.paths.inbox = root + "/inbox"
+            config.paths.work = root + "/var"
+            config.paths.templates = workspace.templates
+            config.security.keyFile = workspace.keyFile
+            let scratch = Workspace(config: config, root: workspace.root)
+            let until = Date(timeIntervalSince1970: 1_764_547_199)  // 2025-11-30 23:59:59 UTC: fixed, so runs compare
+            let made = Date()
+            _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: calls, seed: 1, until: until)
+            print(String(format: "made %d synthetic calls in %.1f s", calls, Date().timeIntervalSince(made)))
+            let runtime = Runtime(workspace: scratch)
+            var publisher = try runtime.publisher()
+            publisher.recordings = false  // pages only: ten thousand copies of the recordings would be gigabytes
+            let started = Date()
+            let full = try publisher.build()
+            let fullSeconds = Date().timeIntervalSince(started)
+            _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: 1, seed: 99, until: until)
+            let again = Date()
+            let one = try publisher.build()
+            let oneSeconds = Date().timeIntervalSince(again)
+            func size(_ path: String) -> Double {
+                let fm = FileManager.default
+                var total: Int64 = 0
+                var isDirectory: ObjCBool = false
+                guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { return 0 }
+                if !isDirectory.boolValue { return Double((try? fm.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0) / 1_048_576 }
+                for case let name as String in fm.enumerator(atPath: path) ?? FileManager.DirectoryEnumerator() {
+                    total += (try? fm.attributesOfItem(atPath: path + "/" + name)[.size] as? Int64) ?? 0
+                }
+                return Double(total) / 1_048_576
+            }
+            let site = scratch.site
+            let shards = (try? FileManager.default.contentsOfDirectory(atPath: site + "/search/terms")) ?? []
+            let largest = shards.map { size(site + "/search/terms/" + $0) }.max() ?? 0
+            print(String(format: "site build, %d calls: %.1f s (%d pages), %.0f calls/s; peak memory %.1f MiB", calls, fullSeconds, full.pages, Double(calls) / fullSeconds, Benchmarks.peakMemoryMiB()))
+            print(String(format: "one new call published by the same publisher: %.2f s (%d pages rewritten; target under 1 s)", oneSeconds, one.pages))
+            print(String(format: "sizes: data/calls.json %.1f MB; search index %.1f MB in total (%d shards, the largest %.2f MB; per-call files %.1f MB); whole site without recordings %.1f MB",
+                size(site + "/data/calls.json"), size(site + "/search"), shards.count, largest, size(site + "/search/calls"),
+                size(site) - 0))
+            print("scratch site (for the Hugo comparison): \(site)")
         }
     }
 

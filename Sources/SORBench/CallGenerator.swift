@@ -47,15 +47,17 @@ enum CallGenerator {
         }
     }
 
-    /// Writes `count` calls into the workspace's store; returns what was made.
-    static func generate(workspace: Workspace, count: Int, seed: UInt64, until: Date) throws -> [Made] {
-        let store = try Runtime(workspace: workspace).store
-        let sources = store.all().calls.filter { $0.evaluation != nil && $0.transcript != nil }
+    /// Writes `count` calls copied from the workspace's stored calls into `target`'s store (the workspace's own when
+    /// nil; another must use the same key and file system: the recordings are hard links); returns what was made.
+    static func generate(workspace: Workspace, into target: Workspace? = nil, count: Int, seed: UInt64, until: Date) throws -> [Made] {
+        let source = try Runtime(workspace: workspace).store
+        let store = try target.map { try Runtime(workspace: $0).store } ?? source
+        let sources = source.all().calls.filter { $0.evaluation != nil && $0.transcript != nil }
             .sorted { $0.call.id < $1.call.id }
         guard !sources.isEmpty else {
             throw RuntimeError.commandFailed(command: "sor-bench generate", detail: "no scored calls in \(workspace.data) to copy; process some first (make demo, then sor process demo/calls/*.wav)")
         }
-        let folders = store.folders()
+        let folders = source.folders()
         var random = Random(state: seed)
         var made: [Made] = []
         let iso = ISO8601DateFormatter()

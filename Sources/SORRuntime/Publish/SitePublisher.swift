@@ -87,6 +87,8 @@ public struct SitePublisher: Sendable {
     public let workspace: Workspace
     public let store: CallStore
     public let index: SiteIndex
+    /// Whether each call's recording is copied out for its player (off only for benchmarks of the pages alone).
+    public var recordings = true
 
     public init(workspace: Workspace, store: CallStore, index: SiteIndex = SiteIndex()) {
         self.workspace = workspace
@@ -142,14 +144,14 @@ public struct SitePublisher: Sendable {
             // when its size no longer matches the original's.
             let target = "\(site)/calls/\(id)/\(document.call.audioFile)"
             let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
-            if size != document.call.source.bytes {
+            if recordings && size != document.call.source.bytes {
                 do {
                     try store.exportAudio(of: document.call, in: folder, to: target, mode: SiteFiles.mode)
                 } catch {
                     problems.append(error.localizedDescription)
                 }
             }
-            try files.own(target)
+            if recordings { try files.own(target) }
             let entry = renderer.indexEntry(document)
             entries.append(entry)
             if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }

@@ -250,8 +250,10 @@ struct WatchTests {
         let long = try #require(try FileManager.default.contentsOfDirectory(atPath: Paths.demo + "/mono").filter { $0.hasSuffix(".wav") }.sorted().first)
         try FileManager.default.copyItem(atPath: Paths.demo + "/mono/" + long, toPath: workspace.root + "/inbox/long.wav")
         // Alone, it only waits: the engine has not worked for anything, so it may just be down.
+        // A round converts and diarizes the recording before the engine refuses it: on a loaded 2-core machine a round
+        // can take several seconds, so the wait is generous (it ends as soon as four rounds are seen).
         var rounds = 0
-        for _ in 0..<60 where rounds < 4 {
+        for _ in 0..<160 where rounds < 4 {
             Thread.sleep(forTimeInterval: 0.5)
             rounds = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "stays claimed").count - 1
         }

@@ -148,12 +148,12 @@ def wait_for_revision():
 BENCH = REPO / ".build" / "debug" / "sor-bench"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def many():
     """Two demo calls processed for real (SALES, which passes, and SERVICE, which fails), and 150 synthetic calls
     copied from them by `sor-bench generate` with other agents, teams, directions and dates; served by nginx.
     Yields the workspace, the base URL and every call as the test's own record of it (from `sor show` and the
-    generator's manifest, not from the site)."""
+    generator's manifest, not from the site). Shared by the list, dashboard and search tests, which only read it."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-list-"))
     workspace = Workspace(root)
     calls = []

@@ -129,14 +129,42 @@ struct DashboardFigures: Sendable {
     /// Card totals in ten bins of 10 points (the last holds 100).
     var distribution = [Int](repeating: 0, count: 10)
 
+    /// Card results summed for one card, agent or team.
+    struct Tally {
+        var team = ""
+        var calls = 0
+        var sum = 0.0
+        var count = 0
+        var passed = 0
+        var critical = 0
+
+        mutating func add(_ score: IndexEntry.Score) {
+            sum += score.total
+            count += 1
+            if score.passed { passed += 1 }
+            if score.critical { critical += 1 }
+        }
+
+        var average: Double { sum / Double(count) }
+        var passRate: Double { Double(passed) / Double(count) }
+    }
+
+    /// Agents or teams with scored calls, best average first (then by name).
+    static func ranked(_ tallies: [String: Tally]) -> [Person] {
+        tallies.compactMap { name, tally in
+            tally.count == 0 || name == "—" ? nil : Person(
+                name: name, team: tally.team, calls: tally.calls, average: tally.average, passRate: tally.passRate)
+        }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
+    }
+
     static func compute(_ all: [IndexEntry], period: DashboardPeriod) -> DashboardFigures {
         var figures = DashboardFigures(period: period)
         let entries = all.filter(period.contains)
-        var cardTotals: [String: (sum: Double, count: Int, passed: Int, critical: Int)] = [:]
+        var cards: [String: Tally] = [:]
         var failedCounts: [String: [String: Int]] = [:]
         var names: [String: String] = [:]
-        var people: [String: (team: String, sum: Double, count: Int, passed: Int, calls: Int)] = [:]
-        var groups: [String: (sum: Double, count: Int, passed: Int, calls: Int)] = [:]
+        var people: [String: Tally] = [:]
+        var groups: [String: Tally] = [:]
         for entry in entries {
             figures.calls += 1
             figures.seconds += entry.duration
@@ -144,19 +172,16 @@ struct DashboardFigures: Sendable {
             if entry.scores.contains(where: \.critical) { figures.critical += 1 }
             if let label = entry.sentiment { figures.sentiment[label, default: 0] += 1 }
             let day = String(entry.time.prefix(10))
-            var person = people[entry.agent] ?? (entry.team, 0, 0, 0, 0)
-            var group = groups[entry.team] ?? (0, 0, 0, 0)
+            var person = people[entry.agent] ?? Tally(team: entry.team)
+            var group = groups[entry.team] ?? Tally(team: entry.team)
             person.calls += 1
             group.calls += 1
             for score in entry.scores {
                 figures.scored += 1
                 if score.passed { figures.passed += 1 }
-                var card = cardTotals[score.card] ?? (0, 0, 0, 0)
-                card.sum += score.total
-                card.count += 1
-                if score.passed { card.passed += 1 }
-                if score.critical { card.critical += 1 }
-                cardTotals[score.card] = card
+                cards[score.card, default: Tally()].add(score)
+                person.add(score)
+                group.add(score)
                 for (index, criterion) in score.failed.enumerated() {
                     failedCounts[score.card, default: [:]][criterion, default: 0] += 1
                     if index < score.failedNames.count { names[score.card + "/" + criterion] = score.failedNames[index] }
@@ -166,38 +191,21 @@ struct DashboardFigures: Sendable {
                 point.count += 1
                 figures.daily[score.card, default: [:]][day] = point
                 figures.distribution[min(9, max(0, Int(score.total / 10)))] += 1
-                person.sum += score.total
-                person.count += 1
-                group.sum += score.total
-                group.count += 1
-                if score.passed {
-                    person.passed += 1
-                    group.passed += 1
-                }
             }
             people[entry.agent] = person
             groups[entry.team] = group
         }
-        figures.cards = cardTotals.map { card, value in
-            Card(card: card, calls: value.count, average: value.sum / Double(value.count),
-                 passRate: Double(value.passed) / Double(value.count), critical: value.critical)
+        figures.cards = cards.map { card, tally in
+            Card(card: card, calls: tally.count, average: tally.average, passRate: tally.passRate, critical: tally.critical)
         }.sorted { $0.card < $1.card }
         figures.failed = failedCounts.flatMap { card, criteria in
             criteria.map { criterion, count in
                 Failed(card: card, criterion: criterion, name: names[card + "/" + criterion] ?? criterion, calls: count,
-                       of: cardTotals[card]?.count ?? count)
+                       of: cards[card]?.count ?? count)
             }
         }.sorted { ($1.calls, $0.card, $0.criterion) < ($0.calls, $1.card, $1.criterion) }
-        figures.agents = people.compactMap { name, value in
-            value.count == 0 || name == "—" ? nil : Person(
-                name: name, team: value.team, calls: value.calls, average: value.sum / Double(value.count),
-                passRate: Double(value.passed) / Double(value.count))
-        }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
-        figures.teams = groups.compactMap { name, value in
-            value.count == 0 || name == "—" ? nil : Person(
-                name: name, team: name, calls: value.calls, average: value.sum / Double(value.count),
-                passRate: Double(value.passed) / Double(value.count))
-        }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
+        figures.agents = ranked(people)
+        figures.teams = ranked(groups)
         return figures
     }
 }
@@ -277,8 +285,7 @@ extension SiteRenderer {
         var pages: [String: Data] = [:]
         let t = Strings.table(settings.language)
         let all = Slugs(entries)
-        let cards = Set(entries.flatMap { $0.scores.map(\.card) })
-        for (card, slug) in Self.slugs(Array(cards)) {
+        for (card, slug) in all.cards {
             let own = entries.compactMap { entry -> IndexEntry? in
                 var entry = entry
                 entry.scores = entry.scores.filter { $0.card == card }
@@ -302,10 +309,12 @@ extension SiteRenderer {
     struct Slugs {
         var agents: [String: String]
         var teams: [String: String]
+        var cards: [String: String]
 
         init(_ entries: [IndexEntry]) {
             agents = SiteRenderer.slugs(entries.map(\.agent).filter { $0 != "—" })
             teams = SiteRenderer.slugs(entries.map(\.team).filter { $0 != "—" })
+            cards = SiteRenderer.slugs(entries.flatMap { $0.scores.map(\.card) })
         }
     }
 
@@ -343,7 +352,7 @@ extension SiteRenderer {
             [
                 "card": card.card, "calls": card.calls, "average": Format.percent(card.average),
                 "pass_rate": Format.percent(card.passRate * 100), "critical": card.critical,
-                "href": root + "cards/" + (Self.slugs([card.card])[card.card] ?? "") + ".html",
+                "href": root + "cards/" + (slugs.cards[card.card] ?? "") + ".html",
             ]
         }
         context["has_scores"] = !figures.cards.isEmpty

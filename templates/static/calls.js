@@ -2,6 +2,8 @@
 // be shared. The page's own table (rendered by sor) stays as it is until the data has loaded, and for browsers
 // without JavaScript.
 
+import { dateTime, clock, percent } from './format.js';
+
 const form = document.getElementById('filters');
 const table = document.getElementById('calls');
 const body = table?.querySelector('tbody');
@@ -11,25 +13,6 @@ const none = document.getElementById('no-match');
 
 /** Filter fields as they appear in the URL. */
 const FIELDS = ['from', 'to', 'agent', 'team', 'card', 'min', 'max', 'result', 'sentiment', 'dmin', 'dmax', 'direction', 'critical', 'review', 'failed'];
-
-/** `2026-11-02T10:15:00+01:00` → `2026-11-02 10:15`, as the page prints it. */
-export function dateTime(iso) {
-  return iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso;
-}
-
-/** Seconds → `mm:ss` or `h:mm:ss`. */
-export function clock(seconds) {
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600), m = Math.floor(total / 60) % 60, s = total % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
-}
-
-/** `86.5` → `86.5%`, `80` → `80%`: one decimal only when needed. */
-export function percent(value) {
-  const rounded = Math.round(value * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)}%`;
-}
 
 /** The filter state from a query string: only known, non-empty fields. */
 export function parseState(search) {

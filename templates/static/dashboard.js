@@ -2,19 +2,9 @@
 // computes for the fixed periods (Dashboard.swift; a browser test compares the two). The charts stay those of
 // the fixed periods: a custom range shows the figures and tables.
 
+import { clock, percent } from './format.js';
+
 const form = document.getElementById('range');
-
-function percent(value) {
-  const rounded = Math.round(value * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)}%`;
-}
-
-function clock(seconds) {
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600), m = Math.floor(total / 60) % 60, s = total % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
-}
 
 /** The figures of the calls whose day is within [from, to], as DashboardFigures.compute makes them. */
 export function figures(calls, from, to) {

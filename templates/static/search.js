@@ -1,6 +1,8 @@
 // Full-text search over every call's transcript, in the browser, from the prebuilt index in search/ (see
 // SearchIndex.swift): a query word fetches one shard of terms, a hit fetches its call's lines.
 
+import { clock } from './format.js';
+
 const form = document.getElementById('search');
 const input = document.getElementById('q');
 const status = document.getElementById('search-status');
@@ -103,11 +105,6 @@ function marked(text, words) {
     }
   }
   return fragment;
-}
-
-function clock(seconds) {
-  const total = Math.round(seconds);
-  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
 
 let index = null;

@@ -40,6 +40,37 @@ struct SearchIndexTests {
         try SearchIndex.build(site: site, ids: ["0011223344556677"], files: files)
         #expect(try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json")) == before)
     }
+
+    @Test("calls read by several workers give the same shards and index, byte for byte, as one worker reading them all")
+    func workers() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let site = scratch.root + "/site"
+        try FileManager.default.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+        let files = try SiteFiles(Config.Site())
+        let texts = ["Złożę reklamację.", "Płatność nie doszła, proszę o reklamację.", "Dziękuję, do widzenia.", "Termin płatności minął."]
+        var ids: [String] = []
+        for number in 0..<7 {
+            var document = JudgeStageTests.document([texts[number % 4], texts[(number + 1) % 4]])
+            document.call.id = String(format: "%016x", number)
+            ids.append(document.call.id)
+            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: site + "/search/calls/\(document.call.id).json")
+        }
+        func snapshot() throws -> [String: Data] {
+            var result: [String: Data] = ["index.json": try Data(contentsOf: URL(fileURLWithPath: site + "/search/index.json"))]
+            for name in try FileManager.default.contentsOfDirectory(atPath: site + "/search/terms") {
+                result[name] = try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/" + name))
+            }
+            return result
+        }
+        try SearchIndex.build(site: site, ids: ids, files: files, workers: 1)
+        let one = try snapshot()
+        try SearchIndex.build(site: site, ids: ids, files: files, workers: 3)
+        #expect(try snapshot() == one)
+        let shard = try #require(try JSONSerialization.jsonObject(with: one["re.json"] ?? Data()) as? [String: [Int]])
+        #expect(shard["reklamacja"]?.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) == [0, 0, 1, 3, 4, 4, 5],
+            "calls 0 and 4 say it twice, 1, 3 and 5 once (numbered across the workers' runs), in order")
+    }
 }
 
 @Suite("Refused inputs page")

@@ -74,28 +74,54 @@ enum SearchIndex {
 
     /// Writes the shards and `index.json` from the per-call files of `ids` (newest first); removes shards and
     /// call files no longer needed.
-    static func build(site: String, ids: [String], files: SiteFiles) throws {
+    /// `workers` read the call files in parallel (by default one per core, and none with fewer than 64 calls each).
+    static func build(site: String, ids: [String], files: SiteFiles, workers: Int? = nil) throws {
         let fm = FileManager.default
         let folder = site + "/search"
         try fm.createDirectory(atPath: folder + "/terms", withIntermediateDirectories: true)
+        // The call files are read on every core, each worker a contiguous run of calls numbered from 0; the runs
+        // are then joined in order, so postings stay sorted by call.
+        struct Part {
+            var calls: [[String]] = []
+            var shards: [String: [String: [Int]]] = [:]
+        }
+        let workers = max(1, min(workers ?? min(ProcessInfo.processInfo.activeProcessorCount, ids.count / 64), ids.count))
+        let parts = Slots<Part>(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var part = Part()
+            let decoder = JSONDecoder()
+            for id in ids[ids.count * worker / workers..<ids.count * (worker + 1) / workers] {
+                guard let data = fm.contents(atPath: folder + "/calls/\(id).json"),
+                    let file = try? decoder.decode(CallFile.self, from: data)
+                else { continue }
+                let number = part.calls.count
+                part.calls.append([file.id, file.time, file.agent, file.file])
+                for (term, places) in file.terms {
+                    var postings: [Int] = []
+                    postings.reserveCapacity(places.count / 2 * 3)
+                    var index = 0
+                    while index + 1 < places.count {
+                        postings += [number, places[index], places[index + 1]]
+                        index += 2
+                    }
+                    part.shards[shard(term), default: [:]][term, default: []].append(contentsOf: postings)
+                }
+            }
+            parts.store(worker, part)
+        }
         var shards: [String: [String: [Int]]] = [:]
         var calls: [[String]] = []
-        let decoder = JSONDecoder()
-        for id in ids {
-            guard let data = fm.contents(atPath: folder + "/calls/\(id).json"),
-                let file = try? decoder.decode(CallFile.self, from: data)
-            else { continue }
-            let number = calls.count
-            calls.append([file.id, file.time, file.agent, file.file])
-            for (term, places) in file.terms {
-                var postings: [Int] = []
-                postings.reserveCapacity(places.count / 2 * 3)
-                var index = 0
-                while index + 1 < places.count {
-                    postings += [number, places[index], places[index + 1]]
-                    index += 2
+        for case let part? in parts.all {
+            let offset = calls.count
+            calls += part.calls
+            for (name, terms) in part.shards {
+                for (term, postings) in terms {
+                    var shifted = postings
+                    if offset > 0 {
+                        for index in stride(from: 0, to: shifted.count, by: 3) { shifted[index] += offset }
+                    }
+                    shards[name, default: [:]][term, default: []].append(contentsOf: shifted)
                 }
-                shards[shard(term), default: [:]][term, default: []].append(contentsOf: postings)
             }
         }
         for (name, terms) in shards {

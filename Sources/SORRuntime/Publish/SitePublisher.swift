@@ -116,45 +116,41 @@ public struct SitePublisher: Sendable {
         try copyTree(templatesDirectory + "/static", to: site + "/static", files: files)
 
         let folders = store.folders()
+        let calls = folders.sorted(by: { $0.key < $1.key })
+        try fm.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+        // Calls are rendered on every core: each worker takes the next call, reads it, writes its page, search file
+        // and recording, and keeps its index entry. A call is independent of every other, and each worker holds
+        // one call at a time, so memory grows with the cores, not the calls.
+        let results = Slots<CallResult>(count: calls.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, calls.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let slot = results.next() {
+                let (id, folder) = calls[slot]
+                do {
+                    results.store(slot, try publish(id, folder: folder, renderer: renderer, files: files))
+                } catch {
+                    results.store(slot, .failed(error))
+                }
+            }
+        }
         var entries: [IndexEntry] = []
         var problems: [String] = []
         var pages = 1
-        for (id, folder) in folders.sorted(by: { $0.key < $1.key }) {
-            let page = "\(site)/calls/\(id)/index.html"
-            let searchFile = "\(site)/search/calls/\(id).json"
-            let fingerprint = FolderFingerprint(folder)
-            if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page),
-                fm.fileExists(atPath: searchFile)
-            {
+        for result in results.all {
+            switch result {
+            case .unchanged(let entry):
                 entries.append(entry)
+            case .rendered(let entry, let problem):
+                entries.append(entry)
+                pages += 1
+                if let problem { problems.append(problem) }
+            case .unreadable(let problem):
+                problems.append(problem)
+            case .failed(let error):
+                throw error
+            case nil:
                 continue
             }
-            let document: CallDocument
-            do {
-                document = try store.load(folder: folder)
-            } catch {
-                problems.append(error.localizedDescription)
-                continue
-            }
-            try files.write(renderer.callPage(document), to: page)
-            try fm.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
-            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
-            pages += 1
-            // The player needs the recording in the clear: it is opened from the sealed store once, and again only
-            // when its size no longer matches the original's.
-            let target = "\(site)/calls/\(id)/\(document.call.audioFile)"
-            let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
-            if recordings && size != document.call.source.bytes {
-                do {
-                    try store.exportAudio(of: document.call, in: folder, to: target, mode: SiteFiles.mode)
-                } catch {
-                    problems.append(error.localizedDescription)
-                }
-            }
-            if recordings { try files.own(target) }
-            let entry = renderer.indexEntry(document)
-            entries.append(entry)
-            if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
         }
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
@@ -180,6 +176,56 @@ public struct SitePublisher: Sendable {
             try? fm.removeItem(atPath: site + "/calls/" + name)
         }
         return (pages, problems)
+    }
+
+    /// What became of one call in a build.
+    enum CallResult {
+        /// Unchanged since this index's last build: nothing read or written.
+        case unchanged(IndexEntry)
+        /// Page and search file written; `problem` when its recording could not be copied out.
+        case rendered(IndexEntry, problem: String?)
+        /// The call's files could not be read (reported; the build goes on).
+        case unreadable(String)
+        /// The site could not be written: the build stops with this error.
+        case failed(Error)
+    }
+
+    /// One call's page, search file and recording, unless its folder is unchanged since this index last saw it.
+    private func publish(_ id: String, folder: String, renderer: SiteRenderer, files: SiteFiles) throws -> CallResult {
+        let fm = FileManager.default
+        let site = workspace.site
+        let page = "\(site)/calls/\(id)/index.html"
+        let searchFile = "\(site)/search/calls/\(id).json"
+        let fingerprint = FolderFingerprint(folder)
+        if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page),
+            fm.fileExists(atPath: searchFile)
+        {
+            return .unchanged(entry)
+        }
+        let document: CallDocument
+        do {
+            document = try store.load(folder: folder)
+        } catch {
+            return .unreadable(error.localizedDescription)
+        }
+        try files.write(renderer.callPage(document), to: page)
+        try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
+        // The player needs the recording in the clear: it is opened from the sealed store once, and again only
+        // when its size no longer matches the original's.
+        var problem: String?
+        let target = "\(site)/calls/\(id)/\(document.call.audioFile)"
+        let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
+        if recordings && size != document.call.source.bytes {
+            do {
+                try store.exportAudio(of: document.call, in: folder, to: target, mode: SiteFiles.mode)
+            } catch {
+                problem = error.localizedDescription
+            }
+        }
+        if recordings { try files.own(target) }
+        let entry = renderer.indexEntry(document)
+        if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
+        return .rendered(entry, problem: problem)
     }
 
     private func copyTree(_ source: String, to target: String, files: SiteFiles) throws {

@@ -41,6 +41,63 @@ struct SearchIndexTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json")) == before)
     }
 
+    @Test("a new call goes to the recent shards and rewrites no base shard; together they answer as a full build does; a changed older call rebuilds the base")
+    func recent() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let site = scratch.root + "/site"
+        try FileManager.default.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+        let files = try SiteFiles(Config.Site())
+        let texts = ["Złożę reklamację.", "Płatność nie doszła, proszę o reklamację.", "Dziękuję, do widzenia.", "Termin płatności minął."]
+        func call(_ number: Int, _ text: String) throws -> String {
+            var document = JudgeStageTests.document([text])
+            document.call.id = String(format: "%016x", number)
+            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: site + "/search/calls/\(document.call.id).json")
+            return document.call.id
+        }
+        func shard(_ name: String) throws -> [String: [Int]] {
+            let path = site + "/search/terms/" + name + ".json"
+            guard FileManager.default.fileExists(atPath: path) else { return [:] }
+            return try JSONDecoder().decode([String: [Int]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        func answers(_ name: String) throws -> [String: [Int]] {
+            try shard(name).merging(try shard(name + ".recent")) { $0 + $1 }
+        }
+        let first = try (0..<3).map { try call($0, texts[$0]) }
+        let base = try SearchIndex.build(site: site, ids: first, changed: Set(first), files: files)
+        #expect(base.base == 3 && base.recent.isEmpty, "the first build of a process writes the base only")
+        let baseShard = try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json"))
+        let baseModified = try FileManager.default.attributesOfItem(atPath: site + "/search/terms/re.json")[.modificationDate] as? Date
+
+        let added = try call(3, texts[1])
+        let next = try SearchIndex.build(site: site, ids: first + [added], changed: [added], previous: base, files: files)
+        #expect(next.base == 3 && next.calls.count == 4 && next.recent.contains("re"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site + "/search/terms/re.json")) == baseShard)
+        #expect(try FileManager.default.attributesOfItem(atPath: site + "/search/terms/re.json")[.modificationDate] as? Date == baseModified,
+            "the base shard is not written again")
+        #expect(try shard("re.recent")["reklamacja"] == [3, 0, 5], "the new call is number 3, after the base's; its sixth word")
+        let index = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: site + "/search/index.json"))) as? [String: Any])
+        #expect((index["recent"] as? [String])?.contains("re") == true)
+        #expect((index["calls"] as? [[String]])?.map { $0[0] } == first + [added])
+        let incremental = try ["re", "pl", "do", "te", "zl"].map { try answers($0) }
+
+        // A full build of the same calls answers the same, from the base alone.
+        let full = try SearchIndex.build(site: site, ids: first + [added], files: files)
+        #expect(full.base == 4 && full.recent.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: site + "/search/terms/re.recent.json"), "the recent shards went into the base")
+        #expect(try ["re", "pl", "do", "te", "zl"].map { try answers($0) } == incremental)
+
+        // A new call older than the others is appended too, with the next number; an older call that changed, or
+        // one erased, rebuilds the base in time order.
+        let earlier = try call(4, texts[0])
+        let appended = try SearchIndex.build(site: site, ids: [earlier] + first + [added], changed: [earlier], previous: full, files: files)
+        #expect(appended.base == 4 && appended.calls.map { $0[0] } == first + [added, earlier])
+        let rebuilt = try SearchIndex.build(site: site, ids: [earlier] + first + [added], changed: [first[1]], previous: appended, files: files)
+        #expect(rebuilt.base == 5 && rebuilt.recent.isEmpty && rebuilt.calls.map { $0[0] } == [earlier] + first + [added])
+        let erased = try SearchIndex.build(site: site, ids: [earlier] + first, changed: [], previous: rebuilt, files: files)
+        #expect(erased.base == 4 && erased.calls.count == 4)
+    }
+
     @Test("calls read by several workers give the same shards and index, byte for byte, as one worker reading them all")
     func workers() throws {
         let scratch = try Scratch()

@@ -44,12 +44,22 @@ export function answers(term, word) {
 }
 
 const shards = new Map();
-async function shard(name, known) {
-  if (!known.has(name)) return {};
-  if (!shards.has(name)) {
-    shards.set(name, fetch(`search/terms/${encodeURIComponent(name)}.json`).then((r) => (r.ok ? r.json() : {})));
+function fetchShard(file) {
+  if (!shards.has(file)) {
+    shards.set(file, fetch(`search/terms/${encodeURIComponent(file)}.json`).then((r) => (r.ok ? r.json() : {})));
   }
-  return shards.get(name);
+  return shards.get(file);
+}
+
+/** A shard's terms: the base file's, and the recent file's (the newest calls) after them. */
+async function shard(name, known) {
+  const [base, recent] = await Promise.all([
+    known.base.has(name) ? fetchShard(name) : {},
+    known.recent.has(name) ? fetchShard(`${name}.recent`) : {},
+  ]);
+  const terms = { ...base };
+  for (const [term, flat] of Object.entries(recent)) terms[term] = (terms[term] ?? []).concat(flat);
+  return terms;
 }
 
 /** Postings of one word: Map call → Map line → Set of positions. */
@@ -121,14 +131,16 @@ async function run() {
     return;
   }
   index ??= await fetch('search/index.json').then((r) => r.json());
-  const known = new Set(index.shards);
+  const known = { base: new Set(index.shards), recent: new Set(index.recent ?? []) };
   const parts = parse(query);
   if (!parts.length) return;
   const perPart = await Promise.all(parts.map((part) => Promise.all(part.map((word) => postings(word, known)))));
   if (mine !== generation) return;
-  // Calls with every part; in each, the lines with the most parts, earliest first.
+  // Calls with every part, newest first (calls are numbered in the order they were indexed, not by time); in
+  // each, the lines with the most parts, earliest first.
   const hits = [];
-  const candidates = [...perPart[0][0].keys()];
+  const newer = (a, b) => (index.calls[b][1] < index.calls[a][1] ? -1 : index.calls[b][1] > index.calls[a][1] ? 1 : b - a);
+  const candidates = [...perPart[0][0].keys()].sort(newer);
   for (const call of candidates) {
     const lineSets = parts.map((part, p) => linesOf(part, perPart[p], call));
     if (lineSets.some((lines) => lines.size === 0)) continue;

@@ -38,8 +38,23 @@ public final class SiteIndex: @unchecked Sendable {
 
     private let lock = NSLock()
     private var known: [String: Known] = [:]
+    private var written: SearchIndex.Written?
 
     public init() {}
+
+    /// What the last build wrote of the search index (nil before the first).
+    var search: SearchIndex.Written? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return written
+        }
+        set {
+            lock.lock()
+            written = newValue
+            lock.unlock()
+        }
+    }
 
     func entry(_ id: String, ifUnchanged fingerprint: FolderFingerprint) -> IndexEntry? {
         lock.lock()
@@ -136,12 +151,14 @@ public struct SitePublisher: Sendable {
         var entries: [IndexEntry] = []
         var problems: [String] = []
         var pages = 1
+        var changed: Set<String> = []
         for result in results.all {
             switch result {
             case .unchanged(let entry):
                 entries.append(entry)
             case .rendered(let entry, let problem):
                 entries.append(entry)
+                changed.insert(entry.id)
                 pages += 1
                 if let problem { problems.append(problem) }
             case .unreadable(let problem):
@@ -165,8 +182,8 @@ public struct SitePublisher: Sendable {
             }
         }
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
-        let newest = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map(\.id)
-        try SearchIndex.build(site: site, ids: newest, files: files)
+        let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
+        index.search = try SearchIndex.build(site: site, ids: oldest, changed: changed, previous: index.search, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.

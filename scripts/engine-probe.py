@@ -50,12 +50,11 @@ for _ in range(4):
     sock = socket.create_connection((host, port), timeout=10)
     sock.sendall(PATH + f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:200])
     held.append(sock)
-# The four are in flight once each has its upload spooled; on a loaded machine that can take a while, so wait for
-# it (up to 30 s) rather than for a fixed time.
+# Each of the four holds a slot once its upload is spooled (the engine takes the slot first); on a loaded machine
+# that can take a while, so wait for it (up to 30 s) rather than for a fixed time.
 deadline = time.monotonic() + 30
 while len(glob.glob(spool + "/sor-engine-*")) < 4 and time.monotonic() < deadline:
     time.sleep(0.1)
-time.sleep(0.2)
 code, _ = ask(PATH + f"Content-Length: {len(body)}\r\n\r\n".encode() + body, timeout=10)
 print(f"fifth_request={code}")
 print(f"spooled_in_var={len(glob.glob(spool + '/sor-engine-*'))}")

@@ -43,18 +43,10 @@ struct SearchIndexTests {
 
     @Test("a new call goes to the recent shards and rewrites no base shard; together they answer as a full build does; a changed older call rebuilds the base")
     func recent() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let site = scratch.root + "/site"
-        try FileManager.default.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
-        let files = try SiteFiles(Config.Site())
-        let texts = ["Złożę reklamację.", "Płatność nie doszła, proszę o reklamację.", "Dziękuję, do widzenia.", "Termin płatności minął."]
-        func call(_ number: Int, _ text: String) throws -> String {
-            var document = JudgeStageTests.document([text])
-            document.call.id = String(format: "%016x", number)
-            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: site + "/search/calls/\(document.call.id).json")
-            return document.call.id
-        }
+        let fixture = try SearchSite()
+        defer { fixture.scratch.remove() }
+        let (site, files, texts) = (fixture.site, fixture.files, SearchSite.texts)
+        func call(_ number: Int, _ text: String) throws -> String { try fixture.call(number, [text]) }
         func shard(_ name: String) throws -> [String: [Int]] {
             let path = site + "/search/terms/" + name + ".json"
             guard FileManager.default.fileExists(atPath: path) else { return [:] }
@@ -100,19 +92,10 @@ struct SearchIndexTests {
 
     @Test("calls read by several workers give the same shards and index, byte for byte, as one worker reading them all")
     func workers() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let site = scratch.root + "/site"
-        try FileManager.default.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
-        let files = try SiteFiles(Config.Site())
-        let texts = ["Złożę reklamację.", "Płatność nie doszła, proszę o reklamację.", "Dziękuję, do widzenia.", "Termin płatności minął."]
-        var ids: [String] = []
-        for number in 0..<7 {
-            var document = JudgeStageTests.document([texts[number % 4], texts[(number + 1) % 4]])
-            document.call.id = String(format: "%016x", number)
-            ids.append(document.call.id)
-            try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: site + "/search/calls/\(document.call.id).json")
-        }
+        let fixture = try SearchSite()
+        defer { fixture.scratch.remove() }
+        let (site, files, texts) = (fixture.site, fixture.files, SearchSite.texts)
+        let ids = try (0..<7).map { try fixture.call($0, [texts[$0 % 4], texts[($0 + 1) % 4]]) }
         func snapshot() throws -> [String: Data] {
             var result: [String: Data] = ["index.json": try Data(contentsOf: URL(fileURLWithPath: site + "/search/index.json"))]
             for name in try FileManager.default.contentsOfDirectory(atPath: site + "/search/terms") {
@@ -127,6 +110,29 @@ struct SearchIndexTests {
         let shard = try #require(try JSONSerialization.jsonObject(with: one["re.json"] ?? Data()) as? [String: [Int]])
         #expect(shard["reklamacja"]?.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) == [0, 0, 1, 3, 4, 4, 5],
             "calls 0 and 4 say it twice, 1, 3 and 5 once (numbered across the workers' runs), in order")
+    }
+}
+
+/// A scratch site with per-call search files written as a build writes them.
+struct SearchSite {
+    static let texts = ["Złożę reklamację.", "Płatność nie doszła, proszę o reklamację.", "Dziękuję, do widzenia.", "Termin płatności minął."]
+    let scratch: Scratch
+    let site: String
+    let files: SiteFiles
+
+    init() throws {
+        scratch = try Scratch()
+        site = scratch.root + "/site"
+        files = try SiteFiles(Config.Site())
+        try FileManager.default.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+    }
+
+    /// Writes the search file of call number `number` (its id, in hex) saying `lines`; returns the id.
+    func call(_ number: Int, _ lines: [String]) throws -> String {
+        var document = JudgeStageTests.document(lines)
+        document.call.id = String(format: "%016x", number)
+        try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: site + "/search/calls/\(document.call.id).json")
+        return document.call.id
     }
 }
 

@@ -73,11 +73,12 @@ enum SearchIndex {
     }
 
     /// What a build wrote, kept by the runtime's `SiteIndex` for the next build of the same process: the calls in
-    /// posting order (their `index.json` rows) and how many of them the base shards hold; the others are in the
-    /// recent shards.
+    /// posting order (their `index.json` rows), how many of them the base shards hold (the others are in the
+    /// recent shards), and the names of both kinds of shard.
     struct Written: Equatable {
         var calls: [[String]]
         var base: Int
+        var shards: Set<String>
         var recent: Set<String>
     }
 
@@ -130,7 +131,6 @@ enum SearchIndex {
         let folder = site + "/search"
         try fm.createDirectory(atPath: folder + "/terms", withIntermediateDirectories: true)
         let written: Written
-        var shardNames: Set<String>
         let before = Set(previous?.calls.map { $0[0] } ?? [])
         let new = ids.filter { !before.contains($0) }
         if let previous, ids.count - previous.base <= recentLimit, ids.count == previous.calls.count + new.count,
@@ -148,10 +148,7 @@ enum SearchIndex {
                 try files.write(try encoder.encode(merged), to: path)
                 recent.insert(name)
             }
-            written = Written(calls: previous.calls + added.calls, base: previous.base, recent: recent)
-            shardNames = Set(((try? fm.contentsOfDirectory(atPath: folder + "/terms")) ?? []).compactMap {
-                $0.hasSuffix(".recent.json") || !$0.hasSuffix(".json") ? nil : String($0.dropLast(5))
-            })
+            written = Written(calls: previous.calls + added.calls, base: previous.base, shards: previous.shards, recent: recent)
         } else {
             // The call files are read on every core, each worker a contiguous run of calls numbered from 0; the
             // runs are then joined in order, so postings stay sorted by call.
@@ -178,8 +175,7 @@ enum SearchIndex {
             for (name, terms) in shards {
                 try files.write(try encoder.encode(terms), to: "\(folder)/terms/\(name).json")
             }
-            written = Written(calls: calls, base: calls.count, recent: [])
-            shardNames = Set(shards.keys)
+            written = Written(calls: calls, base: calls.count, shards: Set(shards.keys), recent: [])
         }
         struct Index: Encodable {
             var version = 2
@@ -190,9 +186,9 @@ enum SearchIndex {
             var recent: [String]
         }
         try files.write(
-            try encoder.encode(Index(calls: written.calls, shards: shardNames.sorted(), recent: written.recent.sorted())),
+            try encoder.encode(Index(calls: written.calls, shards: written.shards.sorted(), recent: written.recent.sorted())),
             to: folder + "/index.json")
-        let keep = Set(shardNames.map { $0 + ".json" }).union(written.recent.map { $0 + ".recent.json" })
+        let keep = Set(written.shards.map { $0 + ".json" }).union(written.recent.map { $0 + ".recent.json" })
         for name in (try? fm.contentsOfDirectory(atPath: folder + "/terms")) ?? [] where !keep.contains(name) {
             try? fm.removeItem(atPath: "\(folder)/terms/\(name)")
         }

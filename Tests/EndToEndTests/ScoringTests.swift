@@ -113,9 +113,21 @@ struct ScoringEndToEndTests {
         let unchanged = try workspace.sor("rescore")
         #expect(unchanged.status == 0 && unchanged.stdout.contains("0 with changed scores"), "\(unchanged.stdout)\(unchanged.stderr)")
 
-        // Move 5 points of weight in RETENTION from its first section to its last: only the retention call changes.
+        // Move 5 points of weight in RETENTION from the retention call's best section to its worst: only that
+        // call's score changes. (Which sections those are depends on what the recogniser heard, which differs a
+        // little between processors, so the test reads them from the call.)
+        let retention = try #require(try workspace.show(ids["retention-pass"]!)[path: "evaluation.cards"] as? [[String: Any]])
+            .first { $0["card"] as? String == "RETENTION" }
+        let percents = (retention?["sections"] as? [[String: Any]] ?? []).map { $0["percent"] as? Double }
+        let scored = percents.indices.filter { percents[$0] != nil }  // a section where nothing applies has none
+        let best = try #require(scored.max { percents[$0]! < percents[$1]! })
+        let worst = try #require(scored.min { percents[$0]! < percents[$1]! })
+        try #require(percents[best]! > percents[worst]!, "the retention call missed something: \(percents)")
         let original = try String(contentsOfFile: Paths.repository + "/scorecards.yaml", encoding: .utf8)
-        let changed = try Self.shiftRetentionWeight(original)
+        let shift = { (text: String, points: Double) in
+            try Self.shiftRetentionWeight(text, from: best, to: worst, by: points)
+        }
+        let changed = try shift(original, 5)
         try changed.write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
         let config = try String(contentsOfFile: workspace.root + "/sor.yaml", encoding: .utf8)
         try config.replacingOccurrences(of: "scorecards: \(Paths.repository)/scorecards.yaml", with: "scorecards: scorecards.yaml")
@@ -149,7 +161,7 @@ struct ScoringEndToEndTests {
         Thread.sleep(forTimeInterval: 3)
         #expect(!((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("rescored"),
                 "every stored call was scored with these scorecards: nothing to rescore at start")
-        try Self.shiftRetentionWeight(changed, by: -5).write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
+        try shift(changed, -5).write(toFile: workspace.root + "/scorecards.yaml", atomically: true, encoding: .utf8)
         var rescored = false
         for _ in 0..<60 where !rescored {
             Thread.sleep(forTimeInterval: 0.5)
@@ -161,14 +173,15 @@ struct ScoringEndToEndTests {
         #expect(third["sales-pass/SALES"] == after["sales-pass/SALES"])
     }
 
-    /// RETENTION's first section loses 5 weight points to its last.
-    static func shiftRetentionWeight(_ text: String, by shift: Double = 5) throws -> String {
+    /// RETENTION's section number `from` (in card order) loses `shift` weight points to section number `to`.
+    static func shiftRetentionWeight(_ text: String, from: Int, to: Int, by shift: Double) throws -> String {
         var lines = text.components(separatedBy: "\n")
         let start = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: RETENTION" })
         let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("  - id:") } ?? lines.count
-        let weights = (start..<end).filter { lines[$0].contains("weight:") }
-        try #require(weights.count >= 2, "RETENTION has weighted sections")
-        for (index, delta) in [(weights.first!, -shift), (weights.last!, shift)] {
+        // Each section of the card has one weight line (criteria have points), in the card's order.
+        let weights = (start..<end).filter { lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("weight:") }
+        try #require(weights.indices.contains(from) && weights.indices.contains(to), "RETENTION has weighted sections")
+        for (index, delta) in [(weights[from], -shift), (weights[to], shift)] {
             let parts = lines[index].components(separatedBy: "weight:")
             let value = Double(parts[1].split(separator: "#")[0].trimmingCharacters(in: .whitespaces)) ?? 0
             lines[index] = parts[0] + "weight: " + String(Int(value + delta))

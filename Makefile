@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl libopenblas-dev nginx espeak-ng sox chromium
+APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl libopenblas-dev \
+  libhpdf-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core poppler-utils nginx espeak-ng sox chromium
 SWIFT_FLAGS ?=
 RELEASE := .build/release/sor
 SOR := $(RELEASE)
@@ -64,6 +65,7 @@ test: setup build demo
 
 bench: setup build-release demo
 	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_PACKAGES) hugo"
+	@.venv/bin/python -m pagefind --version >/dev/null 2>&1 || .venv/bin/pip install -q 'pagefind[extended]'
 	scripts/bench.sh
 
 clean:

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Value types and pure stages. Foundation only.
@@ -25,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr"),
         .systemLibrary(name: "CHunspell", path: "Sources/C/CHunspell"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/C/COpenBLAS"),
+        .systemLibrary(name: "CHaru", path: "Sources/C/CHaru"),
+        .systemLibrary(name: "CCmark", path: "Sources/C/CCmark"),
         // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
         .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
@@ -49,10 +52,16 @@ let package = Package(
         // Sentiment of utterances and calls: a lexicon (data in Lexicon/, matched on SORScoring's lemmas) and rules.
         .target(name: "SORSentiment", dependencies: ["SORCore", "SORScoring"], resources: [.copy("Lexicon")]),
 
+        // Files that leave the site: PDFs (libharu, DejaVu embedded), XLSX (ZIPFoundation + SpreadsheetML), CSV, and
+        // Markdown in comments and guidance (libcmark-gfm, raw HTML off).
+        .target(name: "SORReports", dependencies: [
+            "SORCore", "SORSite", "CHaru", "CCmark", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
-            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORScoring", "SORDiarization", "SORSentiment", "SORAcoustics",
-            .product(name: "Yams", package: "Yams"),
+            "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORReports", "SORScoring", "SORDiarization", "SORSentiment",
+            "SORAcoustics", .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -76,6 +85,7 @@ let package = Package(
         .testTarget(name: "SORSentimentTests", dependencies: ["SORSentiment", "SORCore"]),
         .testTarget(name: "SORAcousticsTests", dependencies: ["SORAcoustics", "SORAudio", "SORCore"]),
         .testTarget(name: "SORSiteTests", dependencies: ["SORSite", "SORCore"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "SORReportsTests", dependencies: ["SORReports", "SORSite", "SORCore"]),
         .testTarget(name: "SORRuntimeTests", dependencies: ["SORRuntime", "SORCore", "SORSpeech", "SORAudio"]),
         // Drives the built `sor` binary with the real speech engine on real audio.
         // (SORRuntime only for fixtures the binary cannot make yet: see BrowserFixtures.swift.)

@@ -128,4 +128,7 @@ site_line=$(cd "$scoring" && "$bench_abs" site --calls 10000 | tee /dev/stderr |
 site_dir=${site_line#scratch site (for the Hugo comparison): }
 if command -v hugo >/dev/null && [ -d "$site_dir" ]; then
   scripts/bench-hugo.py "$site_dir" "$WORK/hugo-10000"
+  echo
+  echo "== search at 10,000 calls: SOR's search page beside Pagefind over the Hugo pages, in headless Chromium"
+  .venv/bin/python scripts/bench-search.py "$site_dir" "$WORK/hugo-10000/public" "$WORK/search-10000"
 fi

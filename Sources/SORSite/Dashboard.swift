@@ -3,8 +3,8 @@ import SORCore
 
 /// A stretch of days the dashboard covers, ending on the newest call's day (so a page is the same whenever it is
 /// built: it depends on the calls, not on the clock).
-struct DashboardPeriod: Sendable, Equatable {
-    enum Kind: String, CaseIterable, Sendable {
+public struct DashboardPeriod: Sendable, Equatable {
+    public enum Kind: String, CaseIterable, Sendable {
         case day, week, month, all
         /// The page it is written to.
         var page: String {
@@ -25,51 +25,57 @@ struct DashboardPeriod: Sendable, Equatable {
         }
     }
 
-    var kind: Kind
+    public var kind: Kind
     /// First and last day, YYYY-MM-DD, inclusive.
-    var from: String
-    var to: String
+    public var from: String
+    public var to: String
+
+    public init(kind: Kind, from: String, to: String) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+    }
 
     /// The period of `kind` over these calls' days.
-    static func of(_ kind: Kind, entries: [IndexEntry]) -> DashboardPeriod {
+    public static func of(_ kind: Kind, entries: [IndexEntry]) -> DashboardPeriod {
         let days = entries.map { String($0.time.prefix(10)) }.sorted()
         let last = days.last ?? "1970-01-01"
         guard let length = kind.days else { return DashboardPeriod(kind: kind, from: days.first ?? last, to: last) }
         return DashboardPeriod(kind: kind, from: Day.adding(-(length - 1), to: last), to: last)
     }
 
-    func contains(_ entry: IndexEntry) -> Bool {
+    public func contains(_ entry: IndexEntry) -> Bool {
         let day = String(entry.time.prefix(10))
         return day >= from && day <= to
     }
 }
 
 /// Calendar days as YYYY-MM-DD strings, in UTC.
-enum Day {
+public enum Day {
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
     }()
 
-    static func date(_ day: String) -> Date? {
+    public static func date(_ day: String) -> Date? {
         let parts = day.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }
         return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
     }
 
-    static func string(_ date: Date) -> String {
+    public static func string(_ date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 
-    static func adding(_ days: Int, to day: String) -> String {
+    public static func adding(_ days: Int, to day: String) -> String {
         guard let date = date(day), let moved = calendar.date(byAdding: .day, value: days, to: date) else { return day }
         return string(moved)
     }
 
     /// Every day from `from` to `to`, inclusive (at most 400, for a chart).
-    static func range(_ from: String, _ to: String) -> [String] {
+    public static func range(_ from: String, _ to: String) -> [String] {
         var days: [String] = []
         var day = from
         while day <= to && days.count < 400 {
@@ -81,53 +87,55 @@ enum Day {
 }
 
 /// The dashboard's figures for one period, from the calls' index entries.
-struct DashboardFigures: Sendable {
-    struct Card: Sendable, Equatable {
-        var card: String
-        var calls: Int
-        var average: Double
-        var passRate: Double
-        var critical: Int
+public struct DashboardFigures: Sendable {
+    public struct Card: Sendable, Equatable {
+        public var card: String
+        public var calls: Int
+        public var average: Double
+        public var passRate: Double
+        public var critical: Int
     }
 
-    struct Failed: Sendable, Equatable {
-        var card: String
-        var criterion: String
-        var name: String
+    public struct Failed: Sendable, Equatable {
+        public var card: String
+        public var criterion: String
+        public var name: String
         /// Calls in which it was answered "no".
-        var calls: Int
+        public var calls: Int
         /// Of the calls scored on its card.
-        var of: Int
+        public var of: Int
     }
 
-    struct Person: Sendable, Equatable {
-        var name: String
-        var team: String
-        var calls: Int
+    public struct Person: Sendable, Equatable {
+        public var name: String
+        public var team: String
+        public var calls: Int
         /// Mean of the person's card totals.
-        var average: Double
-        var passRate: Double
+        public var average: Double
+        public var passRate: Double
+        /// Card results with a critical failure.
+        public var critical = 0
     }
 
-    var period: DashboardPeriod
-    var calls = 0
-    var seconds = 0.0
-    var review = 0
+    public var period: DashboardPeriod
+    public var calls = 0
+    public var seconds = 0.0
+    public var review = 0
     /// Calls with a critical error on some card.
-    var critical = 0
+    public var critical = 0
     /// Scored card results, and how many passed.
-    var scored = 0
-    var passed = 0
+    public var scored = 0
+    public var passed = 0
     /// The client's sentiment label → calls.
-    var sentiment: [String: Int] = [:]
-    var cards: [Card] = []
-    var failed: [Failed] = []
-    var agents: [Person] = []
-    var teams: [Person] = []
+    public var sentiment: [String: Int] = [:]
+    public var cards: [Card] = []
+    public var failed: [Failed] = []
+    public var agents: [Person] = []
+    public var teams: [Person] = []
     /// Per card, per day: the mean total and the number of results.
-    var daily: [String: [String: (total: Double, count: Int)]] = [:]
+    public var daily: [String: [String: (total: Double, count: Int)]] = [:]
     /// Card totals in ten bins of 10 points (the last holds 100).
-    var distribution = [Int](repeating: 0, count: 10)
+    public var distribution = [Int](repeating: 0, count: 10)
 
     /// Card results summed for one card, agent or team.
     struct Tally {
@@ -153,11 +161,12 @@ struct DashboardFigures: Sendable {
     static func ranked(_ tallies: [String: Tally]) -> [Person] {
         tallies.compactMap { name, tally in
             tally.count == 0 || name == "—" ? nil : Person(
-                name: name, team: tally.team, calls: tally.calls, average: tally.average, passRate: tally.passRate)
+                name: name, team: tally.team, calls: tally.calls, average: tally.average, passRate: tally.passRate,
+                critical: tally.critical)
         }.sorted { ($1.average, $0.name) < ($0.average, $1.name) }
     }
 
-    static func compute(_ all: [IndexEntry], period: DashboardPeriod) -> DashboardFigures {
+    public static func compute(_ all: [IndexEntry], period: DashboardPeriod) -> DashboardFigures {
         var figures = DashboardFigures(period: period)
         let entries = all.filter(period.contains)
         var cards: [String: Tally] = [:]

@@ -11,8 +11,32 @@ public struct IndexEntry: Sendable, Equatable {
         /// Ids of the card's criteria answered "no", for the lists of most failed criteria, and their names.
         public var failed: [String]
         public var failedNames: [String] = []
+        /// Every criterion's final answer, in the card's order: the columns of the exports (not in calls.json, which
+        /// the browser fetches).
+        public var answers: [CriterionAnswer] = []
 
         enum CodingKeys: String, CodingKey { case card, total, passed, critical, failed }
+    }
+
+    /// One criterion of a scored card as the exports show it.
+    public struct CriterionAnswer: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        /// `yes`, `no`, `partial`, `na` or a scale value; nil while unanswered (a manual criterion not yet evaluated).
+        public var value: String?
+        /// Points earned of `points` (nil for N/A or unanswered).
+        public var earned: Double?
+        public var points: Double
+        public var critical: Bool
+
+        public init(id: String, name: String, value: String?, earned: Double?, points: Double, critical: Bool) {
+            self.id = id
+            self.name = name
+            self.value = value
+            self.earned = earned
+            self.points = points
+            self.critical = critical
+        }
     }
 
     public var id: String
@@ -58,30 +82,7 @@ extension SiteRenderer {
     public func callsPage(_ entries: [IndexEntry]) -> Data { page("calls", indexContext(entries)) }
 
     /// What the index shows of a call: all it keeps of it between builds.
-    public func indexEntry(_ document: CallDocument) -> IndexEntry {
-        let call = document.call
-        return IndexEntry(
-            id: call.id,
-            time: call.metadata.callTime ?? call.source.receivedAt,
-            file: call.source.fileName,
-            duration: call.audio.duration,
-            agent: call.metadata.agent ?? "—",
-            team: call.metadata.team ?? "—",
-            language: document.transcript?.language ?? call.processing?.language ?? "—",
-            status: Strings.status(call.status, settings.language),
-            needsReview: document.analysis?.roles.needsReview ?? false,
-            excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
-            scores: (document.evaluation?.cards ?? []).map { card in
-                let failed = card.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }
-                return IndexEntry.Score(
-                    card: card.card, total: card.total, passed: card.passed, critical: !card.criticalFailures.isEmpty,
-                    failed: failed.map(\.id), failedNames: failed.map(\.name))
-            },
-            direction: call.metadata.direction,
-            sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
-            sentimentScore: document.analysis?.sentiment?.klient?.score,
-            emotion: document.analysis?.sentiment?.klient?.emotion?.rawValue)
-    }
+    public func indexEntry(_ document: CallDocument) -> IndexEntry { IndexEntry.of(document, language: settings.language) }
 
     /// The calls list's data file, newest first.
     public func callsData(_ entries: [IndexEntry]) -> Data {
@@ -172,5 +173,38 @@ extension SiteRenderer {
         context["count"] = inputs.count
         context["has_inputs"] = !inputs.isEmpty
         return page("quarantine", context)
+    }
+}
+
+extension IndexEntry {
+    /// A call's entry, as the site's lists, dashboards and exports use it (`language` for the status's words).
+    public static func of(_ document: CallDocument, language: String) -> IndexEntry {
+        let call = document.call
+        return IndexEntry(
+            id: call.id,
+            time: call.metadata.callTime ?? call.source.receivedAt,
+            file: call.source.fileName,
+            duration: call.audio.duration,
+            agent: call.metadata.agent ?? "—",
+            team: call.metadata.team ?? "—",
+            language: document.transcript?.language ?? call.processing?.language ?? "—",
+            status: Strings.status(call.status, language),
+            needsReview: document.analysis?.roles.needsReview ?? false,
+            excerpt: Format.excerpt(document.spokenTranscript?.text ?? "", words: 18),
+            scores: (document.evaluation?.cards ?? []).map { card in
+                let failed = card.sections.flatMap(\.criteria).filter { $0.final?.value == "no" }
+                return IndexEntry.Score(
+                    card: card.card, total: card.total, passed: card.passed, critical: !card.criticalFailures.isEmpty,
+                    failed: failed.map(\.id), failedNames: failed.map(\.name),
+                    answers: card.sections.flatMap(\.criteria).map { criterion in
+                        IndexEntry.CriterionAnswer(
+                            id: criterion.id, name: criterion.name, value: criterion.final?.value, earned: criterion.earned,
+                            points: criterion.points, critical: criterion.critical)
+                    })
+            },
+            direction: call.metadata.direction,
+            sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
+            sentimentScore: document.analysis?.sentiment?.klient?.score,
+            emotion: document.analysis?.sentiment?.klient?.emotion?.rawValue)
     }
 }

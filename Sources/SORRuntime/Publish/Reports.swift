@@ -1,0 +1,139 @@
+import Foundation
+import SORCore
+import SORReports
+import SORSite
+
+/// Period reports (XLSX, CSV; PDF where the writer exists) from the calls' index entries: the same entries the site's
+/// dashboard, agent, team and scorecard pages are made of, so a report says what the page it came from shows.
+public enum Reports {
+    public enum Format: String, CaseIterable, Sendable {
+        case xlsx, csv, pdf
+        public var fileExtension: String { rawValue }
+    }
+
+    /// What a report covers.
+    public struct Scope: Sendable, Equatable {
+        public var period: ReportPeriod
+        public var team: String?
+        public var agent: String?
+
+        public init(period: ReportPeriod, team: String? = nil, agent: String? = nil) {
+            self.period = period
+            self.team = team
+            self.agent = agent
+        }
+
+        public func contains(_ entry: IndexEntry) -> Bool {
+            period.contains(entry)
+                && (team == nil || entry.team.lowercased() == team!.lowercased())
+                && (agent == nil || entry.agent.lowercased() == agent!.lowercased())
+        }
+
+        /// `raport-2025-11-01_2025-11-30[-zespol-NAME]`: a file name that says what is in it.
+        public var baseName: String {
+            var name = "raport-" + period.slug
+            if let team { name += "-zespol-" + Self.slug(team) }
+            if let agent { name += "-agent-" + Self.slug(agent) }
+            return name
+        }
+
+        static func slug(_ text: String) -> String {
+            let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "pl"))
+                .replacingOccurrences(of: "ł", with: "l")
+            return folded.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+                .split(separator: "-").joined(separator: "-")
+        }
+    }
+
+    /// The report's bytes in `format` over the entries in `scope`.
+    public static func make(_ format: Format, entries all: [IndexEntry], scope: Scope, csvSeparator: Character = ";") throws -> Data {
+        let entries = all.filter(scope.contains)
+        switch format {
+        case .csv:
+            return CSV.document(Sheets.calls(entries), separator: csvSeparator)
+        case .xlsx:
+            let figures = DashboardFigures.compute(
+                entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
+            return try XLSX.workbook([Sheets.calls(entries), Sheets.agents(figures), Sheets.criteria(entries)])
+        case .pdf:
+            throw RuntimeError.commandFailed(command: "sor report --format pdf", detail: "period PDFs are not built yet; use --format xlsx or csv")
+        }
+    }
+
+    /// The index entries of the stored calls whose day may fall in `period` (folders are by day, so the others are
+    /// not opened; a day's slack on each side covers a call time in another zone than the folder's), read on every
+    /// core. Each call's record, analysis and evaluation are read, not its transcript or history.
+    public static func entries(store: CallStore, language: String, period: ReportPeriod?) -> (entries: [IndexEntry], problems: [String]) {
+        let from = period.map { Day.adding(-1, to: $0.from) }
+        let to = period.map { Day.adding(1, to: $0.to) }
+        let folders = store.folders().sorted { $0.key < $1.key }.filter { _, folder in
+            guard let from, let to else { return true }
+            let parts = folder.split(separator: "/").suffix(4)
+            guard parts.count == 4, parts.first.map({ $0.count == 4 }) == true else { return true }  // undated
+            let day = parts.prefix(3).joined(separator: "-")
+            return day >= from && day <= to
+        }
+        let results = Slots<Result<IndexEntry, Error>>(count: folders.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, folders.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let slot = results.next() {
+                let folder = folders[slot].value
+                results.store(slot, Result {
+                    var document = try store.load(folder: folder, transcript: false, history: false)
+                    document.analysis = try store.analysis(in: folder)
+                    return IndexEntry.of(document, language: language)
+                })
+            }
+        }
+        var entries: [IndexEntry] = []
+        var problems: [String] = []
+        for result in results.all {
+            switch result {
+            case .success(let entry)?: entries.append(entry)
+            case .failure(let error)?: problems.append(error.localizedDescription)
+            case nil: continue
+            }
+        }
+        return (entries, problems)
+    }
+}
+
+extension Commands {
+    /// What `sor report` wrote.
+    public struct ReportResult: Sendable {
+        public var path: String
+        public var calls: Int
+        public var period: ReportPeriod
+        public var problems: [String]
+    }
+
+    /// `sor report`: one report file over the stored calls of a period (and a team or agent), recorded in the audit
+    /// log as an `export`.
+    public static func report(
+        runtime: Runtime, period spec: String, team: String?, agent: String?, format: Reports.Format, output: String?,
+        separator: Character
+    ) throws -> ReportResult {
+        let store = try runtime.checkedStore()
+        let language = runtime.workspace.config.site.language
+        // The dashboard's periods end on the newest call's day: those need every call's entry, the others only
+        // their days'.
+        let relative = DashboardPeriod.Kind(rawValue: spec.lowercased()) != nil
+        let candidate = relative ? nil : try ReportPeriod.parse(spec, entries: [], now: runtime.clock.now())
+        let (entries, problems) = Reports.entries(store: store, language: language, period: candidate)
+        let period = try candidate ?? ReportPeriod.parse(spec, entries: entries, now: runtime.clock.now())
+        let scope = Reports.Scope(period: period, team: team, agent: agent)
+        let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator)
+        let path = output ?? scope.baseName + "." + format.fileExtension
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw RuntimeError.cannotWrite(path: path, detail: error.localizedDescription)
+        }
+        let calls = entries.filter(scope.contains).count
+        var detail = ["format": format.rawValue, "period": period.label, "file": path, "calls": String(calls)]
+        if let team { detail["team"] = team }
+        if let agent { detail["agent"] = agent }
+        try runtime.audit.append(actor: AuditLog.commandLineActor, action: "export", detail: detail)
+        return ReportResult(path: path, calls: calls, period: period, problems: problems)
+    }
+}

@@ -172,7 +172,8 @@ public enum XLSX {
 
     /// `YYYY-MM-DDTHH:MM:SS` (or a day) as a serial date: days since 1899-12-30, the time as a fraction.
     static func serial(_ text: String) -> Double? {
-        let digits = text.split(whereSeparator: { "-T: ".contains($0) }).map { Int($0) }
+        // The wall time as written: a zone suffix (`Z`, `+01:00`) is not a shift, the pages show the same clock.
+        let digits = text.prefix(19).split(whereSeparator: { "-T: ".contains($0) }).map { Int($0) }
         guard digits.count >= 3, let year = digits[0], let month = digits[1], let day = digits[2],
             (1...12).contains(month), (1...31).contains(day)
         else { return nil }

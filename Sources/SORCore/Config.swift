@@ -202,6 +202,34 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// Reports: the CSV separator, and the reports `sor watch` writes on a schedule under `site/reports/`.
+    public struct Reports: Sendable, Equatable {
+        public struct Scheduled: Sendable, Equatable {
+            /// A name for the schedule: its folder under `site/reports/` and its job in the scheduler.
+            public var name: String
+            /// A cron expression (five fields or a macro such as `@daily`), in the server's time zone.
+            public var cron: String
+            /// What `sor report --period` takes; `yesterday`, `last-week` and `last-month` suit a schedule.
+            public var period: String
+            public var team: String?
+            /// `xlsx`, `csv`, `pdf`.
+            public var formats: [String]
+
+            public init(name: String, cron: String, period: String, team: String? = nil, formats: [String]) {
+                self.name = name
+                self.cron = cron
+                self.period = period
+                self.team = team
+                self.formats = formats
+            }
+        }
+
+        /// `;` (the default: Polish Excel, with a decimal comma), `,` or a tab.
+        public var csvSeparator = ";"
+        public var schedule: [Scheduled] = []
+        public init() {}
+    }
+
     public static let currentVersion = 1
 
     public var version = Config.currentVersion
@@ -215,6 +243,7 @@ public struct Config: Sendable, Equatable {
     public var scoring = Scoring()
     public var diarization = Diarization()
     public var sentiment = Sentiment()
+    public var reports = Reports()
 
     public init() {}
 }

@@ -66,6 +66,7 @@ public final class Watcher: @unchecked Sendable {
             RescoreOnChange(runtime: runtime, store: store, log: log),
             RetentionJob(erasure: try Erasure(runtime: runtime), names: names, log: log),
             publishing,
+        ] + (try workspace.config.reports.schedule.map { try ScheduledReportJob($0, runtime: runtime, log: log) }) + [
             status,
         ]
         let scheduler = Scheduler(

@@ -234,7 +234,13 @@ extension SiteRenderer {
         let slugs = Slugs(entries)
         for kind in DashboardPeriod.Kind.allCases {
             let figures = DashboardFigures.compute(entries, period: .of(kind, entries: entries))
-            pages[kind.page] = page("dashboard", dashboardContext(figures, slugs: slugs))
+            var context = dashboardContext(figures, slugs: slugs)
+            if kind != .all {
+                context["has_downloads"] = true
+                context["downloads"] = downloadLinks(
+                    stem: "downloads/" + kind.page.replacingOccurrences(of: ".html", with: ""), name: "raport-" + Self.span(figures.period), root: "")
+            }
+            pages[kind.page] = page("dashboard", context)
         }
         return pages
     }
@@ -276,6 +282,10 @@ extension SiteRenderer {
                 context["is_person"] = true
                 context["is_agent"] = folder == "agents"
                 context["calls_href"] = "../calls.html?" + scope
+                context["has_downloads"] = true
+                context["downloads"] = downloadLinks(
+                    stem: "downloads/\(folder)/\(slug)", name: "raport-\(Self.span(figures.period))-\(folder == "agents" ? "agent" : "zespol")-\(slug)",
+                    root: "../")
                 context["person_calls"] = own.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.prefix(100).map { entry -> [String: Any] in
                     [
                         "id": entry.id, "when": Format.dateTime(entry.time), "agent": entry.agent, "duration": Format.clock(entry.duration),
@@ -307,6 +317,9 @@ extension SiteRenderer {
             context["heading"] = "\(t["filter_card"]!): \(card)"
             context["is_person"] = true
             context["calls_href"] = "../calls.html?" + scope
+            context["has_downloads"] = true
+            context["downloads"] = downloadLinks(
+                stem: "downloads/cards/\(slug)", name: "raport-\(Self.span(figures.period))-karta-\(slug)", root: "../")
             pages["cards/\(slug).html"] = page("dashboard", context)
         }
         return pages

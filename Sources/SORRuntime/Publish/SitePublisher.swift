@@ -1,5 +1,6 @@
 import Foundation
 import SORCore
+import SORReports
 import SORSite
 
 /// Whether the site is out of date: set by the derive step after a call changes, taken by whoever publishes (the
@@ -39,8 +40,22 @@ public final class SiteIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var known: [String: Known] = [:]
     private var written: SearchIndex.Written?
+    private var downloads: [String: Int] = [:]
 
     public init() {}
+
+    /// The fingerprint of the calls a download was last written from (nil when it was not written by this index).
+    func download(_ stem: String) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return downloads[stem]
+    }
+
+    func rememberDownload(_ stem: String, _ fingerprint: Int) {
+        lock.lock()
+        downloads[stem] = fingerprint
+        lock.unlock()
+    }
 
     /// What the last build wrote of the search index (nil before the first).
     var search: SearchIndex.Written? {
@@ -182,6 +197,7 @@ public struct SitePublisher: Sendable {
             }
         }
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
+        try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
         index.search = try SearchIndex.build(site: site, ids: oldest, changed: changed, previous: index.search, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
@@ -243,6 +259,47 @@ public struct SitePublisher: Sendable {
         let entry = renderer.indexEntry(document)
         if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
         return .rendered(entry, problem: problem)
+    }
+
+    /// The pages' XLSX and CSV files. Only those whose calls changed since this index last wrote them are made
+    /// again (a download's fingerprint is its calls' ids; a call re-rendered in this build changes it too), and
+    /// downloads of pages that are gone are removed.
+    private func writeDownloads(_ scopes: [DownloadScope], changed: Set<String>, files: SiteFiles) throws {
+        let site = workspace.site
+        let separator = Character(workspace.config.reports.csvSeparator)
+        var live: Set<String> = []
+        for scope in scopes {
+            var hasher = Hasher()
+            hasher.combine(scope.from)
+            hasher.combine(scope.to)
+            var touched = false
+            for entry in scope.entries {
+                hasher.combine(entry.id)
+                if changed.contains(entry.id) { touched = true }
+            }
+            let fingerprint = hasher.finalize()
+            for format in SiteRenderer.downloadFormats { live.insert(scope.stem + "." + format) }
+            let exists = SiteRenderer.downloadFormats.allSatisfy { FileManager.default.fileExists(atPath: site + "/" + scope.stem + "." + $0) }
+            if !touched, exists, index.download(scope.stem) == fingerprint { continue }
+            let reportScope = Reports.Scope(period: ReportPeriod(from: scope.from, to: scope.to))
+            for format in SiteRenderer.downloadFormats {
+                guard let kind = Reports.Format(rawValue: format) else { continue }
+                let data = try Reports.make(kind, entries: scope.entries, scope: reportScope, csvSeparator: separator)
+                let path = site + "/" + scope.stem + "." + format
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try files.write(data, to: path)
+            }
+            index.rememberDownload(scope.stem, fingerprint)
+        }
+        // Downloads of agents, teams or cards no call names any more go, as their pages do.
+        let fm = FileManager.default
+        guard let enumerator = fm.enumerator(atPath: site + "/downloads") else { return }
+        while let relative = enumerator.nextObject() as? String {
+            let path = "downloads/" + relative
+            if SiteRenderer.downloadFormats.contains((relative as NSString).pathExtension), !live.contains(path) {
+                try? fm.removeItem(atPath: site + "/" + path)
+            }
+        }
     }
 
     private func copyTree(_ source: String, to target: String, files: SiteFiles) throws {

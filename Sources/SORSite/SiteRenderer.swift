@@ -235,7 +235,7 @@ public struct SiteRenderer: Sendable {
     /// An automatic answer's note as an evaluator reads it, and the rule behind it when the note spelt one out (a
     /// regular expression is one click away, not the answer): "wzorzec /pod ?sum/ nie pasuje (KONSULTANT)" →
     /// ("nie padło sformułowanie, którego szuka reguła (KONSULTANT)", "/pod ?sum/").
-    static func plainNote(_ note: String, language: String) -> (String, String?) {
+    public static func plainNote(_ note: String, language: String) -> (String, String?) {
         let english = language.hasPrefix("en")
         var rules: [String] = []
         let parts = note.components(separatedBy: "; ").map { part -> String in
@@ -396,7 +396,7 @@ public struct SiteRenderer: Sendable {
     }
 
     /// What an edit changed, in words: `fragment 3: „…” → „…”`.
-    static func summary(_ entry: HistoryEntry, language: String) -> String {
+    public static func summary(_ entry: HistoryEntry, language: String) -> String {
         let t = Strings.table(language)
         guard let after = entry.after else { return "" }
         let before = entry.before ?? [:]

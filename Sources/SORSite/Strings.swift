@@ -1,24 +1,28 @@
-/// The interface's words, Polish by default.
-enum Strings {
-    static func table(_ language: String) -> [String: String] {
+/// The interface's words, Polish by default. Public so the PDFs (SORReports) use the call page's words.
+public enum Strings {
+    /// Every word of the interface in `language` (`en`, else Polish), by key.
+    public static func table(_ language: String) -> [String: String] {
         language == "en" ? english : polish
     }
 
-    static func status(_ status: String, _ language: String) -> String {
+    /// A call's status (`transcribed`, `failed`) in words.
+    public static func status(_ status: String, _ language: String) -> String {
         let names = language == "en"
             ? ["transcribed": "transcribed", "failed": "failed"]
             : ["transcribed": "przetranskrybowana", "failed": "błąd"]
         return names[status] ?? status
     }
 
-    static func direction(_ direction: String, _ language: String) -> String {
+    /// A call's direction (`inbound`, `outbound`) in words.
+    public static func direction(_ direction: String, _ language: String) -> String {
         let names = language == "en"
             ? ["inbound": "inbound", "outbound": "outbound"]
             : ["inbound": "przychodząca", "outbound": "wychodząca"]
         return names[direction] ?? direction
     }
 
-    static func editType(_ type: String, _ language: String) -> String {
+    /// An edit's type (`utterance.text`, …) in words.
+    public static func editType(_ type: String, _ language: String) -> String {
         let names = language == "en"
             ? [
                 "transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation",
@@ -34,14 +38,15 @@ enum Strings {
     }
 
     /// How the roles were decided (`RoleDecision.Method`), in words.
-    static func roleMethod(_ method: String, _ language: String) -> String {
+    public static func roleMethod(_ method: String, _ language: String) -> String {
         let names = language == "en"
             ? ["channel-map": "channel map", "lexical": "words said", "first-speaker": "who spoke first", "manual": "set by hand", "none": "none"]
             : ["channel-map": "mapa kanałów", "lexical": "wypowiedziane słowa", "first-speaker": "kto mówił pierwszy", "manual": "ręcznie", "none": "brak"]
         return names[method] ?? method
     }
 
-    static func answer(_ value: String, _ language: String) -> String {
+    /// An answer's value (`yes`, `no`, `partial`, `na`, a scale value) in words.
+    public static func answer(_ value: String, _ language: String) -> String {
         let names = language == "en"
             ? ["yes": "yes", "no": "no", "partial": "partly", "na": "n/a", "auto": "automatic"]
             : ["yes": "tak", "no": "nie", "partial": "częściowo", "na": "nie dotyczy", "auto": "automatycznie"]

@@ -7,8 +7,9 @@ import SORSite
 /// history of edits. It uses the call page's words (`Strings`) and formats (`Format`), so the PDF and the page
 /// say the same thing the same way.
 public enum CallPDF {
-    /// The report's PDF. `generated` (when it was made, as the caller wants it shown) is printed once and is the
-    /// only thing not taken from `document`: the same call and the same `generated` give the same bytes.
+    /// The report's PDF. `generated` is the line saying when it was made ("Wygenerowano: 2025-11-15 10:00"), or from
+    /// what ("Stan danych: …" on the site, where a clock would rewrite unchanged files); printed once, it is the only
+    /// thing not taken from `document`: the same call and the same `generated` give the same bytes.
     public static func render(_ document: CallDocument, generated: String, siteTitle: String) throws(ReportError) -> Data {
         let call = document.call
         let pdf = try PDFDocument(name: "rozmowa \(call.id)", title: "Ocena rozmowy \(call.id)")
@@ -39,7 +40,7 @@ struct CallReport {
 
     func title(generated: String, siteTitle: String) {
         writer.text("Ocena rozmowy", TextStyle(font: .bold, size: 17), spacing: 2)
-        writer.text("\(siteTitle) · Wygenerowano: \(generated)", small, spacing: 8)
+        writer.text("\(siteTitle) · \(generated)", small, spacing: 8)
         var flags: [(String, PDFColor)] = []
         if let cards = document.evaluation?.cards {
             for card in cards {

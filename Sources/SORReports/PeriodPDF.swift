@@ -16,7 +16,7 @@ public enum PeriodPDF {
 
         writer.text(report.title, TextStyle(font: .bold, size: 17), spacing: 2)
         writer.text("\(t["period"]!): \(report.period) · \(report.scope)", TextStyle(size: 10), spacing: 2)
-        writer.text("Wygenerowano: \(report.generated)", small, spacing: 8)
+        writer.text(report.generated, small, spacing: 8)
         if !report.kpis.isEmpty { writer.tiles(report.kpis.map { ($0.label, $0.value) }) }
 
         writer.heading("Trend dzienny", level: 2)

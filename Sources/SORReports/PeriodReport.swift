@@ -10,8 +10,8 @@ public struct PeriodReport: Sendable, Equatable {
     public var period: String
     /// Whom it covers: "Całe centrum" or a team's name.
     public var scope: String
-    /// When it was made, as it should be printed ("2025-12-01 06:00"): the only thing that varies between two
-    /// reports of the same figures.
+    /// The line saying when it was made, as printed ("Wygenerowano: 2025-12-01 06:00"; on the site "Stan danych: …"):
+    /// the only thing that varies between two reports of the same figures.
     public var generated: String
     /// The headline figures in order, worded and formatted by the caller: calls, hours, average score, pass rate,
     /// critical failures, "do weryfikacji", sentiment balance…

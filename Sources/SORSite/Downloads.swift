@@ -20,7 +20,7 @@ public struct DownloadScope: Sendable {
 
 extension SiteRenderer {
     /// The formats a page offers, in the order the links show.
-    public static let downloadFormats = ["xlsx", "csv"]
+    public static let downloadFormats = ["pdf", "xlsx", "csv"]
 
     /// Every page's download scope: the dashboard's day, week and month, and each agent's, team's and scorecard's
     /// page. (The dashboard's "all" page has none: all calls ever is not a report anyone sends; a range is

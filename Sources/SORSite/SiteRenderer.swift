@@ -72,6 +72,9 @@ public struct SiteRenderer: Sendable {
     /// The page of one call (`calls/ID/index.html`).
     public func callPage(_ document: CallDocument) -> Data { page("call", callContext(document)) }
 
+    /// The call's evaluation PDF, beside its page: `ocena-ID.pdf`.
+    public static func pdfFile(_ call: CallRecord) -> String { "ocena-\(call.id).pdf" }
+
     func page(_ template: String, _ context: [String: Any]) -> Data {
         Data((library.render(context, withTemplate: template) ?? "").utf8)
     }
@@ -87,6 +90,7 @@ public struct SiteRenderer: Sendable {
         context["id"] = call.id
         context["file"] = call.source.fileName
         context["audio_file"] = call.audioFile
+        context["pdf_file"] = Self.pdfFile(call)
         context["when"] = Format.dateTime(call.metadata.callTime ?? call.source.receivedAt)
         let t = Strings.table(settings.language)
         let facts: [(String, String?)] = [

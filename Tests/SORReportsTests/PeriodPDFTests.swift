@@ -46,7 +46,7 @@ struct PeriodPDFTests {
     @Test("an empty period still gives a valid one-page PDF")
     func emptyPeriod() throws {
         let path = Poppler.write("period-empty.pdf", try PeriodPDF.render(
-            PeriodReport(title: "Raport okresowy", period: "2025-11-01 – 2025-11-30", scope: "Zespół Kraków", generated: "2025-12-01 06:00")))
+            PeriodReport(title: "Raport okresowy", period: "2025-11-01 – 2025-11-30", scope: "Zespół Kraków", generated: "Wygenerowano: 2025-12-01 06:00")))
         #expect(try Poppler.pages(path) == 1)
         #expect(Poppler.collapsed(try Poppler.text(path, layout: false)).contains("Brak ocenionych rozmów w tym okresie."))
     }

@@ -173,7 +173,7 @@ enum ReportFixtures {
             return PeriodReport.Day(day: String(format: "2025-11-%02d", day), calls: calls, average: calls == 0 ? nil : 68 + Double((day * 13) % 25))
         }
         return PeriodReport(
-            title: "Raport okresowy", period: "2025-11-01 – 2025-11-30", scope: "Całe centrum", generated: "2025-12-01 06:00",
+            title: "Raport okresowy", period: "2025-11-01 – 2025-11-30", scope: "Całe centrum", generated: "Wygenerowano: 2025-12-01 06:00",
             kpis: [
                 .init(label: "Rozmowy", value: "812"), .init(label: "Czas rozmów", value: "143.5 h"), .init(label: "Średnia ocena", value: "81.2%"),
                 .init(label: "Zaliczone oceny", value: "74%"), .init(label: "Z błędem krytycznym", value: "37"), .init(label: "Do weryfikacji", value: "52"),

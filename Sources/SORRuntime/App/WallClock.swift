@@ -29,6 +29,16 @@ public enum Timestamp {
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
+    /// `2026-11-02 10:15` in the server's time zone: when a report was made, as people read it on the report.
+    public static func local(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min))
+    }
+
     /// The same without colons, for file names.
     public static func fileStamp(_ date: Date) -> String { iso(date).replacingOccurrences(of: ":", with: "") }
 

@@ -45,19 +45,60 @@ public enum Reports {
         }
     }
 
-    /// The report's bytes in `format` over the entries in `scope`.
-    public static func make(_ format: Format, entries all: [IndexEntry], scope: Scope, csvSeparator: Character = ";") throws -> Data {
+    /// The report's bytes in `format` over the entries in `scope`. `generated` is printed on a PDF (the only part that
+    /// varies between two reports of the same calls); `title` names what the report is of.
+    public static func make(
+        _ format: Format, entries all: [IndexEntry], scope: Scope, csvSeparator: Character = ";", generated: String = "",
+        title: String? = nil
+    ) throws -> Data {
         let entries = all.filter(scope.contains)
+        let figures = DashboardFigures.compute(entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
         switch format {
         case .csv:
             return CSV.document(Sheets.calls(entries), separator: csvSeparator)
         case .xlsx:
-            let figures = DashboardFigures.compute(
-                entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
             return try XLSX.workbook([Sheets.calls(entries), Sheets.agents(figures), Sheets.criteria(entries)])
         case .pdf:
-            throw RuntimeError.commandFailed(command: "sor report --format pdf", detail: "period PDFs are not built yet; use --format xlsx or csv")
+            let whom = title ?? scope.team.map { "Zespół: \($0)" } ?? scope.agent.map { "Agent: \($0)" } ?? "Całe centrum"
+            return try PeriodPDF.render(periodReport(figures, entries: entries, scope: scope, whom: whom, generated: generated))
         }
+    }
+
+    /// The dashboard's figures as the period PDF prints them.
+    static func periodReport(_ figures: DashboardFigures, entries: [IndexEntry], scope: Scope, whom: String, generated: String) -> PeriodReport {
+        func percent(_ value: Double) -> String { String(format: "%.1f%%", value).replacingOccurrences(of: ".0%", with: "%") }
+        let average = figures.scored > 0 ? entries.flatMap(\.scores).reduce(0) { $0 + $1.total } / Double(figures.scored) : nil
+        let balance = ["pozytywny", "neutralny", "negatywny"].map { "\(figures.sentiment[$0] ?? 0)" }.joined(separator: " / ")
+        var byDay: [String: (calls: Int, sum: Double, scored: Int)] = [:]
+        for entry in entries {
+            var day = byDay[String(entry.time.prefix(10))] ?? (0, 0, 0)
+            day.calls += 1
+            for score in entry.scores {
+                day.sum += score.total
+                day.scored += 1
+            }
+            byDay[String(entry.time.prefix(10))] = day
+        }
+        return PeriodReport(
+            title: "Raport okresowy", period: scope.period.label, scope: whom, generated: generated,
+            kpis: [
+                .init(label: "Rozmowy", value: "\(figures.calls)"),
+                .init(label: "Czas rozmów", value: String(format: "%.1f h", figures.seconds / 3600)),
+                .init(label: "Średnia ocena", value: average.map(percent) ?? "—"),
+                .init(label: "Zaliczone oceny", value: figures.scored > 0 ? percent(Double(figures.passed) * 100 / Double(figures.scored)) : "—"),
+                .init(label: "Z błędem krytycznym", value: "\(figures.critical)"),
+                .init(label: "Do weryfikacji", value: "\(figures.review)"),
+                .init(label: "Nastawienie klientów (poz. / neutr. / neg.)", value: balance),
+            ],
+            cards: figures.cards.map { .init(name: $0.card, calls: $0.calls, average: $0.average, passRate: $0.passRate * 100) },
+            days: Day.range(scope.period.from, scope.period.to).map { day in
+                let tally = byDay[day]
+                return .init(day: day, calls: tally?.calls ?? 0, average: (tally?.scored ?? 0) > 0 ? tally!.sum / Double(tally!.scored) : nil)
+            },
+            agents: figures.agents.map {
+                .init(name: $0.name, team: $0.team, calls: $0.calls, average: $0.average, passRate: $0.passRate * 100, criticalFailures: $0.critical)
+            },
+            failedCriteria: figures.failed.prefix(15).map { .init(card: $0.card, criterion: $0.name, failed: $0.calls, of: $0.of) })
     }
 
     /// The index entries of the stored calls whose day may fall in `period` (folders are by day, so the others are
@@ -122,7 +163,7 @@ extension Commands {
         let (entries, problems) = Reports.entries(store: store, language: language, period: candidate)
         let period = try candidate ?? ReportPeriod.parse(spec, entries: entries, now: runtime.clock.now())
         let scope = Reports.Scope(period: period, team: team, agent: agent)
-        let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator)
+        let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator, generated: "Wygenerowano: " + Timestamp.local(runtime.clock.now()))
         let path = output ?? scope.baseName + "." + format.fileExtension
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)

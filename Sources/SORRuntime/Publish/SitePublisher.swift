@@ -242,17 +242,27 @@ public struct SitePublisher: Sendable {
             return .unreadable(error.localizedDescription)
         }
         try files.write(renderer.callPage(document), to: page)
+        // The evaluation PDF a QA manager sends on: from the same document, stamped with the call's revision rather
+        // than the clock, so an unchanged call rewrites nothing.
+        let stamp = "Stan danych: wersja \(document.call.revision)" + (document.call.updatedAt.map { ", " + Format.dateTime($0) } ?? "")
+        var pdfProblem: String?
+        do {
+            let pdf = try CallPDF.render(document, generated: stamp, siteTitle: workspace.config.site.title)
+            try files.write(pdf, to: "\(site)/calls/\(id)/\(SiteRenderer.pdfFile(document.call))")
+        } catch let error as ReportError {
+            pdfProblem = "\(id): its PDF could not be made: \(error.localizedDescription)"
+        }
         try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
         // The player needs the recording in the clear: it is opened from the sealed store once, and again only
         // when its size no longer matches the original's.
-        var problem: String?
+        var problem = pdfProblem
         let target = "\(site)/calls/\(id)/\(document.call.audioFile)"
         let size = (try? fm.attributesOfItem(atPath: target)[.size] as? Int64) ?? nil
         if recordings && size != document.call.source.bytes {
             do {
                 try store.exportAudio(of: document.call, in: folder, to: target, mode: SiteFiles.mode)
             } catch {
-                problem = error.localizedDescription
+                problem = [problem, error.localizedDescription].compactMap { $0 }.joined(separator: "; ")
             }
         }
         if recordings { try files.own(target) }
@@ -284,7 +294,10 @@ public struct SitePublisher: Sendable {
             let reportScope = Reports.Scope(period: ReportPeriod(from: scope.from, to: scope.to))
             for format in SiteRenderer.downloadFormats {
                 guard let kind = Reports.Format(rawValue: format) else { continue }
-                let data = try Reports.make(kind, entries: scope.entries, scope: reportScope, csvSeparator: separator)
+                // The data's state, not the clock, is printed on a site PDF: an unchanged page rewrites nothing.
+                let newest = "Stan danych: rozmowy do " + (scope.entries.map(\.time).max().map(Format.dateTime) ?? "—")
+                let data = try Reports.make(
+                    kind, entries: scope.entries, scope: reportScope, csvSeparator: separator, generated: newest, title: scope.title)
                 let path = site + "/" + scope.stem + "." + format
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try files.write(data, to: path)

@@ -52,7 +52,9 @@ public enum ScheduledReports {
             guard let format = Reports.Format(rawValue: name) else { continue }
             let data: Data
             do {
-                data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: Character(workspace.config.reports.csvSeparator))
+                data = try Reports.make(
+                    format, entries: entries, scope: scope, csvSeparator: Character(workspace.config.reports.csvSeparator),
+                    generated: "Wygenerowano: " + Timestamp.local(now))
             } catch {
                 try runtime.audit.append(actor: "watcher", action: "export", outcome: "failed", detail: ["report": entry.name, "format": name, "reason": error.localizedDescription])
                 throw error

@@ -5,7 +5,7 @@ import SORRuntime
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a period report of the stored calls: XLSX (calls, agents, criteria sheets) or CSV (the calls sheet).",
+        abstract: "Write a period report of the stored calls: PDF, XLSX or CSV.",
         discussion: """
             PERIOD is YYYY-MM-DD, YYYY-MM, FROM..TO, yesterday, last-week, last-month, or the dashboard's day, week, \
             month, all (ending on the newest call's day). The file is recorded in the audit log as an export.
@@ -14,7 +14,7 @@ struct Report: ParsableCommand {
     @Option(help: "The days the report covers (see above).") var period: String
     @Option(help: "Only this team's calls.") var team: String?
     @Option(help: "Only this agent's calls.") var agent: String?
-    @Option(help: "xlsx or csv.") var format: String = "xlsx"
+    @Option(help: "pdf (the dashboard's figures), xlsx (calls, agents, criteria sheets) or csv (the calls sheet).") var format: String = "xlsx"
     @Option(help: "Where to write it (default: raport-PERIOD[-zespol-TEAM].EXT in the current directory).") var output: String?
     @Option(help: "The CSV separator: ';' (Polish Excel, decimal comma) or ','.") var separator: String = ";"
 

@@ -7,6 +7,9 @@ import SORSite
 /// history of edits. It uses the call page's words (`Strings`) and formats (`Format`), so the PDF and the page
 /// say the same thing the same way.
 public enum CallPDF {
+    /// Changes whenever the layout changes, so a site made by an older sor makes its PDFs again.
+    public static let layoutVersion = "call-pdf 1"
+
     /// The report's PDF. `generated` is the line saying when it was made ("Wygenerowano: 2025-11-15 10:00"), or from
     /// what ("Stan danych: …" on the site, where a clock would rewrite unchanged files); printed once, it is the only
     /// thing not taken from `document`: the same call and the same `generated` give the same bytes.

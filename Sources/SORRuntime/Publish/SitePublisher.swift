@@ -246,11 +246,23 @@ public struct SitePublisher: Sendable {
         // than the clock, so an unchanged call rewrites nothing.
         let stamp = "Stan danych: wersja \(document.call.revision)" + (document.call.updatedAt.map { ", " + Format.dateTime($0) } ?? "")
         var pdfProblem: String?
-        do {
-            let pdf = try CallPDF.render(document, generated: stamp, siteTitle: workspace.config.site.title)
-            try files.write(pdf, to: "\(site)/calls/\(id)/\(SiteRenderer.pdfFile(document.call))")
-        } catch let error as ReportError {
-            pdfProblem = "\(id): its PDF could not be made: \(error.localizedDescription)"
+        let pdfPath = "\(site)/calls/\(id)/\(SiteRenderer.pdfFile(document.call))"
+        // A PDF takes longer to make than the page (fonts embedded, pages laid out), and depends on the call's
+        // results only, not on the templates: it is made again only when its stamp (the results' revision and
+        // scorecards, the site's title, the layout's version) no longer matches the one written with it.
+        let pdfStamp = Data([
+            CallPDF.layoutVersion, String(document.call.revision), document.call.updatedAt ?? "", document.call.processing?.finishedAt ?? "",
+            document.evaluation?.scorecardsSha256 ?? "", workspace.config.site.title,
+        ].joined(separator: "\n").utf8)
+        let stampPath = "\(site)/calls/\(id)/.pdf-stamp"
+        if fm.contents(atPath: stampPath) != pdfStamp || !fm.fileExists(atPath: pdfPath) {
+            do {
+                let pdf = try CallPDF.render(document, generated: stamp, siteTitle: workspace.config.site.title)
+                try files.write(pdf, to: pdfPath)
+                try files.write(pdfStamp, to: stampPath)
+            } catch let error as ReportError {
+                pdfProblem = "\(id): its PDF could not be made: \(error.localizedDescription)"
+            }
         }
         try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
         // The player needs the recording in the clear: it is opened from the sealed store once, and again only

@@ -43,7 +43,7 @@ let package = Package(
         // pitch tracker is inner loops over samples.
         .target(name: "SORAcoustics", dependencies: ["SORCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SORSite", dependencies: [
-            "SORCore", .product(name: "Mustache", package: "swift-mustache"),
+            "SORCore", "CCmark", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
         // Scorecard rules on a call's words: Polish lemmas (libhunspell + hunspell-pl), fuzzy phrases, evidence.
@@ -52,10 +52,9 @@ let package = Package(
         // Sentiment of utterances and calls: a lexicon (data in Lexicon/, matched on SORScoring's lemmas) and rules.
         .target(name: "SORSentiment", dependencies: ["SORCore", "SORScoring"], resources: [.copy("Lexicon")]),
 
-        // Files that leave the site: PDFs (libharu, DejaVu embedded), XLSX (ZIPFoundation + SpreadsheetML), CSV, and
-        // Markdown in comments and guidance (libcmark-gfm, raw HTML off).
+        // Files that leave the site: PDFs (libharu, DejaVu embedded), XLSX (ZIPFoundation + SpreadsheetML), CSV.
         .target(name: "SORReports", dependencies: [
-            "SORCore", "SORSite", "CHaru", "CCmark", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "SORCore", "SORSite", "CHaru", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
 
         // I/O edges: configuration files, the store, the pipeline, the engine's process.

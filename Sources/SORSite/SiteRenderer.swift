@@ -383,7 +383,10 @@ public struct SiteRenderer: Sendable {
                                 row["manual"] = Strings.answer(manual.answer.value, settings.language)
                                 row["manual_value"] = manual.answer.value
                                 row["evaluator"] = manual.evaluator
-                                if let comment = manual.comment, !comment.isEmpty { row["comment"] = comment }
+                                if let comment = manual.comment, !comment.isEmpty {
+                                    row["comment"] = comment
+                                    row["comment_html"] = Markdown.html(comment)
+                                }
                             }
                             return row
                         },
@@ -393,7 +396,10 @@ public struct SiteRenderer: Sendable {
             if !card.criticalFailures.isEmpty { result["critical_failures"] = card.criticalFailures.joined(separator: ", ") }
             if !card.unanswered.isEmpty { result["unanswered"] = card.unanswered.count }
             if let evaluator = card.evaluator { result["evaluator"] = evaluator }
-            if let comment = card.comment, !comment.isEmpty { result["comment"] = comment }
+            if let comment = card.comment, !comment.isEmpty {
+                result["comment"] = comment
+                result["comment_html"] = Markdown.html(comment)
+            }
             if let commit = evaluation.scorecardsCommit { result["commit"] = String(commit.prefix(10)) }
             return result
         }

@@ -1,4 +1,4 @@
-@testable import SORReports
+import SORSite
 import Testing
 
 @Suite("Markdown in comments and guidance")

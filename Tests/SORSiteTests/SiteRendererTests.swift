@@ -197,6 +197,26 @@ struct SiteRendererTests {
         #expect(cards.first?["failed"] as? [String] == ["weryfikacja", "pozegnanie"])
     }
 
+    @Test("evaluators' comments are Markdown on the call page: emphasis and lists rendered, raw HTML and script links dropped")
+    func markdownComments() throws {
+        let renderer = try SiteRenderer(templates: try Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        var scored = Self.document()
+        var criterion = CriterionResult(id: "weryfikacja", name: "Weryfikacja", answerType: "yes_no", naAllowed: false, critical: true, points: 1, final: Answer("no"))
+        criterion.manual = ManualAnswer(
+            answer: .no, comment: "Brak **weryfikacji**:\n\n- data urodzenia\n- adres\n\n<script>alert(1)</script> [x](javascript:alert(2))",
+            evaluator: "ewa.kowalczyk", time: "2026-11-24T10:00:00Z")
+        var card = CardResult(
+            card: "SERVICE", name: "Obsługa", passThreshold: 80, total: 0, passed: false, criticalFailures: ["weryfikacja"], unanswered: [],
+            sections: [SectionResult(id: "s", name: "S", weight: 100, percent: 0, criteria: [criterion])])
+        card.evaluator = "ewa.kowalczyk"
+        card.comment = "Do omówienia *z zespołem*."
+        scored.evaluation = Evaluation(scorecardsSha256: "x", scorecardsCommit: nil, scoredAt: "2026-11-24T10:00:00Z", cards: [card])
+        let page = String(decoding: renderer.callPage(scored), as: UTF8.self)
+        #expect(page.contains("Brak <strong>weryfikacji</strong>") && page.contains("<li>data urodzenia</li>"))
+        #expect(page.contains("Do omówienia <em>z zespołem</em>."))
+        #expect(!page.contains("<script>alert(1)") && !page.contains("javascript:alert(2)"))
+    }
+
     /// An entry as the dashboard reads it.
     static func entry(_ id: String, day: String, agent: String, team: String, card: String, total: Double, failed: [String] = [],
                       critical: Bool = false, sentiment: String? = nil, review: Bool = false) -> IndexEntry {

@@ -1,4 +1,5 @@
 import Foundation
+import SORSite
 
 /// How a piece of text is set.
 struct TextStyle: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SORSite
 
 /// A small flow layout over `PDFDocument`, so the reports read as a list of blocks: headings, paragraphs, Markdown,
 /// label–value lists, badges, tables and charts go down the page from a cursor, and a block that does not fit

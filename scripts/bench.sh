@@ -121,6 +121,10 @@ echo "   transcription excluded)"
 (cd "$scoring" && "$bench_abs" sentiment "$OLDPWD"/demo/calls/*.wav)
 
 echo
+echo "== period reports (sor report) over 10,000 synthetic calls: a 31-day PDF, XLSX and CSV, each in its own process"
+for format in pdf xlsx csv; do (cd "$scoring" && "$bench_abs" report --calls 10000 --format "$format"); done
+
+echo
 echo "== report site at 10,000 calls (synthetic copies of the stored demo calls, sor-bench generate): a full build,"
 echo "   one new call published by the same publisher, peak memory, sizes; then the anchor, Hugo building 10,000"
 echo "   plain pages of the same transcripts (content written first, not timed)"

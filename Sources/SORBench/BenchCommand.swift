@@ -17,7 +17,7 @@ struct GlobalOptions: ParsableArguments {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sor-bench",
-        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self, Generate.self, SiteBench.self])
+        abstract: "Measure sor's speed and memory (used by `make bench`; figures only, nothing is asserted).", subcommands: [Decode.self, SpeechEngine.self, PipelineBench.self, RescoreBench.self, DiarizationBench.self, StereoBench.self, SentimentBench.self, Generate.self, SiteBench.self, ReportBench.self])
 
     struct RescoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -103,6 +103,45 @@ struct Bench: ParsableCommand {
                 size(site + "/data/calls.json"), size(site + "/search"), shards.count, largest, size(site + "/search/calls"),
                 size(site) - 0))
             print("scratch site (for the Hugo comparison): \(site)")
+        }
+    }
+
+    struct ReportBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "A period report as `sor report` makes it, over N synthetic calls (copies of this workspace's scored calls, spread over 90 days; made once and kept under var/bench/report-N): wall time, calls in the period, file size and peak memory.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "How many calls in the store.") var calls = 10_000
+        @Option(help: "pdf, xlsx or csv.") var format = "pdf"
+        @Option(help: "The period (31 days ending on the synthetic calls' last day by default).") var period = "2025-10-31..2025-11-30"
+        func run() throws {
+            let workspace = try options.workspace()
+            let root = workspace.work + "/bench/report-\(calls)"
+            var config = workspace.config
+            config.paths.data = root + "/data"
+            config.paths.site = root + "/site"
+            config.paths.inbox = root + "/inbox"
+            config.paths.work = root + "/var"
+            config.paths.templates = workspace.templates
+            config.security.keyFile = workspace.keyFile
+            let scratch = Workspace(config: config, root: workspace.root)
+            let marker = root + "/made"
+            if !FileManager.default.fileExists(atPath: marker) {
+                try? FileManager.default.removeItem(atPath: root)
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                let until = Date(timeIntervalSince1970: 1_764_547_199)  // 2025-11-30 23:59:59 UTC, as the site benchmark
+                _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: calls, seed: 1, until: until)
+                FileManager.default.createFile(atPath: marker, contents: Data())
+            }
+            guard let kind = Reports.Format(rawValue: format) else { throw ValidationError("--format must be pdf, xlsx or csv") }
+            let started = Date()
+            let result = try Commands.report(
+                runtime: Runtime(workspace: scratch), period: period, team: nil, agent: nil, format: kind,
+                output: root + "/report." + kind.fileExtension, separator: ";")
+            let seconds = Date().timeIntervalSince(started)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: result.path)[.size] as? Int) ?? 0
+            print(String(format: "sor report --format %@, %@ (%d of %d calls): %.2f s (target under 5), %.0f kB; peak memory %.1f MiB",
+                         format, result.period.label, result.calls, calls, seconds, Double(bytes) / 1024, Benchmarks.peakMemoryMiB()))
         }
     }
 

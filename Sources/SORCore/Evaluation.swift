@@ -116,6 +116,24 @@ public struct CriterionResult: Codable, Sendable, Equatable {
     public var final: Answer?
     /// Points earned (nil for N/A or unanswered).
     public var earned: Double?
+
+    public init(
+        id: String, name: String, answerType: String, scale: Int? = nil, naAllowed: Bool, critical: Bool, points: Double,
+        rule: String? = nil, auto: AutoAnswer? = nil, manual: ManualAnswer? = nil, final: Answer? = nil, earned: Double? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.answerType = answerType
+        self.scale = scale
+        self.naAllowed = naAllowed
+        self.critical = critical
+        self.points = points
+        self.rule = rule
+        self.auto = auto
+        self.manual = manual
+        self.final = final
+        self.earned = earned
+    }
 }
 
 public struct SectionResult: Codable, Sendable, Equatable {
@@ -125,6 +143,14 @@ public struct SectionResult: Codable, Sendable, Equatable {
     /// Percent of the section's applicable points earned; nil when nothing in it applies.
     public var percent: Double?
     public var criteria: [CriterionResult]
+
+    public init(id: String, name: String, weight: Double, percent: Double?, criteria: [CriterionResult]) {
+        self.id = id
+        self.name = name
+        self.weight = weight
+        self.percent = percent
+        self.criteria = criteria
+    }
 }
 
 /// One call scored on one card.
@@ -143,6 +169,22 @@ public struct CardResult: Codable, Sendable, Equatable {
     /// The evaluator who last gave manual answers, and their overall comment.
     public var evaluator: String?
     public var comment: String?
+
+    public init(
+        card: String, name: String, passThreshold: Double, total: Double, passed: Bool, criticalFailures: [String],
+        unanswered: [String], sections: [SectionResult], evaluator: String? = nil, comment: String? = nil
+    ) {
+        self.card = card
+        self.name = name
+        self.passThreshold = passThreshold
+        self.total = total
+        self.passed = passed
+        self.criticalFailures = criticalFailures
+        self.unanswered = unanswered
+        self.sections = sections
+        self.evaluator = evaluator
+        self.comment = comment
+    }
 }
 
 /// The contents of `evaluation.json`: the call's scores on each card, with the scorecards' version.

@@ -103,7 +103,8 @@ public enum Reports {
 
     /// The index entries of the stored calls whose day may fall in `period` (folders are by day, so the others are
     /// not opened; a day's slack on each side covers a call time in another zone than the folder's), read on every
-    /// core. Each call's record, analysis and evaluation are read, not its transcript or history.
+    /// core. Each call's record, evaluation and the head of its analysis are read (roles, sentiment), not its
+    /// utterances, transcript or history: a report shows no words.
     public static func entries(store: CallStore, language: String, period: ReportPeriod?) -> (entries: [IndexEntry], problems: [String]) {
         let from = period.map { Day.adding(-1, to: $0.from) }
         let to = period.map { Day.adding(1, to: $0.to) }
@@ -120,8 +121,9 @@ public enum Reports {
             while let slot = results.next() {
                 let folder = folders[slot].value
                 results.store(slot, Result {
-                    var document = try store.load(folder: folder, transcript: false, history: false)
-                    document.analysis = try store.analysis(in: folder)
+                    let document = CallDocument(
+                        call: try store.record(in: folder), transcript: nil, evaluation: try store.evaluationSummary(in: folder),
+                        analysis: try store.analysisSummary(in: folder))
                     return IndexEntry.of(document, language: language)
                 })
             }

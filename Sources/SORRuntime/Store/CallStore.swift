@@ -84,6 +84,84 @@ public struct CallStore: Sendable {
         }
     }
 
+    /// The call's analysis without its utterances and diarizer segments (most of the file: every word with its
+    /// times): speakers, roles, talk statistics and sentiment, what lists and reports of many calls need.
+    public func analysisSummary(in folder: String) throws -> Analysis? {
+        struct Head: Decodable {
+            var method: Analysis.Method
+            var speakers: [Speaker]
+            var roles: RoleDecision
+            var stats: TalkStats
+            var sentiment: CallSentiment?
+        }
+        guard let data = try read("analysis.json", in: folder) else { return nil }
+        do {
+            let head = try FileFormats.jsonDecoder().decode(Head.self, from: data)
+            var analysis = Analysis(method: head.method, speakers: head.speakers, segments: [], utterances: [], roles: head.roles, stats: head.stats)
+            analysis.sentiment = head.sentiment
+            return analysis
+        } catch {
+            throw RuntimeError.corruptResult(path: folder + "/analysis.json" + Vault.suffix, detail: "\(error)")
+        }
+    }
+
+    /// The call's scores without the automatic answers' notes and evidence (quotes with times, most of the file):
+    /// every card's totals and each criterion's final answer, what lists and reports of many calls need.
+    public func evaluationSummary(in folder: String) throws -> Evaluation? {
+        struct Criterion: Decodable {
+            var id, name, answerType: String
+            var scale: Int?
+            var naAllowed, critical: Bool
+            var points: Double
+            var manual: ManualAnswer?
+            var final: Answer?
+            var earned: Double?
+        }
+        struct Section: Decodable {
+            var id, name: String
+            var weight: Double
+            var percent: Double?
+            var criteria: [Criterion]
+        }
+        struct Card: Decodable {
+            var card, name: String
+            var passThreshold, total: Double
+            var passed: Bool
+            var criticalFailures, unanswered: [String]
+            var sections: [Section]
+            var evaluator, comment: String?
+        }
+        struct Head: Decodable {
+            var scorecardsSha256: String
+            var scorecardsCommit: String?
+            var scoredAt: String
+            var cards: [Card]
+        }
+        guard let data = try read("evaluation.json", in: folder) else { return nil }
+        do {
+            let head = try FileFormats.jsonDecoder().decode(Head.self, from: data)
+            return Evaluation(
+                scorecardsSha256: head.scorecardsSha256, scorecardsCommit: head.scorecardsCommit, scoredAt: head.scoredAt,
+                cards: head.cards.map { card in
+                    CardResult(
+                        card: card.card, name: card.name, passThreshold: card.passThreshold, total: card.total, passed: card.passed,
+                        criticalFailures: card.criticalFailures, unanswered: card.unanswered,
+                        sections: card.sections.map { section in
+                            SectionResult(
+                                id: section.id, name: section.name, weight: section.weight, percent: section.percent,
+                                criteria: section.criteria.map {
+                                    CriterionResult(
+                                        id: $0.id, name: $0.name, answerType: $0.answerType, scale: $0.scale, naAllowed: $0.naAllowed,
+                                        critical: $0.critical, points: $0.points, manual: $0.manual, final: $0.final, earned: $0.earned)
+                                })
+                        },
+                        evaluator: card.evaluator, comment: card.comment)
+                })
+        } catch {
+            throw RuntimeError.corruptResult(path: folder + "/evaluation.json" + Vault.suffix, detail: "\(error)")
+        }
+    }
+
     /// The call's `call.yaml` alone (identity, source, metadata): what listings and lookups need.
     public func record(in folder: String) throws -> CallRecord {
         let callPath = folder + "/call.yaml" + Vault.suffix

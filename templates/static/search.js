@@ -28,6 +28,18 @@ export function parse(query) {
 }
 
 /**
+ * Whether index term `term` answers query word `word`: equal, or for words of five letters or more sharing all but
+ * their last three letters (at least five) and not much longer: inflection ("reklamacji" → "reklamacja").
+ */
+export function answers(term, word) {
+  if (term === word) return true;
+  if (word.length < 5) return false;
+  const need = Math.max(5, word.length - 3);
+  if (term.length < need || term.length > word.length + 4) return false;
+  return term.slice(0, need) === word.slice(0, need);
+}
+
+/**
  * The shard of a term among `count`: FNV-1a (32 bits) of its first five UTF-16 code units, as SearchIndex.swift
  * computes it. Every term that answers a word shares those five (or all its) letters, so one shard holds them.
  */
@@ -169,6 +181,8 @@ function items(hit, file, words) {
 async function more(hits, words, mine) {
   const from = hits.shown;
   const shown = hits.slice(from, from + PAGE);
+  const waiting = document.getElementById('search-more');
+  if (waiting) waiting.disabled = true; // one page at a time, however often it is clicked
   const fetched = await Promise.all(shown.map((hit) => fetchJSON(`search/calls/${hit.call}.json`)));
   if (mine !== generation) return;
   hits.shown = from + shown.length;
@@ -182,6 +196,7 @@ async function more(hits, words, mine) {
       button.textContent = status.dataset.more ?? 'więcej wyników';
       list.after(button);
     }
+    button.disabled = false;
     button.onclick = () => more(hits, words, mine);
   } else {
     button?.remove();

@@ -45,6 +45,17 @@ struct SearchIndexTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    @Test("a term's shard is the one search.js computes (values from its shardOf in Node)")
+    func shards() {
+        let expected: [(String, Int, Int)] = [
+            ("reklamacja", 356, 40804), ("do", 465, 34769), ("zlozyc", 7, 519), ("łódź", 14, 12814), ("dzien", 62, 58942),
+        ]
+        for (term, of512, of65536) in expected {
+            #expect(SearchIndex.shard(term, of: 512) == of512 && SearchIndex.shard(term, of: 65_536) == of65536, "\(term)")
+        }
+        #expect(SearchIndex.shard("reklamacja", of: 512) == SearchIndex.shard("reklamacji", of: 512), "one shard for a word and its inflections")
+    }
+
     @Test("postings round-trip through their text, numbers of one digit or several, and cost four characters a call for a word said once in each")
     func postings() {
         let triples = [0, 0, 1, 0, 0, 7, 0, 3, 31, 1, 2, 32, 40, 1_000, 2, 40, 1_001, 0, 70_000, 0, 0]

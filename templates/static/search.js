@@ -40,13 +40,16 @@ export function answers(term, word) {
 }
 
 /**
- * The shard of a term among `count`: FNV-1a (32 bits) of its first five UTF-16 code units, as SearchIndex.swift
+ * The shard of a term among `count`: FNV-1a (32 bits, then MurmurHash3's finaliser) of its first five UTF-16 code
+ * units, as SearchIndex.swift
  * computes it. Every term that answers a word shares those five (or all its) letters, so one shard holds them.
  */
 export function shardOf(term, count) {
   let hash = 0x811c9dc5;
   for (let i = 0; i < Math.min(5, term.length); i++) hash = Math.imul(hash ^ term.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % count;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0;
+  return ((hash ^ (hash >>> 16)) >>> 0) % count;
 }
 
 const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';

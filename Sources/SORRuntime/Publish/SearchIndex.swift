@@ -104,12 +104,19 @@ enum SearchIndex {
             file: call.source.fileName, lines: lines, terms: terms)
     }
 
-    /// The shard of `term` among `count`: FNV-1a (32 bits) of its first five UTF-16 code units, as search.js
+    /// The shard of `term` among `count`: FNV-1a (32 bits, then MurmurHash3's finaliser) of its first five UTF-16
+    /// code units, as search.js
     /// computes it, so that all the terms a query word can answer (equal to it, or sharing its first five letters
     /// or more) are in its shard.
     static func shard(_ term: String, of count: Int) -> Int {
         var hash: UInt32 = 2_166_136_261
         for unit in term.utf16.prefix(5) { hash = (hash ^ UInt32(unit)) &* 16_777_619 }
+        // FNV's low bits mix poorly over a few letters (at 512 shards half stayed empty): MurmurHash3's finaliser.
+        hash ^= hash >> 16
+        hash &*= 0x85eb_ca6b
+        hash ^= hash >> 13
+        hash &*= 0xc2b2_ae35
+        hash ^= hash >> 16
         return Int(hash % UInt32(count))
     }
 

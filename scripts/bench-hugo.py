@@ -22,7 +22,8 @@ shutil.rmtree(work, ignore_errors=True)
 count = 0
 for path in sorted((site / "search" / "calls").glob("*.json")):
     call = json.loads(path.read_text())
-    lines = "\n\n".join(f"{line['start']:.0f} s, {line['speaker']}: {line['text']}" for line in call["lines"])
+    # search/calls/N.json: lines as [start, speaker (an index into speakers), text]
+    lines = "\n\n".join(f"{start:.0f} s, {call['speakers'][speaker]}: {text}" for start, speaker, text in call["lines"])
     (work / "content" / "calls" / f"{call['id']}.md").write_text(f"---\ntitle: \"{call['time']} {call['agent']}\"\n---\n\n{lines}\n")
     count += 1
 started = time.monotonic()

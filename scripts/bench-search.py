@@ -78,9 +78,9 @@ calls = []  # per call: its lines' texts
 labels = set()  # words that are on every Hugo page outside the transcript (speaker labels, agent names)
 for path in sorted((sor_site / "search" / "calls").glob("*.json")):
     data = json.loads(path.read_text())
-    calls.append([line["text"] for line in data["lines"]])
+    calls.append([text for _, _, text in data["lines"]])  # [start, speaker (an index into speakers), text]
     labels.update(w.lower() for w in WORD.findall(data.get("agent", "")))
-    labels.update(w.lower() for line in data["lines"] for w in WORD.findall(line.get("speaker", "")))
+    labels.update(w.lower() for speaker in data.get("speakers", []) for w in WORD.findall(speaker))
 if not calls:
     sys.exit(f"bench-search: no per-call files in {sor_site / 'search' / 'calls'}")
 
@@ -317,7 +317,7 @@ sor_total, sor_files = du(search)
 sor_calls_bytes, sor_call_files = du(search / "calls")
 sor_terms_bytes, sor_shards = du(search / "terms")
 sor_index_json = (search / "index.json").stat().st_size
-terms_in_call_files = sum(len(json.dumps(json.loads(p.read_text())["terms"], separators=(",", ":")))
+terms_in_call_files = sum(len(json.dumps(json.loads(p.read_text()).get("terms", {}), separators=(",", ":")))
                           for p in (search / "calls").glob("*.json"))
 pf_total, pf_files = du(pagefind_out)
 pf_fragments, pf_fragment_files = du(pagefind_out, lambda p: p.suffix == ".pf_fragment")
@@ -346,7 +346,8 @@ print(f"page load: sor's search.html with its CSS and scripts {kb(sor_load['byte
 print(f"   pagefind's import of pagefind.js and init() {pf_init_ms:.0f} ms, {kb(pf_init['bytes'])} in "
       f"{pf_init['requests']} requests (before the query, not counted in it)")
 print("sor: a query is the search form submitted (Enter; typing runs it 150 ms after the last key), until its hits are")
-print("   in the page: up to 50 calls, 3 lines each, so each shown call's per-call file is fetched")
+print("   in the page and counted: the first 10 calls (3 lines each; 'więcej wyników' shows more), so each of those")
+print("   calls' per-call file is fetched")
 print(f"pagefind: search() plus data() of the first {PAGEFIND_SHOWN} results (URL, title, excerpt: what a results page shows)")
 print("cold: the first query in a fresh browser context (empty cache); warm: a second query of the same kind in that page")
 print("hits: calls found (cold/warm); 'in corpus': calls where the word or phrase occurs, case ignored (for a word")

@@ -20,6 +20,15 @@ def search(page, base, query):
     assert page.locator("input[type=search]#q").count() == 1
     page.fill("#q", query)
     page.wait_for_function("document.getElementById('search-status').dataset.count !== undefined")
+    # The first page shows ten calls, "więcej wyników" the next ten: show them all, as a reader would.
+    count = int(page.eval_on_selector("#search-status", "s => s.dataset.count"))
+    calls = lambda: page.eval_on_selector_all("li.hit", "items => new Set(items.map(i => i.dataset.call)).size")
+    assert calls() == min(count, 10)
+    while page.locator("#search-more").count():
+        shown = calls()
+        page.click("#search-more")
+        page.wait_for_function(f"new Set([...document.querySelectorAll('li.hit')].map(i => i.dataset.call)).size > {shown}")
+    assert calls() == count, "every call found is shown once"
     return page.eval_on_selector_all("li.hit", "items => items.map(i => [i.dataset.call, Number(i.dataset.start)])")
 
 

@@ -1,5 +1,6 @@
 // Full-text search over every call's transcript, in the browser, from the prebuilt index in search/ (see
-// SearchIndex.swift): a query word fetches one shard of terms, a hit fetches its call's lines.
+// SearchIndex.swift): a query word fetches one shard of terms (and its recent one), which says every hit, and
+// the calls a page of results shows fetch their lines, ten at a time.
 
 import { clock } from './format.js';
 
@@ -26,11 +27,6 @@ export function parse(query) {
   return parts;
 }
 
-/** The shard of a term: its first two characters. */
-export function shardOf(term) {
-  return term.length >= 2 ? term.slice(0, 2) : `${term}_`;
-}
-
 /**
  * Whether index term `term` answers query word `word`: equal, or for words of five letters or more sharing all but
  * their last three letters (at least five) and not much longer: inflection ("reklamacji" → "reklamacja").
@@ -43,38 +39,80 @@ export function answers(term, word) {
   return term.slice(0, need) === word.slice(0, need);
 }
 
-const shards = new Map();
-function fetchShard(file) {
-  if (!shards.has(file)) {
-    shards.set(file, fetch(`search/terms/${encodeURIComponent(file)}.json`).then((r) => (r.ok ? r.json() : {})));
-  }
-  return shards.get(file);
+/**
+ * The shard of a term among `count`: FNV-1a (32 bits, then MurmurHash3's finaliser) of its first five UTF-16 code
+ * units, as SearchIndex.swift
+ * computes it. Every term that answers a word shares those five (or all its) letters, so one shard holds them.
+ */
+export function shardOf(term, count) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < Math.min(5, term.length); i++) hash = Math.imul(hash ^ term.charCodeAt(i), 0x01000193) >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0;
+  return ((hash ^ (hash >>> 16)) >>> 0) % count;
 }
 
-/** A shard's terms: the base file's, and the recent file's (the newest calls) after them. */
-async function shard(name, known) {
-  const [base, recent] = await Promise.all([
-    known.base.has(name) ? fetchShard(name) : {},
-    known.recent.has(name) ? fetchShard(`${name}.recent`) : {},
-  ]);
-  const terms = { ...base };
-  for (const [term, flat] of Object.entries(recent)) terms[term] = (terms[term] ?? []).concat(flat);
-  return terms;
-}
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+const VALUE = new Int8Array(128).fill(0);
+for (let i = 0; i < DIGITS.length; i++) VALUE[DIGITS.charCodeAt(i)] = i;
 
-/** Postings of one word: Map call → Map line → Set of positions. */
-async function postings(word, known) {
-  const terms = await shard(shardOf(word), known);
-  const found = new Map();
-  for (const [term, flat] of Object.entries(terms)) {
-    if (!answers(term, word)) continue;
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      const [call, line, position] = [flat[i], flat[i + 1], flat[i + 2]];
-      if (!found.has(call)) found.set(call, new Map());
-      const lines = found.get(call);
-      if (!lines.has(line)) lines.set(line, new Set());
-      lines.get(line).add(position);
+/**
+ * Adds a term's postings to `found` (Map call → Map line → Set of positions). They are text (SearchIndex.Postings):
+ * per call, its distance from the previous call less one and its occurrences less one, then per occurrence the
+ * line's distance from the previous one's and the word position; each number base-32 digits, low first, a digit
+ * of 32 or more meaning more follow.
+ */
+export function decode(text, found) {
+  let i = 0;
+  const next = () => {
+    let value = 0;
+    let shift = 0;
+    let digit;
+    while ((digit = VALUE[text.charCodeAt(i++)]) >= 32) {
+      value |= (digit - 32) << shift;
+      shift += 5;
     }
+    return value | (digit << shift);
+  };
+  let call = -1;
+  while (i < text.length) {
+    call += next() + 1;
+    let count = next() + 1;
+    let lines = found.get(call);
+    if (!lines) found.set(call, (lines = new Map()));
+    let line = 0;
+    while (count-- > 0) {
+      line += next();
+      const position = next();
+      let positions = lines.get(line);
+      if (!positions) lines.set(line, (positions = new Set()));
+      positions.add(position);
+    }
+  }
+  return found;
+}
+
+/** Whether bit `n` of a hex bitmap (four shards a digit) is set. */
+function has(bitmap, n) {
+  return ((parseInt(bitmap[n >> 2] ?? '0', 16) >> (n & 3)) & 1) === 1;
+}
+
+const files = new Map();
+function fetchJSON(path) {
+  if (!files.has(path)) files.set(path, fetch(path).then((r) => (r.ok ? r.json() : {})));
+  return files.get(path);
+}
+
+/** Postings of one word: Map call → Map line → Set of positions, from its shard and the recent one beside it. */
+async function postings(word, index) {
+  const n = shardOf(word, index.shards);
+  const parts = await Promise.all([
+    has(index.base_shards, n) ? fetchJSON(`search/terms/${n}.json`) : {},
+    has(index.recent_shards, n) ? fetchJSON(`search/terms/${n}.recent.json`) : {},
+  ]);
+  const found = new Map();
+  for (const terms of parts) {
+    for (const [term, text] of Object.entries(terms)) if (answers(term, word)) decode(text, found);
   }
   return found;
 }
@@ -95,12 +133,6 @@ function linesOf(part, perWord, call) {
   return lines;
 }
 
-const calls = new Map();
-function callFile(id) {
-  if (!calls.has(id)) calls.set(id, fetch(`search/calls/${id}.json`).then((r) => r.json()));
-  return calls.get(id);
-}
-
 /** Text with the words that answer the query marked. */
 function marked(text, words) {
   const fragment = document.createDocumentFragment();
@@ -117,8 +149,62 @@ function marked(text, words) {
   return fragment;
 }
 
+/** How many calls a page of results shows; "więcej wyników" shows the next. */
+const PAGE = 10;
 let index = null;
 let generation = 0;
+
+/** Sort key of a call by time: base calls are numbered oldest first, each recent one sorts where `order` says. */
+function timeKey(call) {
+  if (call < index.base) return call * 1024 + 512;
+  const [before, rank] = index.order[call - index.base] ?? [call, 0];
+  return before * 1024 + rank;
+}
+
+/** The list items of one hit: up to three of its lines, each linking to that moment of the call. */
+function items(hit, file, words) {
+  return hit.lines.slice(0, 3).filter((line) => file.lines?.[line]).map((line) => {
+    const [start, speakerIndex, text] = file.lines[line];
+    const speaker = file.speakers[speakerIndex] ?? '';
+    const item = document.createElement('li');
+    item.className = 'hit';
+    item.dataset.call = file.id;
+    item.dataset.start = String(start);
+    const link = document.createElement('a');
+    link.href = `calls/${file.id}/index.html#t=${start.toFixed(2)}`;
+    link.textContent = `${file.time.slice(0, 10)} ${file.time.slice(11, 16)} · ${file.agent} · ${clock(start)}${speaker ? ` · ${speaker}` : ''}`;
+    const quote = document.createElement('p');
+    quote.append(marked(text, words));
+    item.append(link, quote);
+    return item;
+  });
+}
+
+/** Shows the next page of `hits`: fetches those calls' files (one request each), then appends their lines. */
+async function more(hits, words, mine) {
+  const from = hits.shown;
+  const shown = hits.slice(from, from + PAGE);
+  const waiting = document.getElementById('search-more');
+  if (waiting) waiting.disabled = true; // one page at a time, however often it is clicked
+  const fetched = await Promise.all(shown.map((hit) => fetchJSON(`search/calls/${hit.call}.json`)));
+  if (mine !== generation) return;
+  hits.shown = from + shown.length;
+  list.append(...shown.flatMap((hit, k) => items(hit, fetched[k], words)));
+  let button = document.getElementById('search-more');
+  if (hits.shown < hits.length) {
+    if (!button) {
+      button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'search-more';
+      button.textContent = status.dataset.more ?? 'więcej wyników';
+      list.after(button);
+    }
+    button.disabled = false;
+    button.onclick = () => more(hits, words, mine);
+  } else {
+    button?.remove();
+  }
+}
 
 async function run() {
   const query = input.value.trim();
@@ -127,20 +213,19 @@ async function run() {
   history.replaceState(null, '', query ? `?${params}` : location.pathname);
   if (!query) {
     list.replaceChildren();
+    document.getElementById('search-more')?.remove();
     status.textContent = '';
     return;
   }
-  index ??= await fetch('search/index.json').then((r) => r.json());
-  const known = { base: new Set(index.shards), recent: new Set(index.recent ?? []) };
+  index ??= await fetchJSON('search/index.json');
   const parts = parse(query);
   if (!parts.length) return;
-  const perPart = await Promise.all(parts.map((part) => Promise.all(part.map((word) => postings(word, known)))));
+  const perPart = await Promise.all(parts.map((part) => Promise.all(part.map((word) => postings(word, index)))));
   if (mine !== generation) return;
-  // Calls with every part, newest first (calls are numbered in the order they were indexed, not by time); in
-  // each, the lines with the most parts, earliest first.
+  // Calls with every part, newest first; in each, the lines with the most parts, earliest first. The postings say
+  // all of it, so the count is known before any call's lines are fetched.
   const hits = [];
-  const newer = (a, b) => (index.calls[b][1] < index.calls[a][1] ? -1 : index.calls[b][1] > index.calls[a][1] ? 1 : b - a);
-  const candidates = [...perPart[0][0].keys()].sort(newer);
+  const candidates = [...perPart[0][0].keys()].sort((a, b) => timeKey(b) - timeKey(a));
   for (const call of candidates) {
     const lineSets = parts.map((part, p) => linesOf(part, perPart[p], call));
     if (lineSets.some((lines) => lines.size === 0)) continue;
@@ -150,28 +235,11 @@ async function run() {
     const lines = [...counts].filter(([, n]) => n === best).map(([line]) => line).sort((a, b) => a - b);
     hits.push({ call, lines });
   }
-  const words = parts.flat();
-  const shown = hits.slice(0, 50);
-  const items = await Promise.all(shown.map(async (hit) => {
-    const [id, time, agent] = index.calls[hit.call];
-    const file = await callFile(id);
-    return hit.lines.slice(0, 3).map((line) => {
-      const { start, speaker, text } = file.lines[line];
-      const item = document.createElement('li');
-      item.className = 'hit';
-      item.dataset.call = id;
-      item.dataset.start = String(start);
-      const link = document.createElement('a');
-      link.href = `calls/${id}/index.html#t=${start.toFixed(2)}`;
-      link.textContent = `${time.slice(0, 10)} ${time.slice(11, 16)} · ${agent} · ${clock(start)}${speaker ? ` · ${speaker}` : ''}`;
-      const quote = document.createElement('p');
-      quote.append(marked(text, words));
-      item.append(link, quote);
-      return item;
-    });
-  }));
+  list.replaceChildren();
+  document.getElementById('search-more')?.remove();
+  hits.shown = 0;
+  await more(hits, parts.flat(), mine);
   if (mine !== generation) return;
-  list.replaceChildren(...items.flat());
   status.textContent = hits.length
     ? `${status.dataset.results ?? ''}${hits.length}`
     : (status.dataset.none ?? '0');

@@ -147,7 +147,7 @@ public struct SitePublisher: Sendable {
 
         let folders = store.folders()
         let calls = folders.sorted(by: { $0.key < $1.key })
-        try fm.createDirectory(atPath: site + "/search/calls", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: searchSources, withIntermediateDirectories: true)
         // Calls are rendered on every core: each worker takes the next call, reads it, writes its page, search file
         // and recording, and keeps its index entry. A call is independent of every other, and each worker holds
         // one call at a time, so memory grows with the cores, not the calls.
@@ -199,7 +199,8 @@ public struct SitePublisher: Sendable {
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
         try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
-        index.search = try SearchIndex.build(site: site, ids: oldest, changed: changed, previous: index.search, files: files)
+        index.search = try SearchIndex.build(
+            site: site, sources: searchSources, ids: oldest, changed: changed, previous: index.search, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
@@ -223,12 +224,15 @@ public struct SitePublisher: Sendable {
         case failed(Error)
     }
 
+    /// Where each call's search source is kept (`var/search/ID.json`), apart from the site.
+    private var searchSources: String { workspace.work + "/search" }
+
     /// One call's page, search file and recording, unless its folder is unchanged since this index last saw it.
     private func publish(_ id: String, folder: String, renderer: SiteRenderer, files: SiteFiles) throws -> CallResult {
         let fm = FileManager.default
         let site = workspace.site
         let page = "\(site)/calls/\(id)/index.html"
-        let searchFile = "\(site)/search/calls/\(id).json"
+        let searchFile = "\(searchSources)/\(id).json"
         let fingerprint = FolderFingerprint(folder)
         if let fingerprint, let entry = index.entry(id, ifUnchanged: fingerprint), fm.fileExists(atPath: page),
             fm.fileExists(atPath: searchFile)
@@ -264,7 +268,9 @@ public struct SitePublisher: Sendable {
                 pdfProblem = "\(id): its PDF could not be made: \(error.localizedDescription)"
             }
         }
-        try files.write(SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared)), to: searchFile)
+        // The search source is the build's own (only `SearchIndex.build` reads it), so it is kept out of the site.
+        let source = try SearchIndex.encoder.encode(SearchIndex.callFile(document, lemmatizer: .shared))
+        if fm.contents(atPath: searchFile) != source { try FileSystem.writeAtomically(source, to: searchFile, mode: 0o600) }
         // The player needs the recording in the clear: it is opened from the sealed store once, and again only
         // when its size no longer matches the original's.
         var problem = pdfProblem

@@ -45,6 +45,10 @@ public struct LocalServer: Sendable {
                     index index.html;
                     charset utf-8;
                     charset_types text/css application/javascript application/json;
+                    # The search index and the pages are text: compressed, they travel in about a third.
+                    gzip on;
+                    gzip_min_length 512;
+                    gzip_types text/css application/javascript application/json image/svg+xml;
                     add_header X-Content-Type-Options nosniff;
                     location / { try_files $uri $uri/ =404; }
                     # Corrections: the page PUTs an edit document, filed under the user's name (here, without

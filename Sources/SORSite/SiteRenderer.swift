@@ -30,7 +30,7 @@ public struct SiteSettings: Sendable, Equatable {
 
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
-    public static let requiredTemplates = ["dashboard", "calls", "search", "quarantine", "call", "header", "footer"]
+    public static let requiredTemplates = ["dashboard", "calls", "search", "quarantine", "call", "reports", "header", "footer"]
     private let library: MustacheLibrary
     let settings: SiteSettings
 
@@ -71,6 +71,25 @@ public struct SiteRenderer: Sendable {
 
     /// The page of one call (`calls/ID/index.html`).
     public func callPage(_ document: CallDocument) -> Data { page("call", callContext(document)) }
+
+    /// `reports/index.html`: the scheduled reports' files, per schedule, newest first (`files` are file names and
+    /// sizes in bytes, as found under `site/reports/NAME/`).
+    public func reportsPage(_ schedules: [(name: String, files: [(name: String, bytes: Int)])]) -> Data {
+        var context = common
+        context["root"] = "../"
+        context["page_title"] = Strings.table(settings.language)["reports"]! + " — "
+        context["schedules"] = schedules.map { schedule -> [String: Any] in
+            [
+                "name": schedule.name,
+                "files": schedule.files.sorted { $0.name > $1.name }.map { file -> [String: Any] in
+                    let size = file.bytes >= 1_048_576
+                        ? String(format: "%.1f MB", Double(file.bytes) / 1_048_576) : String(format: "%.0f kB", (Double(file.bytes) / 1024).rounded(.up))
+                    return ["file": file.name, "href": schedule.name + "/" + file.name, "size": size]
+                },
+            ]
+        }
+        return page("reports", context)
+    }
 
     /// The call's evaluation PDF, beside its page: `ocena-ID.pdf`.
     public static func pdfFile(_ call: CallRecord) -> String { "ocena-\(call.id).pdf" }

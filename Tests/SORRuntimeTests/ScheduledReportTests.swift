@@ -55,8 +55,12 @@ struct ScheduledReportTests {
             .split(separator: "\r\n").dropFirst()
         #expect(rows.count == 2 && rows.allSatisfy { $0.contains("2026-11-02") && $0.contains("Zespół Północ") }, "\(rows)")
         #expect(FileManager.default.contents(atPath: xlsx)?.starts(with: [0x50, 0x4B, 0x03, 0x04]) == true, "a ZIP: the workbook")
-        let index = String(decoding: FileManager.default.contents(atPath: workspace.site + "/reports/index.html") ?? Data(), as: UTF8.self)
-        #expect(index.contains("href=\"dzienny/raport-2026-11-02.xlsx\"") && index.contains("href=\"dzienny/raport-2026-11-02.csv\""))
+        // The site's reports page lists them after the next build, which the report asked for.
+        let listed = Self.wait {
+            let index = String(decoding: FileManager.default.contents(atPath: workspace.site + "/reports/index.html") ?? Data(), as: UTF8.self)
+            return index.contains("href=\"dzienny/raport-2026-11-02.xlsx\"") && index.contains("href=\"dzienny/raport-2026-11-02.csv\"")
+        }
+        #expect(listed, "\(lines.all)")
         let exports = AuditLog(directory: workspace.audit, keyDirectory: scratch.root + "/keys", now: Date.init).events().filter { $0.action == "export" }
         #expect(exports.count == 2 && exports.allSatisfy { $0.actor == "watcher" && $0.detail?["report"] == "dzienny" && $0.detail?["calls"] == "2" })
         #expect(lines.all.contains { $0.contains("report dzienny: raport-2026-11-02.xlsx, raport-2026-11-02.csv") })

@@ -198,6 +198,7 @@ public struct SitePublisher: Sendable {
         }
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
         try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
+        try files.write(renderer.reportsPage(ScheduledReports.listing(site: site)), to: site + "/reports/index.html")
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
         index.search = try SearchIndex.build(
             site: site, sources: searchSources, ids: oldest, changed: changed, previous: index.search, files: files)

@@ -67,42 +67,24 @@ public enum ScheduledReports {
             written.append(path)
         }
         for problem in problems { FileHandle.standardError.write(Data("warning: report \(entry.name): \(problem)\n".utf8)) }
-        try files.write(indexPage(site: workspace.site, title: workspace.config.site.title), to: workspace.site + "/reports/index.html")
+        // The reports' page lists the new files at the next build.
+        runtime.siteChanges.mark()
         return written
     }
 
-    /// `site/reports/index.html`: every report file, newest first under each schedule's name.
-    static func indexPage(site: String, title: String) -> Data {
+    /// The scheduled reports' files under `site/reports/`, per schedule (for the reports' page).
+    public static func listing(site: String) -> [(name: String, files: [(name: String, bytes: Int)])] {
         let fm = FileManager.default
         let root = site + "/reports"
-        var sections = ""
+        var result: [(name: String, files: [(name: String, bytes: Int)])] = []
         for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            let reportFiles = ((try? fm.contentsOfDirectory(atPath: root + "/" + name)) ?? []).filter { !$0.hasPrefix(".") }.sorted(by: >)
-            sections += "<section><h2>\(escape(name))</h2><ul class=\"reports\">"
-            for file in reportFiles {
-                let size = (try? fm.attributesOfItem(atPath: root + "/" + name + "/" + file)[.size] as? Int) ?? 0
-                sections += "<li><a href=\"\(escape(name))/\(escape(file))\" download>\(escape(file))</a> <span class=\"muted\">\(size >= 1_048_576 ? String(format: "%.1f MB", Double(size) / 1_048_576) : String(format: "%.0f kB", (Double(size) / 1024).rounded(.up)))</span></li>"
+            let files = ((try? fm.contentsOfDirectory(atPath: root + "/" + name)) ?? []).filter { !$0.hasPrefix(".") }.map { file in
+                (name: file, bytes: (try? fm.attributesOfItem(atPath: root + "/" + name + "/" + file)[.size] as? Int) ?? 0)
             }
-            sections += "</ul></section>"
+            result.append((name, files))
         }
-        let page = """
-            <!DOCTYPE html>
-            <html lang="pl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Raporty — \(escape(title))</title><link rel="stylesheet" href="../static/sor.css"></head>
-            <body><header class="site"><a href="../index.html">\(escape(title))</a> · <a href="../calls.html">Rozmowy</a> · Raporty</header>
-            <main><h1>Raporty okresowe</h1>
-            <p>Raporty zaplanowane w <code>sor.yaml</code> (<code>reports.schedule</code>); każdy zapis jest w dzienniku audytu jako <code>export</code>.</p>
-            \(sections.isEmpty ? "<p>Brak raportów.</p>" : sections)
-            </main></body></html>
-
-            """
-        return Data(page.utf8)
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        return result
     }
 }

@@ -21,10 +21,14 @@ public enum SiteError: Error, Equatable, LocalizedError, Sendable {
 public struct SiteSettings: Sendable, Equatable {
     public var title: String
     public var language: String
+    /// Each criterion's guidance from `scorecards.yaml` (its `description`, Markdown), keyed `CARD/criterion`, as
+    /// HTML: rendered once per build, shown on every call page under the criterion's name.
+    public var guidance: [String: String]
 
-    public init(title: String, language: String) {
+    public init(title: String, language: String, guidance: [String: String] = [:]) {
         self.title = title
         self.language = language
+        self.guidance = guidance
     }
 }
 
@@ -373,6 +377,7 @@ public struct SiteRenderer: Sendable {
                         "criteria": section.criteria.map { criterion -> [String: Any] in
                             var row: [String: Any] = [
                                 "id": criterion.id, "name": criterion.name, "critical": criterion.critical,
+                                "guidance": settings.guidance[card.card + "/" + criterion.id] as Any,
                                 "points": Format.number(criterion.points),
                                 "earned": criterion.earned.map(Format.number) ?? "—",
                                 "final": criterion.final.map { Strings.answer($0.value, settings.language) } ?? t["unanswered"]!,

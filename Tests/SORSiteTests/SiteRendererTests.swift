@@ -197,9 +197,10 @@ struct SiteRendererTests {
         #expect(cards.first?["failed"] as? [String] == ["weryfikacja", "pozegnanie"])
     }
 
-    @Test("evaluators' comments are Markdown on the call page: emphasis and lists rendered, raw HTML and script links dropped")
+    @Test("evaluators' comments and the scorecard's guidance are Markdown on the call page: emphasis and lists rendered, raw HTML and script links dropped")
     func markdownComments() throws {
-        let renderer = try SiteRenderer(templates: try Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let guidance = ["SERVICE/weryfikacja": Markdown.html("Zapytaj o **datę urodzenia** <img src=x onerror=alert(3)>")]
+        let renderer = try SiteRenderer(templates: try Self.templates(), settings: SiteSettings(title: "SOR", language: "pl", guidance: guidance))
         var scored = Self.document()
         var criterion = CriterionResult(id: "weryfikacja", name: "Weryfikacja", answerType: "yes_no", naAllowed: false, critical: true, points: 1, final: Answer("no"))
         criterion.manual = ManualAnswer(
@@ -215,6 +216,8 @@ struct SiteRendererTests {
         #expect(page.contains("Brak <strong>weryfikacji</strong>") && page.contains("<li>data urodzenia</li>"))
         #expect(page.contains("Do omówienia <em>z zespołem</em>."))
         #expect(!page.contains("<script>alert(1)") && !page.contains("javascript:alert(2)"))
+        #expect(page.contains("<details class=\"guidance\"><summary>wskazówki</summary>") && page.contains("Zapytaj o <strong>datę urodzenia</strong>"))
+        #expect(!page.contains("onerror=alert(3)"))
     }
 
     /// An entry as the dashboard reads it.

@@ -136,9 +136,17 @@ public struct SitePublisher: Sendable {
         for name in names where name.hasSuffix(".mustache") {
             templates[String(name.dropLast(".mustache".count))] = try String(contentsOfFile: templatesDirectory + "/" + name, encoding: .utf8)
         }
+        // Criteria's guidance (Markdown in scorecards.yaml) for the call pages, rendered once; without valid
+        // scorecards the pages show none rather than fail.
+        var guidance: [String: String] = [:]
+        for card in (try? ScorecardLoader.load(workspace: workspace))?.set.cards ?? [] {
+            for criterion in card.sections.flatMap(\.criteria) where !criterion.description.isEmpty {
+                guidance[card.id + "/" + criterion.id] = Markdown.html(criterion.description)
+            }
+        }
         let renderer = try SiteRenderer(
             templates: templates,
-            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language),
+            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance),
             directory: templatesDirectory)
         try store.vault.check(dataDirectory: workspace.data)
         let site = workspace.site

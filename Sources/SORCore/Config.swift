@@ -214,8 +214,11 @@ public struct Config: Sendable, Equatable {
             public var team: String?
             /// `xlsx`, `csv`, `pdf`.
             public var formats: [String]
+            /// A note printed on the PDF under its title (Markdown).
+            public var note: String?
 
-            public init(name: String, cron: String, period: String, team: String? = nil, formats: [String]) {
+            public init(name: String, cron: String, period: String, team: String? = nil, formats: [String], note: String? = nil) {
+                self.note = note
                 self.name = name
                 self.cron = cron
                 self.period = period

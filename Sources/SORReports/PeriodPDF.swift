@@ -17,6 +17,10 @@ public enum PeriodPDF {
         writer.text(report.title, TextStyle(font: .bold, size: 17), spacing: 2)
         writer.text("\(t["period"]!): \(report.period) · \(report.scope)", TextStyle(size: 10), spacing: 2)
         writer.text(report.generated, small, spacing: 8)
+        if let note = report.note, !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            writer.markdown(note)
+            writer.space(6)
+        }
         if !report.kpis.isEmpty { writer.tiles(report.kpis.map { ($0.label, $0.value) }) }
 
         writer.heading("Trend dzienny", level: 2)

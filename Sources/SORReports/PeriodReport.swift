@@ -24,11 +24,15 @@ public struct PeriodReport: Sendable, Equatable {
     public var agents: [Agent]
     /// The criteria failed most often, most first.
     public var failedCriteria: [FailedCriterion]
+    /// A note for the readers (Markdown), printed under the title: what the author of a scheduled or hand-made
+    /// report wants to say about the period.
+    public var note: String?
 
     public init(
         title: String, period: String, scope: String, generated: String, kpis: [KPI] = [], cards: [Card] = [], days: [Day] = [],
-        agents: [Agent] = [], failedCriteria: [FailedCriterion] = []
+        agents: [Agent] = [], failedCriteria: [FailedCriterion] = [], note: String? = nil
     ) {
+        self.note = note
         self.title = title
         self.period = period
         self.scope = scope

@@ -17,6 +17,7 @@ struct Report: ParsableCommand {
     @Option(help: "pdf (the dashboard's figures), xlsx (calls, agents, criteria sheets) or csv (the calls sheet).") var format: String = "xlsx"
     @Option(help: "Where to write it (default: raport-PERIOD[-zespol-TEAM].EXT in the current directory).") var output: String?
     @Option(help: "The CSV separator: ';' (Polish Excel, decimal comma) or ','.") var separator: String = ";"
+    @Option(help: "A note printed on the PDF under its title (Markdown).") var note: String?
 
     func validate() throws {
         guard Reports.Format(rawValue: format.lowercased()) != nil else {
@@ -30,7 +31,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let result = try Commands.report(
             runtime: try options.runtime(), period: period, team: team, agent: agent,
-            format: Reports.Format(rawValue: format.lowercased())!, output: output, separator: Character(separator))
+            format: Reports.Format(rawValue: format.lowercased())!, output: output, separator: Character(separator), note: note)
         for problem in result.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
         print("\(result.path): \(result.calls) calls, \(result.period.label)")
     }

@@ -19,6 +19,19 @@ struct PeriodPDFTests {
         #expect(text.contains("ocena (%)") && text.contains("dzień (MM-DD)") && text.contains("Rozmowy dziennie"))
     }
 
+    @Test("a report note in Markdown prints under the title, its emphasis and list as text, raw HTML dropped")
+    func note() throws {
+        var report = ReportFixtures.period
+        report.note = "**Uwaga:** w listopadzie zmieniono kartę SALES.\n\n- nowe kryterium: *zgoda na nagrywanie*\n- próg 80%\n\n<b>html</b>"
+        let path = Poppler.write("period-note.pdf", try PeriodPDF.render(report))
+        let text = Poppler.collapsed(try Poppler.text(path, layout: false))
+        #expect(text.contains("Uwaga: w listopadzie zmieniono kartę SALES."))
+        #expect(text.contains("nowe kryterium: zgoda na nagrywanie") && text.contains("próg 80%"))
+        #expect(!text.contains("<b>") && !text.contains("html</b>"))
+        let generated = try #require(text.range(of: "Wygenerowano"))
+        #expect(text.range(of: "Uwaga:")!.lowerBound > generated.lowerBound, "under the title")
+    }
+
     @Test("the agent table continues on the next page under its repeated header")
     func longTableRepeatsHeader() throws {
         let report = ReportFixtures.period

@@ -119,7 +119,7 @@ public enum ConfigParser {
         guard case .sequence(let items) = schedule else { return reader.error(schedule, "reports.schedule must be a list") }
         var names: Set<String> = []
         for item in items {
-            let entry = reader.mapping(item, allowed: ["name", "cron", "period", "team", "formats"], context: "a scheduled report")
+            let entry = reader.mapping(item, allowed: ["name", "cron", "period", "team", "formats", "note"], context: "a scheduled report")
             guard let name = entry["name"]?.string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 reader.error(item, "a scheduled report needs a name of letters, digits, - and _ (its folder under site/reports/)")
                 continue
@@ -148,6 +148,7 @@ public enum ConfigParser {
                 reader.error(item, "reports.schedule \(name) needs a period (yesterday, last-week, last-month, …)")
             }
             scheduled.team = entry["team"]?.string
+            scheduled.note = entry["note"]?.string
             if let formats = entry["formats"] {
                 let list = formats.string.map { [$0] } ?? { if case .sequence(let items) = formats { return items.compactMap(\.string) } else { return [] } }()
                 let unknown = list.filter { Reports.Format(rawValue: $0) == nil }
@@ -364,7 +365,8 @@ public enum ConfigParser {
               schedule:\(config.reports.schedule.isEmpty ? " []" : "")
             \(config.reports.schedule.map { entry in
                 "  - name: \(quote(entry.name))\n    cron: \(quote(entry.cron))\n    period: \(quote(entry.period))\n"
-                    + (entry.team.map { "    team: \(quote($0))\n" } ?? "") + "    formats: [\(entry.formats.joined(separator: ", "))]"
+                    + (entry.team.map { "    team: \(quote($0))\n" } ?? "") + (entry.note.map { "    note: \(quote($0))\n" } ?? "")
+                    + "    formats: [\(entry.formats.joined(separator: ", "))]"
             }.joined(separator: "\n"))
             retention:
               days: \(config.retention.days)

@@ -49,7 +49,7 @@ public enum Reports {
     /// varies between two reports of the same calls); `title` names what the report is of.
     public static func make(
         _ format: Format, entries all: [IndexEntry], scope: Scope, csvSeparator: Character = ";", generated: String = "",
-        title: String? = nil
+        title: String? = nil, note: String? = nil
     ) throws -> Data {
         let entries = all.filter(scope.contains)
         let figures = DashboardFigures.compute(entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
@@ -60,7 +60,9 @@ public enum Reports {
             return try XLSX.workbook([Sheets.calls(entries), Sheets.agents(figures), Sheets.criteria(entries)])
         case .pdf:
             let whom = title ?? scope.team.map { "Zespół: \($0)" } ?? scope.agent.map { "Agent: \($0)" } ?? "Całe centrum"
-            return try PeriodPDF.render(periodReport(figures, entries: entries, scope: scope, whom: whom, generated: generated))
+            var report = periodReport(figures, entries: entries, scope: scope, whom: whom, generated: generated)
+            report.note = note
+            return try PeriodPDF.render(report)
         }
     }
 
@@ -154,7 +156,7 @@ extension Commands {
     /// log as an `export`.
     public static func report(
         runtime: Runtime, period spec: String, team: String?, agent: String?, format: Reports.Format, output: String?,
-        separator: Character
+        separator: Character, note: String? = nil
     ) throws -> ReportResult {
         let store = try runtime.checkedStore()
         let language = runtime.workspace.config.site.language
@@ -165,7 +167,7 @@ extension Commands {
         let (entries, problems) = Reports.entries(store: store, language: language, period: candidate)
         let period = try candidate ?? ReportPeriod.parse(spec, entries: entries, now: runtime.clock.now())
         let scope = Reports.Scope(period: period, team: team, agent: agent)
-        let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator, generated: "Wygenerowano: " + Timestamp.local(runtime.clock.now()))
+        let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator, generated: "Wygenerowano: " + Timestamp.local(runtime.clock.now()), note: note)
         let path = output ?? scope.baseName + "." + format.fileExtension
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -54,7 +54,7 @@ public enum ScheduledReports {
             do {
                 data = try Reports.make(
                     format, entries: entries, scope: scope, csvSeparator: Character(workspace.config.reports.csvSeparator),
-                    generated: "Wygenerowano: " + Timestamp.local(now))
+                    generated: "Wygenerowano: " + Timestamp.local(now), note: entry.note)
             } catch {
                 try runtime.audit.append(actor: "watcher", action: "export", outcome: "failed", detail: ["report": entry.name, "format": name, "reason": error.localizedDescription])
                 throw error

@@ -103,6 +103,17 @@ public enum Reports {
             failedCriteria: figures.failed.prefix(15).map { .init(card: $0.card, criterion: $0.name, failed: $0.calls, of: $0.of) })
     }
 
+    /// The period a spec means at `now`, and the entries of the stored calls in it: the dashboard's periods end on
+    /// the newest call's day, so those read every call; the others only their days'.
+    public static func resolve(_ spec: String, store: CallStore, language: String, now: Date) throws
+        -> (period: ReportPeriod, entries: [IndexEntry], problems: [String])
+    {
+        let relative = DashboardPeriod.Kind(rawValue: spec.lowercased()) != nil
+        let candidate = relative ? nil : try ReportPeriod.parse(spec, entries: [], now: now)
+        let (entries, problems) = entries(store: store, language: language, period: candidate)
+        return (try candidate ?? ReportPeriod.parse(spec, entries: entries, now: now), entries, problems)
+    }
+
     /// The index entries of the stored calls whose day may fall in `period` (folders are by day, so the others are
     /// not opened; a day's slack on each side covers a call time in another zone than the folder's), read on every
     /// core. Each call's record, evaluation and the head of its analysis are read (roles, sentiment), not its
@@ -158,14 +169,8 @@ extension Commands {
         runtime: Runtime, period spec: String, team: String?, agent: String?, format: Reports.Format, output: String?,
         separator: Character, note: String? = nil
     ) throws -> ReportResult {
-        let store = try runtime.checkedStore()
-        let language = runtime.workspace.config.site.language
-        // The dashboard's periods end on the newest call's day: those need every call's entry, the others only
-        // their days'.
-        let relative = DashboardPeriod.Kind(rawValue: spec.lowercased()) != nil
-        let candidate = relative ? nil : try ReportPeriod.parse(spec, entries: [], now: runtime.clock.now())
-        let (entries, problems) = Reports.entries(store: store, language: language, period: candidate)
-        let period = try candidate ?? ReportPeriod.parse(spec, entries: entries, now: runtime.clock.now())
+        let (period, entries, problems) = try Reports.resolve(
+            spec, store: try runtime.checkedStore(), language: runtime.workspace.config.site.language, now: runtime.clock.now())
         let scope = Reports.Scope(period: period, team: team, agent: agent)
         let data = try Reports.make(format, entries: entries, scope: scope, csvSeparator: separator, generated: "Wygenerowano: " + Timestamp.local(runtime.clock.now()), note: note)
         let path = output ?? scope.baseName + "." + format.fileExtension

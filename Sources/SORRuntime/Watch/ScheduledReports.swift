@@ -36,12 +36,8 @@ public enum ScheduledReports {
     @discardableResult
     public static func write(_ entry: Config.Reports.Scheduled, runtime: Runtime, now: Date) throws -> [String] {
         let workspace = runtime.workspace
-        let store = try runtime.checkedStore()
-        let language = workspace.config.site.language
-        let relative = DashboardPeriod.Kind(rawValue: entry.period.lowercased()) != nil
-        let candidate = relative ? nil : try ReportPeriod.parse(entry.period, entries: [], now: now)
-        let (entries, problems) = Reports.entries(store: store, language: language, period: candidate)
-        let period = try candidate ?? ReportPeriod.parse(entry.period, entries: entries, now: now)
+        let (period, entries, problems) = try Reports.resolve(
+            entry.period, store: try runtime.checkedStore(), language: workspace.config.site.language, now: now)
         let scope = Reports.Scope(period: period, team: entry.team)
         let files = try SiteFiles(workspace.config.site)
         let directory = workspace.site + "/reports/" + entry.name

@@ -44,6 +44,29 @@ public final class SiteIndex: @unchecked Sendable {
 
     public init() {}
 
+    private var pendingDownloads: (entries: [IndexEntry], changed: Set<String>)?
+
+    /// Keeps the entries of the last build for its downloads, with the calls changed since they were last written.
+    func deferDownloads(_ entries: [IndexEntry], changed: Set<String>) {
+        lock.lock()
+        pendingDownloads = (entries, changed.union(pendingDownloads?.changed ?? []))
+        lock.unlock()
+    }
+
+    var hasPendingDownloads: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pendingDownloads != nil
+    }
+
+    func takeDownloads() -> (entries: [IndexEntry], changed: Set<String>)? {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = pendingDownloads
+        pendingDownloads = nil
+        return taken
+    }
+
     /// The fingerprint of the calls a download was last written from (nil when it was not written by this index).
     func download(_ stem: String) -> Int? {
         lock.lock()
@@ -128,30 +151,16 @@ public struct SitePublisher: Sendable {
 
     /// Rebuilds the site; returns the number of pages written and any calls that could not be read.
     @discardableResult
-    public func build() throws -> (pages: Int, problems: [String]) {
+    /// `downloads: false` leaves the pages' downloads (XLSX, CSV, period PDFs) for `writeDownloads()`: the watcher
+    /// publishes a new call's pages at once and the files made from many calls when it is idle (at 10,000 calls they
+    /// took as long again as the pages).
+    public func build(downloads: Bool = true) throws -> (pages: Int, problems: [String]) {
         let fm = FileManager.default
-        let templatesDirectory = workspace.templates
-        var templates: [String: String] = [:]
-        let names = (try? fm.contentsOfDirectory(atPath: templatesDirectory)) ?? []
-        for name in names where name.hasSuffix(".mustache") {
-            templates[String(name.dropLast(".mustache".count))] = try String(contentsOfFile: templatesDirectory + "/" + name, encoding: .utf8)
-        }
-        // Criteria's guidance (Markdown in scorecards.yaml) for the call pages, rendered once; without valid
-        // scorecards the pages show none rather than fail.
-        var guidance: [String: String] = [:]
-        for card in (try? ScorecardLoader.load(workspace: workspace))?.set.cards ?? [] {
-            for criterion in card.sections.flatMap(\.criteria) where !criterion.description.isEmpty {
-                guidance[card.id + "/" + criterion.id] = Markdown.html(criterion.description)
-            }
-        }
-        let renderer = try SiteRenderer(
-            templates: templates,
-            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance),
-            directory: templatesDirectory)
+        let renderer = try renderer()
         try store.vault.check(dataDirectory: workspace.data)
         let site = workspace.site
         let files = try SiteFiles(workspace.config.site)
-        try copyTree(templatesDirectory + "/static", to: site + "/static", files: files)
+        try copyTree(workspace.templates + "/static", to: site + "/static", files: files)
 
         let folders = store.folders()
         let calls = folders.sorted(by: { $0.key < $1.key })
@@ -205,7 +214,8 @@ public struct SitePublisher: Sendable {
             }
         }
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
-        try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
+        index.deferDownloads(entries, changed: changed)
+        if downloads { try writeDownloads(renderer: renderer, files: files) }
         try files.write(renderer.reportsPage(ScheduledReports.listing(site: site)), to: site + "/reports/index.html")
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
         index.search = try SearchIndex.build(
@@ -301,6 +311,42 @@ public struct SitePublisher: Sendable {
     /// The pages' XLSX and CSV files. Only those whose calls changed since this index last wrote them are made
     /// again (a download's fingerprint is its calls' ids; a call re-rendered in this build changes it too), and
     /// downloads of pages that are gone are removed.
+    /// The renderer over the workspace's templates, with the criteria's guidance from the scorecards.
+    func renderer() throws -> SiteRenderer {
+        let fm = FileManager.default
+        let templatesDirectory = workspace.templates
+        var templates: [String: String] = [:]
+        let names = (try? fm.contentsOfDirectory(atPath: templatesDirectory)) ?? []
+        for name in names where name.hasSuffix(".mustache") {
+            templates[String(name.dropLast(".mustache".count))] = try String(contentsOfFile: templatesDirectory + "/" + name, encoding: .utf8)
+        }
+        // Criteria's guidance (Markdown in scorecards.yaml) for the call pages, rendered once; without valid
+        // scorecards the pages show none rather than fail.
+        var guidance: [String: String] = [:]
+        for card in (try? ScorecardLoader.load(workspace: workspace))?.set.cards ?? [] {
+            for criterion in card.sections.flatMap(\.criteria) where !criterion.description.isEmpty {
+                guidance[card.id + "/" + criterion.id] = Markdown.html(criterion.description)
+            }
+        }
+        return try SiteRenderer(
+            templates: templates,
+            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance),
+            directory: templatesDirectory)
+    }
+
+    /// Writes the downloads a `build(downloads: false)` left, if any; returns whether there were.
+    @discardableResult
+    public func writeDownloads() throws -> Bool {
+        guard index.hasPendingDownloads else { return false }
+        try writeDownloads(renderer: try renderer(), files: try SiteFiles(workspace.config.site))
+        return true
+    }
+
+    private func writeDownloads(renderer: SiteRenderer, files: SiteFiles) throws {
+        guard let (entries, changed) = index.takeDownloads() else { return }
+        try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
+    }
+
     private func writeDownloads(_ scopes: [DownloadScope], changed: Set<String>, files: SiteFiles) throws {
         let site = workspace.site
         let separator = Character(workspace.config.reports.csvSeparator)

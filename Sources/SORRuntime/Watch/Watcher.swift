@@ -91,7 +91,7 @@ public final class Watcher: @unchecked Sendable {
             events = inotify.hasEvents
         }
         queue.waitForInFlight()
-        publishing.run(now: runtime.clock.now())
+        publishing.finish(now: runtime.clock.now())
         runtime.shutdown()
         status.write(now: runtime.clock.now(), final: true)
         log("stopped")

@@ -82,6 +82,8 @@ struct Bench: ParsableCommand {
             _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: 1, seed: 99, until: until)
             // As the watcher does: the pages at once, the downloads (XLSX, CSV, period PDFs of the pages that show
             // the new call) when it is idle.
+            let phases = PhaseLog()
+            publisher.phases = { phases.add($0, $1) }
             let again = Date()
             let one = try publisher.build(downloads: false)
             let oneSeconds = Date().timeIntervalSince(again)
@@ -104,6 +106,7 @@ struct Bench: ParsableCommand {
             let largest = shards.map { size(site + "/search/terms/" + $0) }.max() ?? 0
             print(String(format: "site build, %d calls: %.1f s (%d pages), %.0f calls/s; peak memory %.1f MiB", calls, fullSeconds, full.pages, Double(calls) / fullSeconds, Benchmarks.peakMemoryMiB()))
             print(String(format: "one new call published by the same publisher: %.2f s (%d pages rewritten; target under 1 s); then the downloads of the pages that show it (PDF, XLSX, CSV), written when the watcher is idle: %.2f s", oneSeconds, one.pages, downloadsSeconds))
+            print("   where the one call's publish went: " + phases.all.map { String(format: "%@ %.2f s", $0.0, $0.1) }.joined(separator: ", "))
             print(String(format: "sizes: data/calls.json %.1f MB; search index %.1f MB in total (%d shards, the largest %.2f MB; per-call files %.1f MB); whole site without recordings %.1f MB",
                 size(site + "/data/calls.json"), size(site + "/search"), shards.count, largest, size(site + "/search/calls"),
                 size(site) - 0))
@@ -280,5 +283,21 @@ struct Bench: ParsableCommand {
             let chosen = language ?? workspace.config.speech.language
             for line in try Benchmarks.engine(files, workspace: workspace, language: chosen == "auto" ? nil : chosen) { print(line) }
         }
+    }
+}
+
+/// Phases reported by a build, in order.
+final class PhaseLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phases: [(String, TimeInterval)] = []
+    func add(_ phase: String, _ seconds: TimeInterval) {
+        lock.lock()
+        phases.append((phase, seconds))
+        lock.unlock()
+    }
+    var all: [(String, TimeInterval)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return phases
     }
 }

@@ -142,6 +142,8 @@ public struct SitePublisher: Sendable {
     public let index: SiteIndex
     /// Whether each call's recording is copied out for its player (off only for benchmarks of the pages alone).
     public var recordings = true
+    /// Told each phase of a build and its seconds, in order (the site benchmark prints them).
+    public var phases: (@Sendable (String, TimeInterval) -> Void)?
 
     public init(workspace: Workspace, store: CallStore, index: SiteIndex = SiteIndex()) {
         self.workspace = workspace
@@ -156,6 +158,7 @@ public struct SitePublisher: Sendable {
     /// took as long again as the pages).
     public func build(downloads: Bool = true) throws -> (pages: Int, problems: [String]) {
         let fm = FileManager.default
+        var clock = PhaseClock(report: phases)
         let renderer = try renderer()
         try store.vault.check(dataDirectory: workspace.data)
         let site = workspace.site
@@ -201,10 +204,13 @@ public struct SitePublisher: Sendable {
                 continue
             }
         }
+        clock.lap("calls (read, render, write each changed call)")
         try files.write(renderer.callsPage(entries), to: site + "/calls.html")
+        clock.lap("calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
         try files.write(renderer.quarantinePage(QuarantineNote.all(in: workspace.failed)), to: site + "/quarantine.html")
+        clock.lap("dashboard, search and quarantine pages")
         // Agents', teams' and scorecards' pages; those no call names any more go.
         let people = renderer.personPages(entries).merging(renderer.cardPages(entries)) { a, _ in a }
         for folder in ["agents", "teams", "cards"] {
@@ -214,14 +220,20 @@ public struct SitePublisher: Sendable {
             }
         }
         for (name, page) in people { try files.write(page, to: site + "/" + name) }
+        clock.lap("agent, team and scorecard pages")
         index.deferDownloads(entries, changed: changed)
-        if downloads { try writeDownloads(renderer: renderer, files: files) }
+        if downloads {
+            try writeDownloads(renderer: renderer, files: files)
+            clock.lap("downloads")
+        }
         try files.write(renderer.reportsPage(ScheduledReports.listing(site: site)), to: site + "/reports/index.html")
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
         index.search = try SearchIndex.build(
             site: site, sources: searchSources, ids: oldest, changed: changed, previous: index.search, files: files)
         try FileManager.default.createDirectory(atPath: site + "/data", withIntermediateDirectories: true)
+        clock.lap("search index")
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
+        clock.lap("data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         let live = Set(folders.keys)
         index.keep(live)
@@ -396,5 +408,22 @@ public struct SitePublisher: Sendable {
             if !fm.fileExists(atPath: source + "/" + relative, isDirectory: &isDirectory) || isDirectory.boolValue { continue }
             try files.write(fm.contents(atPath: source + "/" + relative) ?? Data(), to: target + "/" + relative)
         }
+    }
+}
+
+/// Times the phases of a build for `SitePublisher.phases`.
+struct PhaseClock {
+    let report: (@Sendable (String, TimeInterval) -> Void)?
+    var last = Date()
+
+    init(report: (@Sendable (String, TimeInterval) -> Void)?) {
+        self.report = report
+    }
+
+    mutating func lap(_ phase: String) {
+        guard let report else { return }
+        let now = Date()
+        report(phase, now.timeIntervalSince(last))
+        last = now
     }
 }

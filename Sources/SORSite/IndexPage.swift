@@ -103,10 +103,16 @@ extension SiteRenderer {
         return (try? encoder.encode(CallsData(calls: calls, criteria: criteria))) ?? Data("{\"version\":1,\"calls\":[]}".utf8)
     }
 
+    /// How many calls calls.html lists without its script.
+    static let listedCalls = 200
+
     func indexContext(_ entries: [IndexEntry]) -> [String: Any] {
         var context = common
         context["root"] = ""
-        context["calls"] = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map { entry -> [String: Any] in
+        // The page lists the newest calls itself (for a reader without JavaScript, and at once); the script then
+        // shows, filters and sorts them all from data/calls.json. All 10,000 rows made a 5 MB page rebuilt for every
+        // new call.
+        context["calls"] = entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.prefix(Self.listedCalls).map { entry -> [String: Any] in
             [
                 "id": entry.id,
                 "when": Format.dateTime(entry.time),
@@ -124,6 +130,7 @@ extension SiteRenderer {
             ]
         }
         context["count"] = entries.count
+        if entries.count > Self.listedCalls { context["older_calls"] = entries.count - Self.listedCalls }
         context["total_duration"] = Format.clock(entries.reduce(0) { $0 + $1.duration })
         context["has_calls"] = !entries.isEmpty
         return context

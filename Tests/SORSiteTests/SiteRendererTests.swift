@@ -220,6 +220,19 @@ struct SiteRendererTests {
         #expect(!page.contains("onerror=alert(3)"))
     }
 
+    @Test("calls.html lists the newest 200 calls itself and says how many older ones the script shows")
+    func callsPageListsTheNewest() throws {
+        let renderer = try SiteRenderer(templates: try Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let entries = (0..<250).map { index in
+            Self.entry(String(format: "%016x", index), day: Day.adding(-index, to: "2026-11-30"), agent: "Anna", team: "A", card: "SALES", total: 90)
+        }
+        let page = String(decoding: renderer.callsPage(entries.shuffled()), as: UTF8.self)
+        #expect(page.components(separatedBy: "<tr data-call=").count - 1 == 200)
+        #expect(page.contains("<tr data-call=\"\(String(format: "%016x", 0))\"") && !page.contains("<tr data-call=\"\(String(format: "%016x", 200))\""))
+        #expect(page.contains("id=\"older-calls\">Starsze rozmowy (pokazuje je lista z włączonym JavaScriptem): 50</p>"))
+        #expect(page.contains("<strong id=\"call-count\">250</strong>"), "the count is of all calls")
+    }
+
     /// An entry as the dashboard reads it.
     static func entry(_ id: String, day: String, agent: String, team: String, card: String, total: Double, failed: [String] = [],
                       critical: Bool = false, sentiment: String? = nil, review: Bool = false) -> IndexEntry {

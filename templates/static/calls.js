@@ -182,6 +182,8 @@ async function start() {
       const current = spec === key ? 'ascending' : spec === `-${key}` ? 'descending' : 'none';
       button.closest('th').setAttribute('aria-sort', current);
     }
+    // The page lists only the newest calls without the script; now every call is here.
+    document.getElementById('older-calls')?.remove();
     table.dataset.ready = 'true';
   };
   const remember = () => {

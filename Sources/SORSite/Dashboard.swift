@@ -266,13 +266,22 @@ extension SiteRenderer {
 
     /// One page per agent (`agents/SLUG.html`) and per team (`teams/SLUG.html`) over all their calls: the
     /// dashboard's figures for them, their weakest criteria, their score over time and their calls, newest first.
-    public func personPages(_ entries: [IndexEntry]) -> [String: Data] {
+    /// Every agent's, team's and scorecard's page path (`agents/NAME.html`, …): the pages the site has.
+    public func personAndCardPagePaths(_ entries: [IndexEntry]) -> Set<String> {
+        let all = Slugs(entries)
+        return Set(all.agents.values.map { "agents/\($0).html" } + all.teams.values.map { "teams/\($0).html" }
+            + all.cards.values.map { "cards/\($0).html" })
+    }
+
+    /// The agents' and teams' pages; with `only`, just those of these names (`agent:NAME`, `team:NAME`).
+    public func personPages(_ entries: [IndexEntry], only: Set<String>? = nil) -> [String: Data] {
         var pages: [String: Data] = [:]
         let t = Strings.table(settings.language)
         let all = Slugs(entries)
         for (folder, key, title) in [("agents", \IndexEntry.agent, t["agent"]!), ("teams", \IndexEntry.team, t["team"]!)] {
             let named = entries.filter { $0[keyPath: key] != "—" }
             for (name, slug) in folder == "agents" ? all.agents : all.teams {
+                if let only, !only.contains((folder == "agents" ? "agent:" : "team:") + name) { continue }
                 let own = named.filter { $0[keyPath: key] == name }
                 let figures = DashboardFigures.compute(own, period: .of(.all, entries: own))
                 let scope = (folder == "agents" ? "agent=" : "team=") + Self.query(name)
@@ -300,11 +309,13 @@ extension SiteRenderer {
 
     /// One page per scorecard (`cards/CARD.html`) over all the calls scored on it: its figures alone (a call's other
     /// cards left out), its average day by day, and every criterion that failed, most often first.
-    public func cardPages(_ entries: [IndexEntry]) -> [String: Data] {
+    /// The scorecards' pages; with `only`, just those of these names (`card:ID`).
+    public func cardPages(_ entries: [IndexEntry], only: Set<String>? = nil) -> [String: Data] {
         var pages: [String: Data] = [:]
         let t = Strings.table(settings.language)
         let all = Slugs(entries)
         for (card, slug) in all.cards {
+            if let only, !only.contains("card:" + card) { continue }
             let own = entries.compactMap { entry -> IndexEntry? in
                 var entry = entry
                 entry.scores = entry.scores.filter { $0.card == card }

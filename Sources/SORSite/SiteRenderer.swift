@@ -18,7 +18,7 @@ public enum SiteError: Error, Equatable, LocalizedError, Sendable {
 }
 
 /// Settings the pages need.
-public struct SiteSettings: Sendable, Equatable {
+public struct SiteSettings: Sendable, Hashable {
     public var title: String
     public var language: String
     /// Each criterion's guidance from `scorecards.yaml` (its `description`, Markdown), keyed `CARD/criterion`, as
@@ -53,7 +53,17 @@ public struct SiteRenderer: Sendable {
         }
         self.library = library
         self.settings = settings
+        var hasher = Hasher()
+        for (name, text) in templates.sorted(by: { $0.key < $1.key }) {
+            hasher.combine(name)
+            hasher.combine(text)
+        }
+        hasher.combine(settings)
+        templatesFingerprint = hasher.finalize()
     }
+
+    /// A fingerprint of the templates and settings in this process: pages rendered with another are rendered again.
+    public let templatesFingerprint: Int
 
     /// Every page of the site for these calls (tests; the publisher renders page by page, see `callPage` and
     /// `callsPage` and `dashboardPages`, so that a build holds one call in memory at a time).

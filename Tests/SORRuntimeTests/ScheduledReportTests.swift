@@ -119,3 +119,51 @@ final class LogLines: @unchecked Sendable {
         return lines
     }
 }
+
+@Suite("Agents', teams' and scorecards' pages between builds")
+struct PersonPagesTests {
+    @Test("a call moved to another agent leaves the old agent's page and joins the new one's; an agent with no calls left loses the page")
+    func movedCall() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var config = Config()
+        config.paths.templates = ScheduledReportTests.repository + "/templates"
+        config.paths.scorecards = ScheduledReportTests.repository + "/scorecards.yaml"
+        let workspace = Workspace(config: config, root: URL(fileURLWithPath: scratch.root))
+        let store = CallStore(dataDirectory: workspace.data, vault: Vault(keyring: try Keyring.create(path: workspace.keyFile)))
+        var records: [CallRecord] = []
+        for (index, agent) in ["Anna Nowak", "Anna Nowak", "Piotr Wiśniewski"].enumerated() {
+            var (record, transcript) = StoreTests.sampleRecord(id: String(format: "%016x", 0xbee0 + index))
+            record.metadata.agent = agent
+            FileManager.default.createFile(atPath: scratch.root + "/in.wav", contents: Data("RIFF".utf8))
+            try store.save(record: record, transcript: transcript, audioFrom: scratch.root + "/in.wav", moveInputs: false)
+            records.append(record)
+        }
+        var publisher = SitePublisher(workspace: workspace, store: store, index: SiteIndex())
+        publisher.recordings = false
+        try publisher.build()
+        func page(_ name: String) -> String? {
+            FileManager.default.contents(atPath: workspace.site + "/agents/" + name + ".html").map { String(decoding: $0, as: UTF8.self) }
+        }
+        /// The page's count of calls (its first figure; the calls are unscored, so the page lists none).
+        func calls(_ name: String) -> Int? {
+            guard let text = page(name), let kpi = text.range(of: "id=\"kpi-calls\"") else { return nil }
+            let rest = text[kpi.upperBound...]
+            guard let end = rest.range(of: "</a>"), let start = rest[..<end.lowerBound].lastIndex(of: ">") else { return nil }
+            return Int(rest[rest.index(after: start)..<end.lowerBound])
+        }
+        #expect(calls("anna-nowak") == 2 && calls("piotr-wisniewski") == 1)
+
+        // The second call is Piotr's now: both pages change in the next build of the same publisher.
+        var moved = records[1]
+        moved.metadata.agent = "Piotr Wiśniewski"
+        try store.write(try FileFormats.yaml(moved), as: "call.yaml", in: store.folder(for: moved))
+        try publisher.build()
+        #expect(calls("anna-nowak") == 1 && calls("piotr-wisniewski") == 2)
+
+        // Erasing Anna's last call removes her page; Piotr's stays.
+        try store.delete(folder: store.folder(for: records[0]))
+        try publisher.build()
+        #expect(page("anna-nowak") == nil && page("piotr-wisniewski") != nil)
+    }
+}

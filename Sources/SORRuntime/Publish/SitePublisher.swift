@@ -107,6 +107,33 @@ public final class SiteIndex: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The entry this index holds for a call, whatever its folder now says (the call's entry before this build).
+    func known(_ id: String) -> IndexEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        return known[id]?.entry
+    }
+
+    /// The entries of calls this index holds that are not in `ids` (erased since its last build).
+    func entries(notIn ids: Set<String>) -> [IndexEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        return known.filter { !ids.contains($0.key) }.map(\.value.entry)
+    }
+
+    /// What the agents', teams' and scorecards' pages were last rendered from: every name with a page, and the
+    /// templates (nil before the first build).
+    private var pagesState: (names: Set<String>, templates: Int)?
+
+    /// Swaps in this build's state and returns the last one.
+    func swapPagesState(_ state: (names: Set<String>, templates: Int)) -> (names: Set<String>, templates: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        let last = pagesState
+        pagesState = state
+        return last
+    }
+
     /// Keeps only these calls (the others were erased).
     func keep(_ ids: Set<String>) {
         lock.lock()
@@ -187,13 +214,17 @@ public struct SitePublisher: Sendable {
         var problems: [String] = []
         var pages = 1
         var changed: Set<String> = []
+        // The agents, teams and cards whose pages a changed or erased call is on (before and after the change).
+        var affected: Set<String> = []
         for result in results.all {
             switch result {
             case .unchanged(let entry):
                 entries.append(entry)
-            case .rendered(let entry, let problem):
+            case .rendered(let entry, let problem, let previous):
                 entries.append(entry)
                 changed.insert(entry.id)
+                affected.formUnion(Self.pageNames(entry))
+                if let previous { affected.formUnion(Self.pageNames(previous)) }
                 pages += 1
                 if let problem { problems.append(problem) }
             case .unreadable(let problem):
@@ -211,11 +242,18 @@ public struct SitePublisher: Sendable {
         try files.write(renderer.searchPage(), to: site + "/search.html")
         try files.write(renderer.quarantinePage(QuarantineNote.all(in: workspace.failed)), to: site + "/quarantine.html")
         clock.lap("dashboard, search and quarantine pages")
-        // Agents', teams' and scorecards' pages; those no call names any more go.
-        let people = renderer.personPages(entries).merging(renderer.cardPages(entries)) { a, _ in a }
+        // Agents', teams' and scorecards' pages: only those a changed or erased call is on, unless the set of pages
+        // or the templates changed (a new name can change another's link); pages no call names any more go.
+        let live = Set(folders.keys)
+        for gone in index.entries(notIn: live) { affected.formUnion(Self.pageNames(gone)) }
+        let names = Set(entries.flatMap(Self.pageNames))
+        let last = index.swapPagesState((names, renderer.templatesFingerprint))
+        let only: Set<String>? = last?.names == names && last?.templates == renderer.templatesFingerprint ? affected : nil
+        let people = renderer.personPages(entries, only: only).merging(renderer.cardPages(entries, only: only)) { a, _ in a }
+        let pagePaths = renderer.personAndCardPagePaths(entries)
         for folder in ["agents", "teams", "cards"] {
             try fm.createDirectory(atPath: site + "/" + folder, withIntermediateDirectories: true)
-            for name in (try? fm.contentsOfDirectory(atPath: site + "/" + folder)) ?? [] where people[folder + "/" + name] == nil {
+            for name in (try? fm.contentsOfDirectory(atPath: site + "/" + folder)) ?? [] where !pagePaths.contains(folder + "/" + name) {
                 try? fm.removeItem(atPath: site + "/" + folder + "/" + name)
             }
         }
@@ -235,7 +273,6 @@ public struct SitePublisher: Sendable {
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         clock.lap("data/calls.json")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
-        let live = Set(folders.keys)
         index.keep(live)
         for name in (try? fm.contentsOfDirectory(atPath: site + "/calls")) ?? [] where !live.contains(name) {
             try? fm.removeItem(atPath: site + "/calls/" + name)
@@ -243,12 +280,17 @@ public struct SitePublisher: Sendable {
         return (pages, problems)
     }
 
+    /// The names whose pages show this call: `agent:NAME`, `team:NAME`, `card:ID`.
+    static func pageNames(_ entry: IndexEntry) -> [String] {
+        ["agent:" + entry.agent, "team:" + entry.team] + entry.scores.map { "card:" + $0.card }
+    }
+
     /// What became of one call in a build.
     enum CallResult {
         /// Unchanged since this index's last build: nothing read or written.
         case unchanged(IndexEntry)
         /// Page and search file written; `problem` when its recording could not be copied out.
-        case rendered(IndexEntry, problem: String?)
+        case rendered(IndexEntry, problem: String?, previous: IndexEntry?)
         /// The call's files could not be read (reported; the build goes on).
         case unreadable(String)
         /// The site could not be written: the build stops with this error.
@@ -316,8 +358,9 @@ public struct SitePublisher: Sendable {
         }
         if recordings { try files.own(target) }
         let entry = renderer.indexEntry(document)
+        let previous = index.known(id)
         if let fingerprint { index.remember(id, entry, fingerprint: fingerprint) }
-        return .rendered(entry, problem: problem)
+        return .rendered(entry, problem: problem, previous: previous)
     }
 
     /// The pages' XLSX and CSV files. Only those whose calls changed since this index last wrote them are made

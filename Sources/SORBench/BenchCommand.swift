@@ -61,15 +61,8 @@ struct Bench: ParsableCommand {
             let root = workspace.work + "/bench/site-\(calls)"
             try? FileManager.default.removeItem(atPath: root)
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            var config = workspace.config
-            config.paths.data = root + "/data"
-            config.paths.site = root + "/site"
-            config.paths.inbox = root + "/inbox"
-            config.paths.work = root + "/var"
-            config.paths.templates = workspace.templates
-            config.security.keyFile = workspace.keyFile
-            let scratch = Workspace(config: config, root: workspace.root)
-            let until = Date(timeIntervalSince1970: 1_764_547_199)  // 2025-11-30 23:59:59 UTC: fixed, so runs compare
+            let scratch = Benchmarks.scratch(workspace, root: root)
+            let until = Benchmarks.syntheticUntil
             let made = Date()
             _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: calls, seed: 1, until: until)
             print(String(format: "made %d synthetic calls in %.1f s", calls, Date().timeIntervalSince(made)))
@@ -125,19 +118,12 @@ struct Bench: ParsableCommand {
         func run() throws {
             let workspace = try options.workspace()
             let root = workspace.work + "/bench/report-\(calls)"
-            var config = workspace.config
-            config.paths.data = root + "/data"
-            config.paths.site = root + "/site"
-            config.paths.inbox = root + "/inbox"
-            config.paths.work = root + "/var"
-            config.paths.templates = workspace.templates
-            config.security.keyFile = workspace.keyFile
-            let scratch = Workspace(config: config, root: workspace.root)
+            let scratch = Benchmarks.scratch(workspace, root: root)
             let marker = root + "/made"
             if !FileManager.default.fileExists(atPath: marker) {
                 try? FileManager.default.removeItem(atPath: root)
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-                let until = Date(timeIntervalSince1970: 1_764_547_199)  // 2025-11-30 23:59:59 UTC, as the site benchmark
+                let until = Benchmarks.syntheticUntil
                 _ = try CallGenerator.generate(workspace: workspace, into: scratch, count: calls, seed: 1, until: until)
                 FileManager.default.createFile(atPath: marker, contents: Data())
             }
@@ -299,5 +285,23 @@ final class PhaseLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return phases
+    }
+}
+
+extension Benchmarks {
+    /// The last moment of the synthetic calls' 90 days, 2025-11-30 23:59:59 UTC: fixed, so runs compare.
+    static let syntheticUntil = Date(timeIntervalSince1970: 1_764_547_199)
+
+    /// A workspace under `root` with its own store, site, inbox and work folder, sharing `workspace`'s templates and
+    /// key (the synthetic calls' recordings are links to the workspace's sealed files).
+    static func scratch(_ workspace: Workspace, root: String) -> Workspace {
+        var config = workspace.config
+        config.paths.data = root + "/data"
+        config.paths.site = root + "/site"
+        config.paths.inbox = root + "/inbox"
+        config.paths.work = root + "/var"
+        config.paths.templates = workspace.templates
+        config.security.keyFile = workspace.keyFile
+        return Workspace(config: config, root: workspace.root)
     }
 }

@@ -72,7 +72,9 @@ public final class Runtime: @unchecked Sendable {
 
     /// Writes the site from the store.
     public func publisher() throws -> SitePublisher {
-        SitePublisher(workspace: workspace, store: try store, index: siteIndex)
+        var publisher = SitePublisher(workspace: workspace, store: try store, index: siteIndex)
+        publisher.scorer = scorer
+        return publisher
     }
 
     /// Stops what the runtime started (the embedded speech engine).

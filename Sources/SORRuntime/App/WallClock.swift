@@ -21,22 +21,22 @@ public struct WallClock: Sendable {
 public enum Timestamp {
     /// `2026-11-02T09:15:00Z`.
     public static func iso(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        let parts = fields(date, local: false)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
     }
 
     /// `2026-11-02 10:15` in the server's time zone: when a report was made, as people read it on the report.
     public static func local(_ date: Date) -> String {
+        let parts = fields(date, local: true)
+        return String(format: "%04d-%02d-%02d %02d:%02d", parts[0], parts[1], parts[2], parts[3], parts[4])
+    }
+
+    /// Year, month, day, hour, minute and second of the whole second `date` falls in, in UTC or the server's zone.
+    private static func fields(_ date: Date, local: Bool) -> [Int] {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
-        localtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min))
+        if local { localtime_r(&seconds, &parts) } else { gmtime_r(&seconds, &parts) }
+        return [Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec)]
     }
 
     /// The same without colons, for file names.

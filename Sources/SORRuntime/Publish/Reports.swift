@@ -52,7 +52,9 @@ public enum Reports {
         title: String? = nil, note: String? = nil
     ) throws -> Data {
         let entries = all.filter(scope.contains)
-        let figures = DashboardFigures.compute(entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
+        var figures: DashboardFigures {
+            DashboardFigures.compute(entries, period: DashboardPeriod(kind: .all, from: scope.period.from, to: scope.period.to))
+        }
         switch format {
         case .csv:
             return CSV.document(Sheets.calls(entries), separator: csvSeparator)

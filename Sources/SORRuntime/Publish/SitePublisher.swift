@@ -3,161 +3,6 @@ import SORCore
 import SORReports
 import SORSite
 
-/// Whether the site is out of date: set by the derive step after a call changes, taken by whoever publishes (the
-/// watcher, when its queue is idle). Which calls changed the build finds itself, from their folders (`SiteIndex`).
-/// Thread-safe.
-public final class SiteChanges: @unchecked Sendable {
-    private let lock = NSLock()
-    private var changed = false
-
-    /// Something the site shows changed (a call was stored, corrected, rescored or erased).
-    public func mark() {
-        lock.lock()
-        changed = true
-        lock.unlock()
-    }
-
-    /// Whether anything is out of date; clears the record when `take` is set.
-    func pending(take: Bool) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        let pending = changed
-        if take { changed = false }
-        return pending
-    }
-}
-
-/// What the last builds of this process knew of each call: its index entry and the state of its folder then. A call
-/// whose folder has not changed since (every write in the store renames a file into the call's folder, which
-/// changes the folder's modification time; a rejected edit is written into its `history/`) is neither read nor
-/// rendered again. Thread-safe; one per runtime.
-public final class SiteIndex: @unchecked Sendable {
-    struct Known {
-        var fingerprint: FolderFingerprint
-        var entry: IndexEntry
-    }
-
-    private let lock = NSLock()
-    private var known: [String: Known] = [:]
-    private var written: SearchIndex.Written?
-    private var downloads: [String: Int] = [:]
-
-    public init() {}
-
-    private var pendingDownloads: (entries: [IndexEntry], changed: Set<String>)?
-
-    /// Keeps the entries of the last build for its downloads, with the calls changed since they were last written.
-    func deferDownloads(_ entries: [IndexEntry], changed: Set<String>) {
-        lock.lock()
-        pendingDownloads = (entries, changed.union(pendingDownloads?.changed ?? []))
-        lock.unlock()
-    }
-
-    var hasPendingDownloads: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return pendingDownloads != nil
-    }
-
-    func takeDownloads() -> (entries: [IndexEntry], changed: Set<String>)? {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = pendingDownloads
-        pendingDownloads = nil
-        return taken
-    }
-
-    /// The fingerprint of the calls a download was last written from (nil when it was not written by this index).
-    func download(_ stem: String) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        return downloads[stem]
-    }
-
-    func rememberDownload(_ stem: String, _ fingerprint: Int) {
-        lock.lock()
-        downloads[stem] = fingerprint
-        lock.unlock()
-    }
-
-    /// What the last build wrote of the search index (nil before the first).
-    var search: SearchIndex.Written? {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return written
-        }
-        set {
-            lock.lock()
-            written = newValue
-            lock.unlock()
-        }
-    }
-
-    func entry(_ id: String, ifUnchanged fingerprint: FolderFingerprint) -> IndexEntry? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let known = known[id], known.fingerprint == fingerprint else { return nil }
-        return known.entry
-    }
-
-    func remember(_ id: String, _ entry: IndexEntry, fingerprint: FolderFingerprint) {
-        lock.lock()
-        known[id] = Known(fingerprint: fingerprint, entry: entry)
-        lock.unlock()
-    }
-
-    /// The entry this index holds for a call, whatever its folder now says (the call's entry before this build).
-    func known(_ id: String) -> IndexEntry? {
-        lock.lock()
-        defer { lock.unlock() }
-        return known[id]?.entry
-    }
-
-    /// The entries of calls this index holds that are not in `ids` (erased since its last build).
-    func entries(notIn ids: Set<String>) -> [IndexEntry] {
-        lock.lock()
-        defer { lock.unlock() }
-        return known.filter { !ids.contains($0.key) }.map(\.value.entry)
-    }
-
-    /// What the agents', teams' and scorecards' pages were last rendered from: every name with a page, and the
-    /// templates (nil before the first build).
-    private var pagesState: (names: Set<String>, templates: Int)?
-
-    /// Swaps in this build's state and returns the last one.
-    func swapPagesState(_ state: (names: Set<String>, templates: Int)) -> (names: Set<String>, templates: Int)? {
-        lock.lock()
-        defer { lock.unlock() }
-        let last = pagesState
-        pagesState = state
-        return last
-    }
-
-    /// Keeps only these calls (the others were erased).
-    func keep(_ ids: Set<String>) {
-        lock.lock()
-        known = known.filter { ids.contains($0.key) }
-        lock.unlock()
-    }
-}
-
-/// A call folder's and its `history/` folder's modification and status-change times, to the nanosecond (a
-/// rejected edit is recorded in `history/` only).
-struct FolderFingerprint: Equatable {
-    var times: [Int]
-
-    init?(_ path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        times = [info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ctim.tv_sec, info.st_ctim.tv_nsec]
-        var history = stat()
-        if stat(path + "/history", &history) == 0 {
-            times += [history.st_mtim.tv_sec, history.st_mtim.tv_nsec, history.st_ctim.tv_sec, history.st_ctim.tv_nsec]
-        }
-    }
-}
-
 /// Writes the static site: renders pages from the store, copies static assets and each call's recording.
 ///
 /// A build holds one call in memory at a time and keeps only its index entry, so its memory does not grow with
@@ -169,6 +14,8 @@ public struct SitePublisher: Sendable {
     public let index: SiteIndex
     /// Whether each call's recording is copied out for its player (off only for benchmarks of the pages alone).
     public var recordings = true
+    /// The scoring in use by the process (the runtime's), for the criteria's guidance; nil: read the scorecards file.
+    public var scorer: Scorer?
     /// Told each phase of a build and its seconds, in order (the site benchmark prints them).
     public var phases: (@Sendable (String, TimeInterval) -> Void)?
 
@@ -375,72 +222,23 @@ public struct SitePublisher: Sendable {
         for name in names where name.hasSuffix(".mustache") {
             templates[String(name.dropLast(".mustache".count))] = try String(contentsOfFile: templatesDirectory + "/" + name, encoding: .utf8)
         }
-        // Criteria's guidance (Markdown in scorecards.yaml) for the call pages, rendered once; without valid
-        // scorecards the pages show none rather than fail.
-        var guidance: [String: String] = [:]
-        for card in (try? ScorecardLoader.load(workspace: workspace))?.set.cards ?? [] {
-            for criterion in card.sections.flatMap(\.criteria) where !criterion.description.isEmpty {
-                guidance[card.id + "/" + criterion.id] = Markdown.html(criterion.description)
+        // Criteria's guidance (Markdown in scorecards.yaml) for the call pages: from the scorecards the runtime's
+        // scorer holds (loaded once, swapped when the file changes), rendered once per version of them; without
+        // valid scorecards the pages show none rather than fail.
+        let scorecards = scorer.map { $0.current?.scorecards } ?? (try? ScorecardLoader.load(workspace: workspace))
+        let guidance = index.guidance(scorecards?.sha256 ?? "") {
+            var guidance: [String: String] = [:]
+            for card in scorecards?.set.cards ?? [] {
+                for criterion in card.sections.flatMap(\.criteria) where !criterion.description.isEmpty {
+                    guidance[card.id + "/" + criterion.id] = Markdown.html(criterion.description)
+                }
             }
+            return guidance
         }
         return try SiteRenderer(
             templates: templates,
             settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance),
             directory: templatesDirectory)
-    }
-
-    /// Writes the downloads a `build(downloads: false)` left, if any; returns whether there were.
-    @discardableResult
-    public func writeDownloads() throws -> Bool {
-        guard index.hasPendingDownloads else { return false }
-        try writeDownloads(renderer: try renderer(), files: try SiteFiles(workspace.config.site))
-        return true
-    }
-
-    private func writeDownloads(renderer: SiteRenderer, files: SiteFiles) throws {
-        guard let (entries, changed) = index.takeDownloads() else { return }
-        try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
-    }
-
-    private func writeDownloads(_ scopes: [DownloadScope], changed: Set<String>, files: SiteFiles) throws {
-        let site = workspace.site
-        let separator = Character(workspace.config.reports.csvSeparator)
-        var live: Set<String> = []
-        for scope in scopes {
-            var hasher = Hasher()
-            hasher.combine(scope.from)
-            hasher.combine(scope.to)
-            var touched = false
-            for entry in scope.entries {
-                hasher.combine(entry.id)
-                if changed.contains(entry.id) { touched = true }
-            }
-            let fingerprint = hasher.finalize()
-            for format in SiteRenderer.downloadFormats { live.insert(scope.stem + "." + format) }
-            let exists = SiteRenderer.downloadFormats.allSatisfy { FileManager.default.fileExists(atPath: site + "/" + scope.stem + "." + $0) }
-            if !touched, exists, index.download(scope.stem) == fingerprint { continue }
-            let reportScope = Reports.Scope(period: ReportPeriod(from: scope.from, to: scope.to))
-            for format in SiteRenderer.downloadFormats {
-                guard let kind = Reports.Format(rawValue: format) else { continue }
-                // The data's state, not the clock, is printed on a site PDF: an unchanged page rewrites nothing.
-                let newest = "Stan danych: rozmowy do " + (scope.entries.map(\.time).max().map(Format.dateTime) ?? "—")
-                let data = try Reports.make(
-                    kind, entries: scope.entries, scope: reportScope, csvSeparator: separator, generated: newest, title: scope.title)
-                let path = site + "/" + scope.stem + "." + format
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try files.write(data, to: path)
-            }
-            index.rememberDownload(scope.stem, fingerprint)
-        }
-        // Downloads of agents, teams or cards no call names any more go, as their pages do.
-        let fm = FileManager.default
-        guard let enumerator = fm.enumerator(atPath: site + "/downloads") else { return }
-        while let relative = enumerator.nextObject() as? String {
-            let path = "downloads/" + relative
-            if SiteRenderer.downloadFormats.contains((relative as NSString).pathExtension), !live.contains(path) {
-                try? fm.removeItem(atPath: site + "/" + path)
-            }
-        }
     }
 
     private func copyTree(_ source: String, to target: String, files: SiteFiles) throws {

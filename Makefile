@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl libopenblas-dev \
-  libhpdf-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core poppler-utils nginx espeak-ng sox chromium
+  libcrypt-dev openssl libhpdf-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core poppler-utils nginx espeak-ng sox chromium
 SWIFT_FLAGS ?=
 RELEASE := .build/release/sor
 SOR := $(RELEASE)
@@ -11,7 +11,7 @@ SOR := $(RELEASE)
 .PHONY: help setup apt engine build build-release demo run stop test bench clean
 
 help:
-	@echo "make run    set up everything, process the demo calls and serve the site on http://127.0.0.1:8080/"
+	@echo "make run    set up everything, process the demo calls and serve the site on https://127.0.0.1:8443/"
 	@echo "make test   set up everything and run every test"
 	@echo "make bench  run the benchmarks"
 	@echo "make stop   stop the local web server"
@@ -50,7 +50,7 @@ run: setup build-release demo
 	$(SOR) process demo/calls/*.wav || true
 	$(SOR) serve
 	@echo
-	@echo "SOR is serving the site on http://$$($(SOR) config dump | sed -n 's/^  listen: \"\(.*\)\"/\1/p')/"
+	@echo "SOR is serving the site on https://$$($(SOR) config dump | sed -n 's/^  listen: \"\(.*\)\"/\1/p')/ (certificate: var/tls/ca.crt unless site.certificate is set)"
 	@echo "Drop recordings (WAV, MP3, FLAC, OGG; optional NAME.yaml metadata) into $(CURDIR)/inbox/"
 	@echo "Ctrl-C stops watching; the site stays up until 'make stop'."
 	$(SOR) watch

@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CHunspell", path: "Sources/C/CHunspell"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/C/COpenBLAS"),
         .systemLibrary(name: "CHaru", path: "Sources/C/CHaru"),
+        .systemLibrary(name: "CCrypt", path: "Sources/C/CCrypt"),
         .systemLibrary(name: "CCmark", path: "Sources/C/CCmark"),
         // libcurl's setopt/getinfo are variadic, which Swift cannot call: a small C shim wraps them.
         .target(name: "CCurl", path: "Sources/C/CCurl", linkerSettings: [.linkedLibrary("curl")]),
@@ -60,7 +61,7 @@ let package = Package(
         // I/O edges: configuration files, the store, the pipeline, the engine's process.
         .target(name: "SORRuntime", dependencies: [
             "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORReports", "SORScoring", "SORDiarization", "SORSentiment",
-            "SORAcoustics", .product(name: "Yams", package: "Yams"),
+            "SORAcoustics", "CCrypt", .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 

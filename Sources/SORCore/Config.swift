@@ -11,6 +11,8 @@ public struct Config: Sendable, Equatable {
         public var scorecards = "scorecards.yaml"
         /// Scratch space for decoded audio and the engine's runtime files.
         public var work = "var"
+        /// Who may sign in and what they may do: `htpasswd` and `roles.yaml` (`sor users`).
+        public var access = "access"
         public init() {}
     }
 
@@ -65,8 +67,21 @@ public struct Config: Sendable, Equatable {
         public var title = "SOR — ocena rozmów"
         /// Interface language of the generated pages.
         public var language = "pl"
-        /// Address nginx listens on for `sor serve`.
-        public var listen = "127.0.0.1:8080"
+        /// The HTTPS address nginx listens on (`sor serve`, `sor nginx`).
+        public var listen = "127.0.0.1:8443"
+        /// An HTTP address that redirects to HTTPS and answers certbot's challenges (e.g. `0.0.0.0:80`); empty: none.
+        public var httpListen = ""
+        /// The host name the site is served as (nginx's server_name, and the name in sor's own certificate).
+        public var serverName = "localhost"
+        /// The certificate chain and key to serve (PEM, e.g. certbot's); empty: a pair signed by sor's own CA.
+        public var certificate = ""
+        public var certificateKey = ""
+        /// Where certbot's webroot challenges are written (`certbot certonly --webroot -w …`).
+        public var acmeRoot = "/var/www/certbot"
+        /// The user nginx's workers run as when nginx is started as root.
+        public var nginxUser = "www-data"
+        /// The largest recording a browser may upload, in MiB.
+        public var uploadLimitMB = 200
         /// The group that owns the files written to the site (pages and recordings are mode 0640): the group nginx's
         /// workers run as (`www-data` on Debian). Empty: the group of whoever runs sor.
         public var group = ""

@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 SOR = REPO / ".build" / "debug" / "sor"
 CHROMIUM_ARGS = [
+    # sor serve's certificate comes from the workspace's own CA (a new one per test workspace).
+    "--ignore-certificate-errors",
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
 ]
@@ -30,6 +32,8 @@ class Workspace:
 
     def __init__(self, root: Path, diarization: bool = True):
         self.root = root
+        # nginx's workers run as www-data when the tests run as root: they must be able to enter the workspace.
+        root.chmod(0o755)
         self.watcher = None
         (root / "inbox").mkdir(parents=True)
         (root / "sor.yaml").write_text(
@@ -78,7 +82,7 @@ def served():
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)
     try:
-        yield workspace, call_id, f"http://{address}"
+        yield workspace, call_id, f"https://{address}"
     finally:
         workspace.close()
 
@@ -95,7 +99,7 @@ def serve_demo_call(prefix: str, diarization: bool):
     workspace.sor("serve", "--listen", address)
     workspace.watch()
     try:
-        yield workspace, call_id, f"http://{address}"
+        yield workspace, call_id, f"https://{address}"
     finally:
         workspace.close()
 
@@ -128,7 +132,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page()
+    # Playwright's wait_for_function evaluates its predicate as a string, which the site's Content-Security-Policy
+    # (script-src 'self') forbids; these pages bypass it, and test_security.py opens every kind of page under it.
+    page = browser.new_page(bypass_csp=True)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -179,6 +185,6 @@ def many():
     address = f"127.0.0.1:{free_port()}"
     workspace.sor("serve", "--listen", address)
     try:
-        yield workspace, f"http://{address}", calls
+        yield workspace, f"https://{address}", calls
     finally:
         workspace.close()

@@ -41,7 +41,7 @@ def test_correcting_a_segment_updates_the_page_history_and_audit(watched, page, 
 
 def test_a_stale_correction_is_rejected_and_the_page_says_why(watched, browser, wait_for_revision):
     workspace, call_id, base = watched
-    first, second = browser.new_page(), browser.new_page()
+    first, second = browser.new_page(bypass_csp=True), browser.new_page(bypass_csp=True)
     for page in (first, second):
         page.goto(f"{base}/calls/{call_id}/index.html")
     revision = int(first.locator("#revision").inner_text())

@@ -105,7 +105,7 @@ struct ConfigParserTests {
         #expect(messages.contains("sor.yaml:6:17: error: audio.max_duration must be a number"))
         #expect(messages.contains("sor.yaml:8:11: error: speech.engine must be one of: embedded, remote"))
         #expect(messages.contains { $0.hasPrefix("sor.yaml:9:13: error: speech.language must be") })
-        #expect(messages.contains("sor.yaml:11:11: error: site.listen must be HOST:PORT, e.g. 127.0.0.1:8080"))
+        #expect(messages.contains("sor.yaml:11:11: error: site.listen must be HOST:PORT, e.g. 127.0.0.1:8443"))
         #expect(messages.contains { $0.hasPrefix("sor.yaml:12:1: error: unknown key 'colour' in the configuration") })
         #expect(diagnostics.count == 7)
     }

@@ -43,6 +43,9 @@ public struct Workspace: Sendable {
     public var site: String { resolve(config.paths.site) }
     public var templates: String { resolve(config.paths.templates) }
     public var work: String { resolve(config.paths.work) }
+    public var access: String { resolve(config.paths.access) }
+    /// How the access folder is named in messages.
+    static var accessFolderName: String { "access" }
     public var keyFile: String { resolve(config.security.keyFile) }
     public var audit: String { data + "/audit" }
     public var archive: String { resolve(config.retention.archiveDir) }

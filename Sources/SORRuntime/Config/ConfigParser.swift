@@ -18,13 +18,14 @@ public enum ConfigParser {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
         if let node = top["paths"] {
-            let paths = reader.mapping(node, allowed: ["inbox", "data", "site", "templates", "scorecards", "work"], context: "paths")
+            let paths = reader.mapping(node, allowed: ["inbox", "data", "site", "templates", "scorecards", "work", "access"], context: "paths")
             reader.string(paths["inbox"], "paths.inbox", into: &config.paths.inbox)
             reader.string(paths["data"], "paths.data", into: &config.paths.data)
             reader.string(paths["site"], "paths.site", into: &config.paths.site)
             reader.string(paths["templates"], "paths.templates", into: &config.paths.templates)
             reader.string(paths["scorecards"], "paths.scorecards", into: &config.paths.scorecards)
             reader.string(paths["work"], "paths.work", into: &config.paths.work)
+            reader.string(paths["access"], "paths.access", into: &config.paths.access)
         }
         if let node = top["audio"] {
             let audio = reader.mapping(node, allowed: ["min_duration", "max_duration", "max_megabytes", "silence_threshold_db"], context: "audio")
@@ -46,7 +47,10 @@ public enum ConfigParser {
             parseSentiment(node, reader: &reader, into: &config.sentiment)
         }
         if let node = top["site"] {
-            let site = reader.mapping(node, allowed: ["title", "language", "listen", "group"], context: "site")
+            let site = reader.mapping(node, allowed: [
+                    "title", "language", "listen", "group", "http_listen", "server_name", "certificate", "certificate_key", "acme_root",
+                    "nginx_user", "upload_limit_mb",
+                ], context: "site")
             reader.string(site["group"], "site.group", into: &config.site.group)
             reader.string(site["title"], "site.title", into: &config.site.title)
             reader.string(site["language"], "site.language", into: &config.site.language)
@@ -54,8 +58,21 @@ public enum ConfigParser {
                 reader.error(node, "site.language must be pl or en")
             }
             reader.string(site["listen"], "site.listen", into: &config.site.listen)
-            if let node = site["listen"], !isListenAddress(config.site.listen) {
-                reader.error(node, "site.listen must be HOST:PORT, e.g. 127.0.0.1:8080")
+            reader.string(site["http_listen"], "site.http_listen", into: &config.site.httpListen)
+            reader.string(site["server_name"], "site.server_name", into: &config.site.serverName)
+            reader.string(site["certificate"], "site.certificate", into: &config.site.certificate)
+            reader.string(site["certificate_key"], "site.certificate_key", into: &config.site.certificateKey)
+            reader.string(site["acme_root"], "site.acme_root", into: &config.site.acmeRoot)
+            reader.string(site["nginx_user"], "site.nginx_user", into: &config.site.nginxUser)
+            reader.int(site["upload_limit_mb"], "site.upload_limit_mb", range: 1...4096, into: &config.site.uploadLimitMB)
+            if let node = site["http_listen"], !config.site.httpListen.isEmpty, !NginxConfig.isListenAddress(config.site.httpListen) {
+                reader.error(node, "site.http_listen must be HOST:PORT, e.g. 0.0.0.0:80 (or empty for none)")
+            }
+            if let node = site["server_name"], !NginxConfig.isHostName(config.site.serverName) {
+                reader.error(node, "site.server_name must be a host name (letters, digits, dots and hyphens)")
+            }
+            if let node = site["listen"], !NginxConfig.isListenAddress(config.site.listen) {
+                reader.error(node, "site.listen must be HOST:PORT, e.g. 127.0.0.1:8443")
             }
         }
         if let node = top["watch"] {
@@ -241,10 +258,6 @@ public enum ConfigParser {
         code == "auto" || code.count == 2 && code.allSatisfy { $0.isASCII && $0.isLowercase }
     }
 
-    static func isListenAddress(_ text: String) -> Bool {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
-        return (1...65_535).contains(port) && colon != text.startIndex
-    }
 
     /// The effective configuration as YAML, every key spelt out (`sor config dump`).
     public static func dump(_ config: Config) -> String {
@@ -261,6 +274,7 @@ public enum ConfigParser {
               templates: \(quote(config.paths.templates))
               scorecards: \(quote(config.paths.scorecards))
               work: \(quote(config.paths.work))
+              access: \(quote(config.paths.access))
             audio:
               min_duration: \(number(config.audio.minDuration))
               max_duration: \(number(config.audio.maxDuration))
@@ -286,6 +300,13 @@ public enum ConfigParser {
               title: \(quote(config.site.title))
               language: \(quote(config.site.language))
               listen: \(quote(config.site.listen))
+              http_listen: \(quote(config.site.httpListen))
+              server_name: \(quote(config.site.serverName))
+              certificate: \(quote(config.site.certificate))
+              certificate_key: \(quote(config.site.certificateKey))
+              acme_root: \(quote(config.site.acmeRoot))
+              nginx_user: \(quote(config.site.nginxUser))
+              upload_limit_mb: \(config.site.uploadLimitMB)
               group: \(quote(config.site.group))
             watch:
               rescan_interval: \(number(config.watch.rescanInterval))

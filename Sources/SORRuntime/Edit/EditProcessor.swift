@@ -109,6 +109,16 @@ public struct EditProcessor: Sendable {
         }
         var document = try store.load(folder: folder)
         context.call = document.call.id
+        // Who may change what is the roles file's to say (read each time: `sor users` changes it while sor watch runs).
+        let access: Access
+        do {
+            access = try Access(workspace: workspace)
+        } catch {
+            throw Rejection(reason: "the roles file cannot be read (\(error.localizedDescription)); an admin must fix it, then send the change again")
+        }
+        if let refusal = access.refusal(context.user, edit.kind, team: document.call.metadata.team ?? "", agent: document.call.metadata.agent ?? "") {
+            throw Rejection(reason: "not permitted: " + refusal)
+        }
         if edit.comment != nil || edit.fields["comments"] != nil {
             let left = document.history.filter { entry in
                 entry.user == context.user && entry.state == "applied"

@@ -45,7 +45,7 @@ public enum InboxLayout {
     }
 
     /// A name that can be a user's folder: letters, digits and `._@-`, not hidden, at most 64 characters.
-    static func isUserName(_ name: String) -> Bool {
+    public static func isUserName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64 && !name.hasPrefix(".")
             && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._@-".unicodeScalars.contains($0) }
     }

@@ -12,7 +12,8 @@ public struct SiteFiles: Sendable {
 
     /// Resolves `site.group` once; a configured group that does not exist is an error.
     public init(_ config: Config.Site) throws {
-        group = config.group
+        // Started as root, nginx's workers run as site.nginx_user and must read the site: its files get that user's group.
+        group = config.group.isEmpty && geteuid() == 0 ? (getpwnam(config.nginxUser).flatMap { getgrgid($0.pointee.pw_gid) }.map { String(cString: $0.pointee.gr_name) } ?? "") : config.group
         guard !group.isEmpty else {
             gid = nil
             return

@@ -133,7 +133,6 @@ enum UserCommands {
         try runtime.audit.append(actor: AuditLog.commandLineActor, action: action, call: nil, outcome: "done", detail: [
             "user": login, "role": roles.people[login]?.role.rawValue ?? "-",
         ])
-        let server = LocalServer(workspace: workspace)
-        if server.isRunning() { try server.start() }
+        try LocalServer.running(in: workspace)?.start()
     }
 }

@@ -119,6 +119,15 @@ public struct EditProcessor: Sendable {
         if let refusal = access.refusal(context.user, edit.kind, team: document.call.metadata.team ?? "", agent: document.call.metadata.agent ?? "") {
             throw Rejection(reason: "not permitted: " + refusal)
         }
+        // Moving a call to another team or agent is also a change on that side: an evaluator may move a call only
+        // between teams assigned to them (else it would leave their reach, or reach a team they cannot see).
+        if edit.kind == .callMetadata, let fields = edit.fields["metadata"] as? [String: Any], fields["team"] != nil || fields["agent"] != nil {
+            let team = (fields["team"] as? String) ?? document.call.metadata.team ?? ""
+            let agent = (fields["agent"] as? String) ?? document.call.metadata.agent ?? ""
+            if let refusal = access.refusal(context.user, edit.kind, team: team, agent: agent) {
+                throw Rejection(reason: "not permitted: moving the call to team \(team.isEmpty ? "(none)" : team): " + refusal)
+            }
+        }
         if edit.comment != nil || edit.fields["comments"] != nil {
             let left = document.history.filter { entry in
                 entry.user == context.user && entry.state == "applied"

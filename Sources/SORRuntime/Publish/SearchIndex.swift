@@ -235,7 +235,7 @@ enum SearchIndex {
     @discardableResult
     static func build(
         site: String, sources: String, ids: [String], changed: Set<String> = [], previous: Written? = nil,
-        files: SiteFiles, workers: Int? = nil, shardBytes: Int = shardBytes
+        files: SiteFiles, workers: Int? = nil, shardBytes: Int = shardBytes, pruneSources: Bool = true
     ) throws -> Written {
         let fm = FileManager.default
         let folder = site + "/search"
@@ -326,8 +326,9 @@ enum SearchIndex {
         for name in (try? fm.contentsOfDirectory(atPath: folder + "/calls")) ?? [] where !shownNames.contains(name) {
             try? fm.removeItem(atPath: "\(folder)/calls/\(name)")
         }
+        // A view's index (`pruneSources` off) covers some of the calls: the others' sources stay.
         let live = Set(ids.map { $0 + ".json" })
-        for name in (try? fm.contentsOfDirectory(atPath: sources)) ?? [] where !live.contains(name) {
+        for name in (try? fm.contentsOfDirectory(atPath: sources)) ?? [] where pruneSources && !live.contains(name) {
             try? fm.removeItem(atPath: "\(sources)/\(name)")
         }
         return written

@@ -149,6 +149,39 @@ public final class SiteIndex: @unchecked Sendable {
         return last
     }
 
+    /// What the last build of each view (`site/v/LOGIN/`) was made from, and what it wrote of its search index.
+    private var views: [String: (fingerprint: Int, search: SearchIndex.Written?)] = [:]
+
+    func viewFingerprint(_ login: String) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return views[login]?.fingerprint
+    }
+
+    func rememberView(_ login: String, _ fingerprint: Int) {
+        lock.lock()
+        views[login, default: (0, nil)].fingerprint = fingerprint
+        lock.unlock()
+    }
+
+    func viewSearch(_ login: String) -> SearchIndex.Written? {
+        lock.lock()
+        defer { lock.unlock() }
+        return views[login]?.search
+    }
+
+    func setViewSearch(_ login: String, _ written: SearchIndex.Written) {
+        lock.lock()
+        views[login, default: (0, nil)].search = written
+        lock.unlock()
+    }
+
+    func forgetView(_ login: String) {
+        lock.lock()
+        views[login] = nil
+        lock.unlock()
+    }
+
     /// Keeps only these calls (the others were erased).
     func keep(_ ids: Set<String>) {
         lock.lock()

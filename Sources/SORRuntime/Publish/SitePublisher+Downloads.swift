@@ -19,8 +19,10 @@ extension SitePublisher {
         try writeDownloads(renderer.downloadScopes(entries), changed: changed, files: files)
     }
 
-    private func writeDownloads(_ scopes: [DownloadScope], changed: Set<String>, files: SiteFiles) throws {
-        let site = workspace.site
+    /// Writes the scopes' files under `site` (the site, or a view's folder in it), each remembered in the index
+    /// under `key` + its stem.
+    func writeDownloads(_ scopes: [DownloadScope], changed: Set<String>, files: SiteFiles, site: String? = nil, key: String = "") throws {
+        let site = site ?? workspace.site
         let separator = Character(workspace.config.reports.csvSeparator)
         var live: Set<String> = []
         for scope in scopes {
@@ -35,7 +37,7 @@ extension SitePublisher {
             let fingerprint = hasher.finalize()
             for format in SiteRenderer.downloadFormats { live.insert(scope.stem + "." + format) }
             let exists = SiteRenderer.downloadFormats.allSatisfy { FileManager.default.fileExists(atPath: site + "/" + scope.stem + "." + $0) }
-            if !touched, exists, index.download(scope.stem) == fingerprint { continue }
+            if !touched, exists, index.download(key + scope.stem) == fingerprint { continue }
             let reportScope = Reports.Scope(period: ReportPeriod(from: scope.from, to: scope.to))
             for format in SiteRenderer.downloadFormats {
                 guard let kind = Reports.Format(rawValue: format) else { continue }
@@ -47,7 +49,7 @@ extension SitePublisher {
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try files.write(data, to: path)
             }
-            index.rememberDownload(scope.stem, fingerprint)
+            index.rememberDownload(key + scope.stem, fingerprint)
         }
         // Downloads of agents, teams or cards no call names any more go, as their pages do.
         let fm = FileManager.default

@@ -119,6 +119,8 @@ public struct SitePublisher: Sendable {
         clock.lap("search index")
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         clock.lap("data/calls.json")
+        try buildViews(entries, changed: changed, renderer: renderer, files: files)
+        clock.lap("views of team leads, evaluators and agents")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         index.keep(live)
         for name in (try? fm.contentsOfDirectory(atPath: site + "/calls")) ?? [] where !live.contains(name) {

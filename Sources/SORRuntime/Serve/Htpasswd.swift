@@ -59,7 +59,8 @@ public enum Htpasswd {
         guard crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, &salt, Int32(salt.count)) != nil else {
             throw RuntimeError.commandFailed(command: "crypt_gensalt", detail: String(cString: strerror(errno)))
         }
-        return try crypt(password, setting: String(cString: salt))
+        let setting = String(decoding: salt.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return try crypt(password, setting: setting)
     }
 
     static func crypt(_ password: String, setting: String) throws -> String {

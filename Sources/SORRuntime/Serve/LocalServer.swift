@@ -11,7 +11,16 @@ public struct LocalServer: Sendable {
         self.listen = listen ?? workspace.config.site.listen
     }
 
+    /// The server `sor serve` started in this workspace, on the address it was started with; nil when none runs.
+    public static func running(in workspace: Workspace) -> LocalServer? {
+        let probe = LocalServer(workspace: workspace)
+        guard probe.isRunning() else { return nil }
+        let listen = (try? String(contentsOfFile: probe.listenPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return LocalServer(workspace: workspace, listen: listen.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
     var prefix: String { workspace.work + "/nginx" }
+    var listenPath: String { prefix + "/listen" }
     var configPath: String { prefix + "/nginx.conf" }
     var pidPath: String { prefix + "/nginx.pid" }
 
@@ -23,7 +32,7 @@ public struct LocalServer: Sendable {
     public func configuration() throws -> NginxConfig {
         let config = NginxConfig(
             workspace: workspace, listen: listen, tls: try TLSFiles.pair(for: workspace),
-            signIn: !Htpasswd.users(at: workspace.access + "/htpasswd").isEmpty, workerUser: workerUser, localUser: Self.localUser)
+            access: try Access(workspace: workspace), workerUser: workerUser, localUser: Self.localUser)
         try config.validate()
         if workerUser == "root" {
             throw RuntimeError.commandFailed(command: "site.nginx_user", detail: "nginx's workers must not run as root; name an unprivileged user (www-data)")
@@ -50,6 +59,7 @@ public struct LocalServer: Sendable {
         if let user = config.workerUser { try prepare(for: user) }
         try FileSystem.writeAtomically(Data(config.render().utf8), to: configPath)
         try run(["-t", "-q"])
+        try FileSystem.writeAtomically(Data((listen + "\n").utf8), to: listenPath)
         if isRunning() {
             try run(["-s", "reload"])
         } else {

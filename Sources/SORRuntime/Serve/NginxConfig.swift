@@ -15,14 +15,20 @@ import SORCore
 ///   `site.upload_limit_mb`), where USER is the signed-in user.
 /// - Sign-in (HTTP basic over TLS, bcrypt hashes in `access/htpasswd`) whenever the file holds a user; without users
 ///   the site is open, which `validate` allows only on a loopback address.
+/// - Reads by role: admins and managers read the whole site; a team lead, an evaluator or an agent reads only their
+///   own view, `/v/LOGIN/` (built from the calls their role covers, see `SiteViews`), and the site's assets; `/`
+///   takes them there. The rule is decided after sign-in (in `try_files`), so a request without a valid password
+///   learns nothing but 401.
 public struct NginxConfig: Sendable {
     public var workspace: Workspace
     /// The HTTPS address (`site.listen`, or `sor serve --listen`).
     public var listen: String
     /// The TLS pair in use.
     public var tls: TLSFiles.Pair
+    /// The users and their roles: sign-in is on when the htpasswd file holds a user, and reads are limited by role.
+    public var access: Access
     /// Whether the htpasswd file holds at least one user (sign-in on).
-    public var signIn: Bool
+    public var signIn: Bool { access.enforced }
     /// The user nginx's workers run as, when nginx is started as root; nil: as whoever starts it.
     public var workerUser: String?
     /// Whose folder edits go to when there is no sign-in: the login running `sor serve`.
@@ -94,6 +100,61 @@ public struct NginxConfig: Sendable {
         !path.contains { " \t\n\r\"'{};$\\#".contains($0) }
     }
 
+    /// The file nginx serves for a read: the URI itself, or, with sign-in, what `readRules` allows.
+    private var path: String { signIn ? "$sor_path" : "$uri" }
+
+    /// Each login's reach (`all`, `view`, or `none` for a user without a role) and what it allows: a URI anywhere
+    /// (`all`), or in the login's own view and the site's assets (`view`); anything else becomes a file that does
+    /// not exist, answered 403. Logins that cannot be written safely here cannot sign in (`sor users` refuses them).
+    var readRules: String {
+        guard signIn else { return "" }
+        var scopes = ""
+        var views = ""
+        for login in access.users.sorted() where InboxLayout.isUserName(login) {
+            let scope: String
+            switch access.roles.people[login]?.role {
+            case .admin?, .manager?: scope = "all"
+            case .teamLead?, .evaluator?, .agent?: scope = "view"
+            case nil: scope = "none"
+            }
+            scopes += "        \"\(login)\" \(scope);\n"
+            // No capture groups: a map regex's captures replace the request's, and a folder's index then loops.
+            let literal = login.replacingOccurrences(of: ".", with: "\\.")
+            if scope == "view" { views += "        \"~^view:\(literal):/v/\(literal)(?:/|$)\" $uri;\n" }
+        }
+        return """
+
+                # Who reads what (from \(Workspace.accessFolderName)/roles.yaml): admins and managers everything, others their own /v/LOGIN/.
+                map $remote_user $sor_scope {
+                    default none;
+            \(scopes)    }
+                # volatile: evaluated again after an internal redirect (a folder's URI to its index.html).
+                map "$sor_scope:$remote_user:$uri" $sor_path {
+                    volatile;
+                    default /.sor-refused;
+                    "~^all:" $uri;
+                    "~^view:[^:]*:/static/" $uri;
+            \(views)    }
+                map $sor_scope $sor_home {
+                    default /.sor-view;
+                    all /index.html;
+                }
+
+            """
+    }
+
+    /// `/` for someone with a view: their own.
+    private var homeRedirect: String {
+        """
+
+                    location = / {
+                        limit_except GET { deny all; }
+                        try_files $sor_home @sor_view;
+                    }
+                    location @sor_view { return 302 /v/$remote_user/; }
+        """
+    }
+
     /// The configuration's text.
     public func render() -> String {
         let site = workspace.site
@@ -135,7 +196,7 @@ public struct NginxConfig: Sendable {
                 server_tokens off;
                 sendfile on;
                 client_max_body_size 1m;
-            \(redirect)
+            \(readRules)\(redirect)
                 server {
                     listen \(listen) ssl http2;
                     server_name \(config.serverName);
@@ -168,8 +229,11 @@ public struct NginxConfig: Sendable {
                     # Everything is read-only but the two folders below.
                     location / {
                         limit_except GET { deny all; }
-                        try_files $uri $uri/ =404;
+                        try_files \(path) \(path)/ @sor_missing;
                     }
+                    location @sor_missing {
+                        \(signIn ? "if ($sor_path = /.sor-refused) { return 403; }\n                        " : "")return 404;
+                    }\(signIn ? homeRedirect : "")
                     # The site's scripts and styles: cached for an hour, then checked again.
                     location /static/ {
                         limit_except GET { deny all; }
@@ -184,7 +248,7 @@ public struct NginxConfig: Sendable {
 
                     # Corrections and evaluations: the page PUTs one JSON document, filed under the signed-in user's
                     # name, which is how sor knows who made the change (sor watch applies it or refuses it).
-                    location ~ ^/api/edits/([A-Za-z0-9._-]+\\.json)$ {
+                    location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/edits/([A-Za-z0-9._-]+\\.json)$ {
                         limit_except PUT { deny all; }
                         dav_methods PUT;
                         create_full_put_path on;
@@ -193,7 +257,7 @@ public struct NginxConfig: Sendable {
                         alias \(inbox)/edits/\(editor)/$1;
                     }
                     # Recordings uploaded from the browser, into the user's own upload folder.
-                    location ~ ^/api/uploads/([A-Za-z0-9._-]+\\.(?i:\(Self.uploadPattern)))$ {
+                    location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/uploads/([A-Za-z0-9._-]+\\.(?i:\(Self.uploadPattern)))$ {
                         limit_except PUT { deny all; }
                         dav_methods PUT;
                         create_full_put_path on;
@@ -203,7 +267,7 @@ public struct NginxConfig: Sendable {
                     }
                     location /api/ { return 403; }
                     # What became of each of the user's edits (written by sor watch); a user sees only their own.
-                    location ~ ^/api/edit-status/([A-Za-z0-9._-]+\\.json)$ {
+                    location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/edit-status/([A-Za-z0-9._-]+\\.json)$ {
                         add_header Cache-Control "no-store" always;
                         add_header X-Content-Type-Options nosniff always;
                         alias \(site)/edit-status/\(editor)/$1;

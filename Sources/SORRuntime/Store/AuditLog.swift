@@ -65,12 +65,38 @@ public struct AuditLog: Sendable {
         return "cli:uid\(getuid())"
     }
 
+    /// What one event says, before the log numbers, chains and signs it.
+    public struct Record: Sendable {
+        public var actor: String
+        public var action: String
+        public var call: String?
+        public var outcome: String
+        public var detail: [String: String]?
+
+        public init(actor: String, action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil) {
+            self.actor = actor
+            self.action = action
+            self.call = call
+            self.outcome = outcome
+            self.detail = detail
+        }
+    }
+
     /// Appends one event; returns it with its sequence number, hash and MAC. Throws when the line cannot be written
     /// (the caller must then not do what it records).
     @discardableResult
     public func append(
         actor: String, action: String, call: String? = nil, outcome: String = "ok", detail: [String: String]? = nil
     ) throws -> AuditEvent {
+        try append([Record(actor: actor, action: action, call: call, outcome: outcome, detail: detail)])[0]
+    }
+
+    /// Appends events in order under one lock and one flush (what `sor audit ingest` reads from nginx's log comes
+    /// in thousands); returns them numbered, hashed and signed. Nothing of a batch that throws is in the chain's
+    /// anchor, so `sor audit verify` stays right about what was written.
+    @discardableResult
+    public func append(_ records: [Record]) throws -> [AuditEvent] {
+        guard !records.isEmpty else { return [] }
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lockFD = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -96,22 +122,29 @@ public struct AuditLog: Sendable {
                 path: directory, detail: "its last line is not an authentic audit record and there is no anchor to continue from; run `sor audit verify`")
         }
         let stamp = Timestamp.iso(now())
-        var event = AuditEvent(
-            seq: (previous?.seq ?? 0) + 1, time: stamp, actor: actor, action: action, call: call, outcome: outcome,
-            detail: detail?.isEmpty == true ? nil : detail, prev: previous?.hash ?? Self.genesis, hash: nil, mac: nil)
-        let line = try Self.line(for: &event, key: key)
+        var events: [AuditEvent] = []
+        var lines = Data()
+        for record in records {
+            var event = AuditEvent(
+                seq: (previous?.seq ?? 0) + 1, time: stamp, actor: record.actor, action: record.action, call: record.call,
+                outcome: record.outcome, detail: record.detail?.isEmpty == true ? nil : record.detail, prev: previous?.hash ?? Self.genesis,
+                hash: nil, mac: nil)
+            lines.append(try Self.line(for: &event, key: key))
+            previous = (event.seq, event.hash!)
+            events.append(event)
+        }
         let path = directory + "/" + stamp.prefix(7) + ".jsonl"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno))) }
         defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-        guard written == line.count, fsync(fd) == 0 else {
+        let written = lines.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        guard written == lines.count, fsync(fd) == 0 else {
             throw RuntimeError.cannotWrite(path: path, detail: String(cString: strerror(errno)))
         }
-        let mark = Data("\(event.seq) \(event.hash!)\n".utf8)
+        let mark = Data("\(events.last!.seq) \(events.last!.hash!)\n".utf8)
         try FileSystem.writeAtomically(mark, to: anchorPath, mode: 0o600)
         try FileSystem.writeAtomically(mark, to: headPath)
-        return event
+        return events
     }
 
     /// The line for an event: its JSON (sorted keys) with the hash and the MAC of that JSON appended.

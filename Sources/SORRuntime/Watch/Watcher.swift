@@ -65,6 +65,7 @@ public final class Watcher: @unchecked Sendable {
             EditIntake(edits: try EditProcessor(runtime: runtime), log: log),
             RescoreOnChange(runtime: runtime, store: store, log: log),
             AccessOnChange(runtime: runtime, log: log),
+            AccessAuditJob(runtime: runtime, log: log),
             RetentionJob(erasure: try Erasure(runtime: runtime), names: names, log: log),
             publishing,
         ] + (try workspace.config.reports.schedule.map { try ScheduledReportJob($0, runtime: runtime, log: log) }) + [

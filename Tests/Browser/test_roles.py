@@ -1,0 +1,222 @@
+"""Users and roles through real nginx with sor's generated configuration: who may read what (nginx, per view), who
+may change what (the watcher), and the audit of who saw what. Statuses are read with curl over HTTPS against the
+workspace's own CA; the agent's search runs in Chromium."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BENCH, REPO, Workspace, free_port
+
+PASSWORDS = {"anna": "anna-admin-pass", "marta": "marta-manager-pass", "jan": "jan-agent-pass", "ewa": "ewa-evaluator-pass"}
+
+
+def curl(base: str, ca: str, path: str, user: str | None = None, password: str | None = None, method: str = "GET",
+         data: bytes | None = None) -> tuple[int, bytes, dict]:
+    """(status, body, headers) of one request, made by curl."""
+    with tempfile.NamedTemporaryFile() as body, tempfile.NamedTemporaryFile() as head:
+        command = ["curl", "-s", "--cacert", ca, "-o", body.name, "-D", head.name, "-w", "%{http_code}", "-X", method,
+                   base.replace("127.0.0.1", "localhost") + path]
+        if user:
+            command += ["-u", f"{user}:{password if password is not None else PASSWORDS[user]}"]
+        if data is not None:
+            command += ["--data-binary", "@-", "-H", "Content-Type: application/json"]
+        result = subprocess.run(command, input=data, capture_output=True, check=True)
+        headers = {}
+        for line in Path(head.name).read_text(errors="replace").splitlines()[1:]:
+            if ":" in line:
+                key, value = line.split(":", 1)
+                headers[key.strip().lower()] = value.strip()
+        return int(result.stdout), Path(body.name).read_bytes(), headers
+
+
+@pytest.fixture(scope="module")
+def roles():
+    """The demo sales call (agent Jan Kowalski, team Zespół A) processed for real, 40 generated calls of twelve
+    other agents in four teams, four users (an admin, a manager, Jan as an agent, Ewa evaluating Sprzedaż), served
+    by nginx with `sor watch` applying edits."""
+    root = Path(tempfile.mkdtemp(prefix="sor-browser-roles-"))
+    workspace = Workspace(root)
+    for ext in ("wav", "yaml"):
+        shutil.copy(REPO / "demo" / "calls" / f"sales-pass.{ext}", root / f"sales-pass.{ext}")
+    own = workspace.sor("process", "--no-site", str(root / "sales-pass.wav")).stdout.strip()
+    made = subprocess.run([str(BENCH), "generate", "--calls", "40", "--seed", "11"], cwd=root, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    others = [json.loads(line) for line in made.stdout.splitlines()]
+    assert not any(call["agent"] == "Jan Kowalski" for call in others)
+    for login, role in (("anna", ["--role", "admin"]), ("marta", ["--role", "manager"]),
+                        ("jan", ["--role", "agent", "--agent", "Jan Kowalski"]), ("ewa", ["--role", "evaluator", "--team", "Sprzedaż"])):
+        added = subprocess.run([str(REPO / ".build" / "debug" / "sor"), "users", "add", login, *role], cwd=root,
+                               input=PASSWORDS[login] + "\n", capture_output=True, text=True)
+        assert added.returncode == 0, added.stderr
+    workspace.sor("site", "build")
+    address = f"127.0.0.1:{free_port()}"
+    workspace.sor("serve", "--listen", address)
+    workspace.watch()
+    try:
+        yield workspace, f"https://{address}", str(root / "var" / "tls" / "ca.crt"), own, others
+    finally:
+        workspace.close()
+
+
+def recording(workspace, call_id: str) -> str:
+    return workspace.show(call_id)["call"]["audio_file"]
+
+
+def test_nothing_is_served_without_signing_in(roles):
+    _, base, ca, own, _ = roles
+    for path in ("/", "/index.html", "/static/sor.css", f"/calls/{own}/index.html", "/v/jan/", "/data/calls.json"):
+        assert curl(base, ca, path)[0] == 401, path
+    assert curl(base, ca, "/v/jan/", "jan", "not-his-password")[0] == 401
+
+
+def test_an_agent_reads_their_own_call_its_recording_and_pdf_and_nothing_else(roles):
+    workspace, base, ca, own, others = roles
+    status, _, headers = curl(base, ca, "/", "jan")
+    assert status == 302 and headers["location"].endswith("/v/jan/")
+    page = curl(base, ca, f"/v/jan/calls/{own}/", "jan")
+    assert page[0] == 200 and page[2]["content-type"].startswith("text/html") and b"Jan Kowalski" in page[1]
+    audio = curl(base, ca, f"/v/jan/calls/{own}/{recording(workspace, own)}", "jan")
+    assert audio[0] == 200 and audio[2]["content-type"].startswith("audio/")
+    pdf = curl(base, ca, f"/v/jan/calls/{own}/ocena-{own}.pdf", "jan")
+    assert pdf[0] == 200 and pdf[1].startswith(b"%PDF")
+    assert curl(base, ca, "/v/jan/index.html", "jan")[0] == 200
+    other_agent = next(call for call in others if call["team"] == "Sprzedaż")
+    other_team = next(call for call in others if call["team"] != "Sprzedaż")
+    for call in (other_agent, other_team):
+        for path in (f"/calls/{call['id']}/", f"/calls/{call['id']}/index.html", f"/calls/{call['id']}/ocena-{call['id']}.pdf"):
+            assert curl(base, ca, path, "jan")[0] == 403, path
+        assert curl(base, ca, f"/v/jan/calls/{call['id']}/", "jan")[0] == 404, "another call is not in the agent's view"
+    # The whole site's pages and data, and other people's views, are refused too.
+    for path in ("/index.html", "/calls.html", "/data/calls.json", "/search/index.json", "/downloads/index.xlsx", f"/calls/{own}/",
+                 "/v/ewa/index.html", "/v/ewa/data/calls.json", "/v/jann/"):
+        assert curl(base, ca, path, "jan")[0] == 403, path
+    # The evaluator reads Sprzedaż's calls in her view and not Jan's; the manager and the admin read everything.
+    assert curl(base, ca, f"/v/ewa/calls/{other_agent['id']}/", "ewa")[0] == 200
+    assert curl(base, ca, f"/v/ewa/calls/{own}/", "ewa")[0] == 404
+    assert curl(base, ca, f"/calls/{own}/", "ewa")[0] == 403
+    for user in ("marta", "anna"):
+        for path in ("/", f"/calls/{other_team['id']}/", f"/calls/{own}/ocena-{own}.pdf", "/v/jan/", "/data/calls.json"):
+            assert curl(base, ca, path, user)[0] == 200, (user, path)
+
+
+def view_files(root: Path):
+    for folder, _, names in os.walk(root, followlinks=True):
+        for name in names:
+            yield Path(folder) / name
+
+
+def test_a_view_holds_none_of_another_agents_calls_names_or_words(roles):
+    workspace, base, ca, own, others = roles
+    listed = json.loads(curl(base, ca, "/v/jan/data/calls.json", "jan")[1])
+    assert [call["id"] for call in listed["calls"]] == [own]
+    ewa = json.loads(curl(base, ca, "/v/ewa/data/calls.json", "ewa")[1])
+    assert sorted(call["id"] for call in ewa["calls"]) == sorted(call["id"] for call in others if call["team"] == "Sprzedaż")
+    # Nothing in Jan's view (pages, downloads, search index, the linked call folder) names another agent or call.
+    # (Teams by their pages: "Sprzedaż" is also the SALES card's name.)
+    view = workspace.root / "site" / "v" / "jan"
+    assert sorted(path.name for path in (view / "teams").iterdir()) == ["zespol-a.html"]
+    assert sorted(path.name for path in (view / "agents").iterdir()) == ["jan-kowalski.html"]
+    names = {call["agent"] for call in others}
+    ids = {call["id"] for call in others}
+    checked = 0
+    for path in view_files(view):
+        if path.suffix in (".html", ".json", ".csv"):
+            text = path.read_text(errors="replace")
+            checked += 1
+            assert not any(name in text for name in names | ids), path
+    assert checked > 10
+
+
+def test_the_agents_search_finds_only_their_own_call(roles, browser):
+    workspace, base, ca, own, others = roles
+    word = "oferta"
+
+    def hits(user: str, root: str) -> list[str]:
+        page = browser.new_page(http_credentials={"username": user, "password": PASSWORDS[user]}, ignore_https_errors=True)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}{root}search.html?q={word}")
+        page.locator("li.hit").first.wait_for(timeout=15_000)
+        page.wait_for_load_state("networkidle")
+        found = page.locator("[data-call]").evaluate_all("elements => elements.map(e => e.dataset.call)")
+        page.close()
+        assert errors == [], errors
+        return found
+
+    everyone = hits("anna", "/")
+    assert len(set(everyone)) > 1, "the word is in many calls: the admin's search finds them"
+    assert set(hits("jan", "/v/jan/")) == {own}
+
+
+def put_edit(base, ca, user, prefix, name, document) -> int:
+    return curl(base, ca, f"{prefix}api/edits/{name}", user, method="PUT", data=json.dumps(document).encode())[0]
+
+
+def edit_status(base, ca, user, prefix, name, timeout=90) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status, body, _ = curl(base, ca, f"{prefix}api/edit-status/{name}", user)
+        if status == 200 and body:
+            return json.loads(body)
+        time.sleep(0.5)
+    raise AssertionError(f"{name}: no status after {timeout} s")
+
+
+def test_an_evaluators_edit_is_applied_and_an_agents_is_refused_with_the_reason(roles):
+    workspace, base, ca, own, others = roles
+    target = next(call for call in others if call["team"] == "Sprzedaż")
+    revision = workspace.show(target["id"])["call"]["revision"]
+    document = {"schema": 1, "type": "call.metadata", "call": target["id"], "base_revision": revision,
+                "metadata": {"campaign": "Zima 2026"}, "comment": "kampania z CRM"}
+    assert put_edit(base, ca, "ewa", "/v/ewa/", "ewa-campaign.json", document) in (201, 204)
+    assert edit_status(base, ca, "ewa", "/v/ewa/", "ewa-campaign.json")["state"] == "applied"
+    assert workspace.show(target["id"])["call"]["metadata"]["campaign"] == "Zima 2026"
+
+    # Ewa may not move the call to a team she does not evaluate.
+    move = dict(document, base_revision=revision + 1, metadata={"team": "Windykacja"})
+    assert put_edit(base, ca, "ewa", "/v/ewa/", "ewa-move.json", move) in (201, 204)
+    refused = edit_status(base, ca, "ewa", "/v/ewa/", "ewa-move.json")
+    assert refused["state"] == "rejected" and "Windykacja" in refused["reason"], refused
+
+    # Jan may read his call but not score it: the watcher refuses, says why, and the audit names him.
+    own_revision = workspace.show(own)["call"]["revision"]
+    score = {"schema": 1, "type": "evaluation.manual", "call": own, "base_revision": own_revision, "card": "SALES",
+             "answers": {"powitanie": "yes"}}
+    assert put_edit(base, ca, "jan", "/v/jan/", "jan-score.json", score) in (201, 204)
+    refused = edit_status(base, ca, "jan", "/v/jan/", "jan-score.json")
+    assert refused["state"] == "rejected" and refused["reason"].startswith("not permitted: jan is agent"), refused
+    assert workspace.show(own)["call"]["revision"] == own_revision
+    audit = workspace.sor("audit", "show", "--user", "jan").stdout
+    assert "edit  rejected  " + own in audit, audit
+    # One user cannot read another's edit statuses: each reads their own folder.
+    assert curl(base, ca, "/api/edit-status/ewa-campaign.json", "jan")[0] == 204
+
+
+def test_the_audit_report_lists_views_downloads_and_failed_sign_ins(roles):
+    workspace, base, ca, own, others = roles
+    assert curl(base, ca, f"/v/jan/calls/{own}/index.html", "jan")[0] == 200
+    assert curl(base, ca, f"/v/jan/calls/{own}/ocena-{own}.pdf", "jan")[0] == 200
+    assert curl(base, ca, f"/calls/{others[0]['id']}/", "jan")[0] == 403
+    assert curl(base, ca, "/downloads/index.xlsx", "marta")[0] == 200
+    assert curl(base, ca, "/index.html", "marta", "a-wrong-password")[0] == 401
+    assert curl(base, ca, "/index.html", "nobody", "whatever-it-is")[0] == 401
+    report = json.loads(workspace.sor("audit", "report", "--json").stdout)["lines"]
+
+    def has(**fields):
+        return any(all(line.get(key) == value for key, value in fields.items()) for line in report)
+
+    assert has(user="jan", action="view", call=own, outcome="ok")
+    assert has(user="jan", action="download", call=own, file=f"ocena-{own}.pdf")
+    assert has(user="jan", action="view", call=others[0]["id"], outcome="refused")
+    assert has(user="marta", action="download", file="downloads/index.xlsx")
+    assert has(user="marta", action="login-failed") and has(user="nobody", action="login-failed")
+    assert not has(user="anna", action="login-failed")
+    text = workspace.sor("audit", "report", "--user", "jan").stdout
+    assert text.startswith("jan: ") and f"download  {own} ocena-{own}.pdf" in text, text
+    assert workspace.sor("audit", "verify").returncode == 0

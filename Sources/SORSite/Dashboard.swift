@@ -10,6 +10,22 @@ extension SiteRenderer {
         return page("search", context)
     }
 
+    /// The upload page (`upload.html`): recordings dragged into the browser go to the signed-in user's upload
+    /// folder with their metadata (`static/upload.js`). `teams` are those offered (a team lead's or evaluator's own,
+    /// one of which must be chosen: `teamNeeded`), `agents` and `cards` those the person's calls name; `allowed`
+    /// false: the page says the role cannot upload.
+    public func uploadPage(allowed: Bool, teams: [String], teamNeeded: Bool, agents: [String], cards: [String]) -> Data {
+        var context = common
+        context["root"] = ""
+        context["page_title"] = Strings.table(settings.language)["upload"]! + " — "
+        context["allowed"] = allowed
+        context["teams"] = teams
+        context["team_needed"] = teamNeeded
+        context["agents"] = agents
+        context["cards"] = cards
+        return page("upload", context)
+    }
+
     /// The dashboard pages, one per period (`index.html` the last 30 days), by file name.
     public func dashboardPages(_ entries: [IndexEntry]) -> [String: Data] {
         var pages: [String: Data] = [:]

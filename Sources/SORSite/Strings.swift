@@ -127,6 +127,14 @@ public enum Strings {
         "direction_inbound": "przychodzące", "direction_outbound": "wychodzące",
         "sentiment_lexicon": "nastawienie według słownika", "judge": "ocena modelu",
         "judge_note": "opinia modelu językowego, nie wpływa na wynik nastawienia ani na ocenę; model:",
+        "upload": "Wgraj nagrania", "nav_upload": "Wgraj",
+        "upload_desc": "Przeciągnij tu pliki MP3 lub WAV (albo wybierz je). Każdy trafia do kolejki SOR: jest sprawdzany, przepisywany i oceniany jak każde nagranie; poniżej widać, co się z nim stało.",
+        "upload_drop": "Upuść nagrania tutaj", "upload_choose": "Wybierz pliki", "upload_any": "— nie podano —",
+        "upload_card": "Karta oceny", "upload_card_auto": "— według reguł sor.yaml —", "upload_send": "Wyślij",
+        "upload_sending": "wysyłanie", "upload_queued": "w kolejce", "upload_waiting": "czeka na silnik mowy",
+        "upload_processed": "przetworzone", "upload_duplicate": "już jest w SOR", "upload_refused": "odrzucone",
+        "upload_failed": "nie wysłano", "upload_open": "otwórz rozmowę",
+        "upload_not_allowed": "Twoja rola nie pozwala wgrywać nagrań; poproś kierownika zespołu lub oceniającego.",
     ]
 
     static let english: [String: String] = [
@@ -201,6 +209,14 @@ public enum Strings {
         "direction_inbound": "inbound", "direction_outbound": "outbound",
         "sentiment_lexicon": "sentiment by the lexicon", "judge": "model’s view",
         "judge_note": "a language model’s opinion; it changes neither the sentiment score nor the evaluation; model:",
+        "upload": "Upload recordings", "nav_upload": "Upload",
+        "upload_desc": "Drag MP3 or WAV files here (or choose them). Each joins SOR's queue: it is checked, transcribed and scored like any recording; below you see what became of it.",
+        "upload_drop": "Drop recordings here", "upload_choose": "Choose files", "upload_any": "— not given —",
+        "upload_card": "Scorecard", "upload_card_auto": "— by the rules in sor.yaml —", "upload_send": "Send",
+        "upload_sending": "sending", "upload_queued": "queued", "upload_waiting": "waiting for the speech engine",
+        "upload_processed": "processed", "upload_duplicate": "already in SOR", "upload_refused": "refused",
+        "upload_failed": "not sent", "upload_open": "open the call",
+        "upload_not_allowed": "Your role does not allow uploading recordings; ask the team lead or an evaluator.",
         // The judge's emotions that the acoustic model does not use.
         "emotion_neutralny": "neutral", "emotion_zaniepokojony": "worried", "emotion_zdezorientowany": "confused",
         "emotion_smutny": "sad",

@@ -220,3 +220,65 @@ def test_the_audit_report_lists_views_downloads_and_failed_sign_ins(roles):
     text = workspace.sor("audit", "report", "--user", "jan").stdout
     assert text.startswith("jan: ") and f"download  {own} ocena-{own}.pdf" in text, text
     assert workspace.sor("audit", "verify").returncode == 0
+
+
+def signed_in_page(browser, user: str):
+    """A page signed in as `user`, with the site's Content-Security-Policy enforced, recording console errors."""
+    page = browser.new_page(http_credentials={"username": user, "password": PASSWORDS[user]}, ignore_https_errors=True)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    return page
+
+
+def test_an_evaluator_uploads_a_recording_from_the_page_and_sees_it_become_a_call(roles, browser):
+    workspace, base, ca, own, others = roles
+    page = signed_in_page(browser, "ewa")
+    page.goto(f"{base}/v/ewa/upload.html")
+    assert page.locator("#upload-team option").all_inner_texts() == ["Sprzedaż"], "an evaluator uploads for her own teams"
+    page.fill("#upload-agent", "Krzysztof Woźniak")
+    page.select_option("#upload-card", "RETENTION")
+    page.select_option("#upload-direction", "inbound")
+    page.set_input_files("#upload-files", str(REPO / "demo" / "calls" / "retention-pass.wav"))
+    item = page.locator('#uploads li[data-file="retention-pass.wav"]')
+    item.locator(".state").wait_for()
+    page.wait_for_selector('#uploads li[data-file="retention-pass.wav"][data-state="processed"]', timeout=240_000)
+    call_id = item.get_attribute("data-call")
+    assert page.errors == [], page.errors
+    page.close()
+    shown = workspace.show(call_id)["call"]
+    assert shown["source"]["uploaded_by"] == "ewa"
+    assert shown["metadata"]["team"] == "Sprzedaż" and shown["metadata"]["agent"] == "Krzysztof Woźniak"
+    assert shown["metadata"]["scorecard"] == "RETENTION"
+    audit = workspace.sor("audit", "show", "--call", call_id).stdout
+    assert "user:ewa" in audit, audit
+    # Once published, the call is in her view and its page opens from the link the upload page gave.
+    deadline = time.time() + 120
+    while curl(base, ca, f"/v/ewa/calls/{call_id}/", "ewa")[0] != 200:
+        assert time.time() < deadline, "the uploaded call never reached the evaluator's view"
+        time.sleep(1)
+
+
+def test_an_agents_upload_is_refused_with_the_reason(roles, browser):
+    workspace, base, ca, own, others = roles
+    page = signed_in_page(browser, "jan")
+    page.goto(f"{base}/v/jan/upload.html")
+    assert page.locator("#upload-not-allowed").is_visible() and page.locator("#upload-files").count() == 0
+    page.close()
+    # Sent anyway (nginx takes any signed-in user's upload): the watcher refuses it, keeps it and says why.
+    audio = (REPO / "demo" / "calls" / "collections-critical.wav").read_bytes()
+    status = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca, "-u", f"jan:{PASSWORDS['jan']}", "-T", "-",
+         base.replace("127.0.0.1", "localhost") + "/v/jan/api/uploads/moje-nagranie.wav"], input=audio, capture_output=True, check=True)
+    assert int(status.stdout) in (201, 204)
+    deadline = time.time() + 90
+    while True:
+        code, body, _ = curl(base, ca, "/v/jan/api/upload-status/moje-nagranie.wav.json", "jan")
+        if code == 200 and json.loads(body)["state"] == "refused":
+            break
+        assert time.time() < deadline, "the agent's upload was not refused"
+        time.sleep(0.5)
+    assert json.loads(body)["reason"].startswith("not permitted: jan is agent")
+    kept = list((workspace.root / "inbox" / "failed").glob("moje-nagranie*.wav"))
+    assert kept and (kept[0].parent / (kept[0].name + ".error.txt")).exists()
+    assert "not-permitted" in workspace.sor("audit", "show", "--user", "jan").stdout

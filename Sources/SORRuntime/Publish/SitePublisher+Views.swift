@@ -84,6 +84,7 @@ extension SitePublisher {
         try files.write(renderer.callsPage(entries), to: folder + "/calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: folder + "/" + name) }
         try files.write(renderer.searchPage(), to: folder + "/search.html")
+        try files.write(uploadPage(entries, renderer: renderer, person: view.person), to: folder + "/upload.html")
         // Quarantined inputs and scheduled reports are the whole site's: a view lists none of them.
         try files.write(renderer.quarantinePage([]), to: folder + "/quarantine.html")
         try files.write(renderer.reportsPage([]), to: folder + "/reports/index.html")

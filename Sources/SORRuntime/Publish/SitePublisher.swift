@@ -87,6 +87,7 @@ public struct SitePublisher: Sendable {
         clock.lap("calls.html")
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
+        try files.write(uploadPage(entries, renderer: renderer, person: nil), to: site + "/upload.html")
         try files.write(renderer.quarantinePage(QuarantineNote.all(in: workspace.failed)), to: site + "/quarantine.html")
         clock.lap("dashboard, search and quarantine pages")
         // Agents', teams' and scorecards' pages: only those a changed or erased call is on, unless the set of pages
@@ -127,6 +128,19 @@ public struct SitePublisher: Sendable {
             try? fm.removeItem(atPath: site + "/calls/" + name)
         }
         return (pages, problems)
+    }
+
+    /// The upload page for the whole site (`person` nil: admins and managers; the watcher refuses a manager's
+    /// uploads, saying why) or a view's person, offering the teams, agents and cards of these calls.
+    func uploadPage(_ entries: [IndexEntry], renderer: SiteRenderer, person: SiteUser?) -> Data {
+        let named = { (values: [String]) in Array(Set(values.filter { !$0.isEmpty && $0 != "—" })).sorted() }
+        let cards = named((scorer.map { $0.current?.scorecards } ?? (try? ScorecardLoader.load(workspace: workspace)))?.set.cards.map(\.id) ?? [])
+        guard let person else {
+            return renderer.uploadPage(allowed: true, teams: named(entries.map(\.team)), teamNeeded: false, agents: named(entries.map(\.agent)), cards: cards)
+        }
+        let allowed = person.role == .teamLead || person.role == .evaluator || person.role == .admin
+        return renderer.uploadPage(
+            allowed: allowed, teams: person.teams, teamNeeded: person.role != .admin, agents: named(entries.map(\.agent)), cards: cards)
     }
 
     /// The names whose pages show this call: `agent:NAME`, `team:NAME`, `card:ID`.

@@ -245,6 +245,7 @@ public struct NginxConfig: Sendable {
                     }
                     # Only sor writes the status of edits; each user reads their own through /api/edit-status/.
                     location /edit-status/ { return 404; }
+                    location /upload-status/ { return 404; }
 
                     # Corrections and evaluations: the page PUTs one JSON document, filed under the signed-in user's
                     # name, which is how sor knows who made the change (sor watch applies it or refuses it).
@@ -265,7 +266,23 @@ public struct NginxConfig: Sendable {
                         client_max_body_size \(config.uploadLimitMB)m;
                         alias \(inbox)/uploads/\(editor)/$1;
                     }
+                    # The metadata of an upload (agent, team, scorecard, direction), sent before its recording.
+                    location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/uploads/([A-Za-z0-9._-]+\\.json)$ {
+                        limit_except PUT { deny all; }
+                        dav_methods PUT;
+                        create_full_put_path on;
+                        dav_access user:rw group:rw;
+                        client_max_body_size 64k;
+                        alias \(inbox)/uploads/\(editor)/$1;
+                    }
                     location /api/ { return 403; }
+                    # What became of each of the user's uploads (written by sor watch), the user's own only.
+                    location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/upload-status/([A-Za-z0-9._-]+\\.json)$ {
+                        add_header Cache-Control "no-store" always;
+                        add_header X-Content-Type-Options nosniff always;
+                        alias \(site)/upload-status/\(editor)/$1;
+                        error_page 404 = @edit_pending;
+                    }
                     # What became of each of the user's edits (written by sor watch); a user sees only their own.
                     location ~ ^(?:/v/[A-Za-z0-9._-]+)?/api/edit-status/([A-Za-z0-9._-]+\\.json)$ {
                         add_header Cache-Control "no-store" always;

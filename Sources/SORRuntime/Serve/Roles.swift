@@ -150,6 +150,27 @@ public struct Access: Sendable {
     /// Whether anyone can sign in (roles are enforced).
     public var enforced: Bool { !users.isEmpty }
 
+    /// Why `login` may not add a recording (uploaded from the browser) of this team; nil when they may.
+    func uploadRefusal(_ login: String, team: String?) -> String? {
+        guard enforced else { return nil }
+        guard let person = roles.people[login] else {
+            return "\(login) has no role in \(Workspace.accessFolderName)/roles.yaml; an admin gives one with `sor users role \(login) ROLE`"
+        }
+        let what = "\(login) is \(person.role.rawValue)"
+        switch person.role {
+        case .admin: return nil
+        case .manager: return "\(what): managers read every team's calls but add none; ask an evaluator or the team lead to upload it"
+        case .agent: return "\(what): agents read their own calls; recordings come from the team lead, an evaluator or the exchange"
+        case .teamLead, .evaluator:
+            let teams = person.teams.joined(separator: ", ")
+            guard let team, !team.isEmpty else {
+                return "\(what) for \(teams): choose the recording's team (one of these) so that the call is one of yours"
+            }
+            guard person.teams.contains(team) else { return "\(what) for \(teams), and the recording's metadata names team \(team)" }
+            return nil
+        }
+    }
+
     /// Why `login` may not make this edit on a call of this team and agent; nil when they may.
     func refusal(_ login: String, _ kind: EditKind, team: String, agent: String) -> String? {
         guard enforced else { return nil }

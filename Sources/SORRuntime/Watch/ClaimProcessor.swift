@@ -41,6 +41,10 @@ final class ClaimProcessor: @unchecked Sendable {
         }
         let uploader = try? String(contentsOfFile: claim + "/.uploaded-by", encoding: .utf8)
         let original = try? String(contentsOfFile: claim + "/.original-path", encoding: .utf8)
+        if let uploader, let refused = refuseUpload(claim: claim, name: name, uploader: uploader, original: original) {
+            try? fm.removeItem(atPath: claim)
+            return refused
+        }
         var delay = watch.retryDelay
         var attempt = 0
         while true {
@@ -64,6 +68,7 @@ final class ClaimProcessor: @unchecked Sendable {
             {
                 outcome = refused
             }
+            if let uploader { report(outcome, of: name, to: uploader) }
             switch outcome {
             case .processed(let id):
                 log("processed \(name) → call \(id)")
@@ -85,6 +90,60 @@ final class ClaimProcessor: @unchecked Sendable {
             }
             try? fm.removeItem(atPath: claim)
             return outcome
+        }
+    }
+
+    /// Tells the upload page what became of an uploaded recording.
+    private func report(_ outcome: ProcessOutcome, of name: String, to uploader: String) {
+        let workspace = runtime.workspace, now = runtime.clock.now()
+        switch outcome {
+        case .processed(let id): UploadStatus.write(workspace, user: uploader, file: name, state: "processed", call: id, now: now)
+        case .duplicate(let id): UploadStatus.write(workspace, user: uploader, file: name, state: "duplicate", call: id, now: now)
+        case .quarantined(_, let reason):
+            UploadStatus.write(workspace, user: uploader, file: name, state: "refused", reason: String(reason.split(separator: "\n").first ?? ""), now: now)
+        case .engineUnavailable(let reason): UploadStatus.write(workspace, user: uploader, file: name, state: "waiting", reason: reason, now: now)
+        }
+    }
+
+    /// Refuses a recording uploaded by someone whose role does not allow it (`Access.uploadRefusal`): it is kept in
+    /// inbox/failed/ with the reason, audited under the uploader's name, and the upload page says why. The team is
+    /// the uploaded metadata's; metadata that cannot be read is the pipeline's to refuse.
+    private func refuseUpload(claim: String, name: String, uploader: String, original: String?) -> ProcessOutcome? {
+        let workspace = runtime.workspace
+        let refusal: String?
+        do {
+            var team: String?
+            if let sidecar = InboxLayout.sidecar(for: claim + "/" + name), let text = try? String(contentsOfFile: sidecar, encoding: .utf8) {
+                guard let metadata = MetadataParser.parse(text, file: sidecar).0 else { return nil }
+                team = metadata.team
+            }
+            refusal = try Access(workspace: workspace).uploadRefusal(uploader, team: team)
+        } catch {
+            refusal = "the roles file cannot be read (\(error.localizedDescription)); an admin must fix it, then upload again"
+        }
+        guard let refusal else { return nil }
+        let reason = "not permitted: " + refusal
+        let note = QuarantineNote(
+            file: name, reason: "not-permitted", time: runtime.clock.now(), facts: [("uploaded by", uploader)], message: reason,
+            advice: "Upload it as someone whose role covers the call's team (an admin, or the team's lead or evaluator), or move the file into the inbox.")
+        do {
+            let kept = try note.keep(claim + "/" + name, in: workspace.failed) { kept in
+                try pipeline.record("user:" + uploader, "quarantine", outcome: "refused", detail: [
+                    "file": name, "kept_as": (kept as NSString).lastPathComponent, "reason": "not-permitted", "detail": refusal,
+                ])
+            }
+            if let sidecar = InboxLayout.sidecar(for: claim + "/" + name) {
+                let folder = (kept as NSString).deletingLastPathComponent
+                if let target = try? FileSystem.reserve(folder + "/" + (sidecar as NSString).lastPathComponent) {
+                    _ = rename(sidecar, target)
+                }
+            }
+            log("refused \(name) uploaded by \(uploader): \(refusal) (kept in \(kept))")
+            UploadStatus.write(workspace, user: uploader, file: name, state: "refused", reason: reason, now: runtime.clock.now())
+            return .quarantined(file: kept, reason: reason)
+        } catch {
+            log("error: \(name) uploaded by \(uploader) is not permitted (\(refusal)) and cannot be kept in inbox/failed/: \(error.localizedDescription)")
+            return .engineUnavailable(reason: error.localizedDescription)
         }
     }
 

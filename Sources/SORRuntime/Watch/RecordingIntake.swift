@@ -107,6 +107,7 @@ final class RecordingIntake: WatchJob {
             if FileManager.default.fileExists(atPath: path) { log("error: cannot take \(name) (\(reason)); check the inbox's permissions") }
             return
         }
+        if let uploader { UploadStatus.write(workspace, user: uploader, file: name, state: "queued", now: now) }
         log("claimed \(name)")
         queue.enqueue(claim)
     }

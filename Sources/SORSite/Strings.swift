@@ -27,12 +27,12 @@ public enum Strings {
             ? [
                 "transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation",
                 "roles.swap": "roles swapped", "speaker.role": "speaker's role", "speaker.rename": "speaker's name",
-                "utterance.speaker": "utterance's speaker", "utterance.split": "utterance split", "utterance.text": "utterance text",
+                "utterance.speaker": "utterance's speaker", "utterance.split": "utterance split", "utterance.text": "utterance text", "call.delete": "call deleted", "quarantine.requeue": "refused file re-queued",
             ]
             : [
                 "transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy", "evaluation.manual": "ocena ręczna",
                 "roles.swap": "zamiana ról", "speaker.role": "rola mówcy", "speaker.rename": "nazwa mówcy",
-                "utterance.speaker": "mówca wypowiedzi", "utterance.split": "podział wypowiedzi", "utterance.text": "tekst wypowiedzi",
+                "utterance.speaker": "mówca wypowiedzi", "utterance.split": "podział wypowiedzi", "utterance.text": "tekst wypowiedzi", "call.delete": "usunięcie rozmowy", "quarantine.requeue": "przywrócenie pliku do kolejki",
             ]
         return names[type] ?? type
     }
@@ -127,6 +127,11 @@ public enum Strings {
         "direction_inbound": "przychodzące", "direction_outbound": "wychodzące",
         "sentiment_lexicon": "nastawienie według słownika", "judge": "ocena modelu",
         "judge_note": "opinia modelu językowego, nie wpływa na wynik nastawienia ani na ocenę; model:",
+        "delete_call": "Usuń rozmowę", "delete_reason": "Powód usunięcia (trafi do dziennika audytu)",
+        "delete_hint": "Usuwa ze SOR nagranie, transkrypcję, ocenę i historię zmian, tak jak sor calls delete; zostaje tylko wpis w dzienniku audytu: kto, kiedy i dlaczego. Może to zrobić administrator.",
+        "delete_confirm": "Usuń na stałe", "call_deleted": "Rozmowa usunięta — przechodzę do listy…",
+        "requeue": "Przywróć do kolejki", "requeue_hint": "Gdy przyczyna jest usunięta (np. poprawione metadane albo działający silnik), plik wraca do inbox/ i jest przetwarzany od nowa.",
+        "requeue_pending": "wysłano, czeka na SOR…", "requeue_done": "wrócił do kolejki", "requeue_refused": "odmowa",
         "upload": "Wgraj nagrania", "nav_upload": "Wgraj",
         "upload_desc": "Przeciągnij tu pliki MP3 lub WAV (albo wybierz je). Każdy trafia do kolejki SOR: jest sprawdzany, przepisywany i oceniany jak każde nagranie; poniżej widać, co się z nim stało.",
         "upload_drop": "Upuść nagrania tutaj", "upload_choose": "Wybierz pliki", "upload_any": "— nie podano —",
@@ -209,6 +214,11 @@ public enum Strings {
         "direction_inbound": "inbound", "direction_outbound": "outbound",
         "sentiment_lexicon": "sentiment by the lexicon", "judge": "model’s view",
         "judge_note": "a language model’s opinion; it changes neither the sentiment score nor the evaluation; model:",
+        "delete_call": "Delete the call", "delete_reason": "Why it is deleted (kept in the audit log)",
+        "delete_hint": "Erases the recording, transcript, evaluation and history from SOR, as sor calls delete does; only an audit entry stays: who, when and why. An admin's.",
+        "delete_confirm": "Delete for good", "call_deleted": "Call deleted — going to the list…",
+        "requeue": "Put back in the queue", "requeue_hint": "Once its cause is fixed (corrected metadata, a working engine), the file goes back to inbox/ and is processed again.",
+        "requeue_pending": "sent, waiting for SOR…", "requeue_done": "back in the queue", "requeue_refused": "refused",
         "upload": "Upload recordings", "nav_upload": "Upload",
         "upload_desc": "Drag MP3 or WAV files here (or choose them). Each joins SOR's queue: it is checked, transcribed and scored like any recording; below you see what became of it.",
         "upload_drop": "Drop recordings here", "upload_choose": "Choose files", "upload_any": "— not given —",

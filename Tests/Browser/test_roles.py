@@ -282,3 +282,73 @@ def test_an_agents_upload_is_refused_with_the_reason(roles, browser):
     kept = list((workspace.root / "inbox" / "failed").glob("moje-nagranie*.wav"))
     assert kept and (kept[0].parent / (kept[0].name + ".error.txt")).exists()
     assert "not-permitted" in workspace.sor("audit", "show", "--user", "jan").stdout
+
+
+def refused_upload(workspace, base, ca, name: str) -> None:
+    """Jan (an agent) uploads a real recording; waits until the watcher has refused and kept it."""
+    audio = (REPO / "demo" / "calls" / "service-fail.wav").read_bytes()
+    subprocess.run(["curl", "-s", "-o", "/dev/null", "--cacert", ca, "-u", f"jan:{PASSWORDS['jan']}", "-T", "-",
+                    base.replace("127.0.0.1", "localhost") + f"/v/jan/api/uploads/{name}"], input=audio, check=True)
+    deadline = time.time() + 90
+    while not (workspace.root / "inbox" / "failed" / f"{name}.error.txt").exists():
+        assert time.time() < deadline, f"{name} was not refused"
+        time.sleep(0.5)
+
+
+def test_a_manager_requeues_a_refused_recording_from_the_quarantine_page(roles, browser):
+    workspace, base, ca, own, others = roles
+    refused_upload(workspace, base, ca, "do-ponowienia.wav")
+    # Jan may not put it back himself.
+    request = {"schema": 1, "type": "quarantine.requeue", "file": "do-ponowienia.wav"}
+    assert put_edit(base, ca, "jan", "/v/jan/", "jan-requeue.json", request) in (201, 204)
+    refused = edit_status(base, ca, "jan", "/v/jan/", "jan-requeue.json")
+    assert refused["state"] == "rejected" and "manager's or an admin's" in refused["reason"], refused
+
+    page = signed_in_page(browser, "marta")
+    deadline = time.time() + 60
+    while True:
+        page.goto(f"{base}/quarantine.html")
+        item = page.locator('#quarantine li[data-file="do-ponowienia.wav"]')
+        if item.count():
+            break
+        assert time.time() < deadline, "the refused file never reached the quarantine page"
+        time.sleep(1)
+    assert "not-permitted" in item.inner_text()
+    item.locator("button.requeue").click()
+    page.wait_for_selector('#quarantine li[data-file="do-ponowienia.wav"][data-requeue="done"]', timeout=60_000)
+    assert page.errors == [], page.errors
+    page.close()
+    assert not (workspace.root / "inbox" / "failed" / "do-ponowienia.wav").exists()
+    assert not (workspace.root / "inbox" / "failed" / "do-ponowienia.wav.error.txt").exists()
+    assert "user:marta  requeue  done" in workspace.sor("audit", "show", "--user", "marta").stdout
+    # Back in the inbox it is processed like any recording.
+    deadline = time.time() + 240
+    while "processed do-ponowienia.wav" not in (workspace.root / "watch.log").read_text():
+        assert time.time() < deadline, "the re-queued recording was not processed"
+        time.sleep(1)
+
+
+def test_an_admin_deletes_a_call_from_its_page_and_the_audit_names_her(roles, browser):
+    workspace, base, ca, own, others = roles
+    target = next(call for call in reversed(others) if call["team"] == "Windykacja")
+    revision = workspace.show(target["id"])["call"]["revision"]
+    # An evaluator may not delete (and this one does not see the team): refused with the reason.
+    attempt = {"schema": 1, "type": "call.delete", "call": target["id"], "base_revision": revision, "reason": "test"}
+    assert put_edit(base, ca, "ewa", "/v/ewa/", "ewa-delete.json", attempt) in (201, 204)
+    assert edit_status(base, ca, "ewa", "/v/ewa/", "ewa-delete.json")["state"] == "rejected"
+
+    page = signed_in_page(browser, "anna")
+    page.goto(f"{base}/calls/{target['id']}/index.html")
+    page.locator("#delete-call summary").click()
+    page.fill("#delete-reason", "nagranie prywatnej rozmowy, wgrane omyłkowo")
+    page.locator("#delete-form button[type=submit]").click()
+    page.wait_for_url("**/calls.html", timeout=90_000)
+    assert page.errors == [], page.errors
+    page.close()
+    assert workspace.sor("show", target["id"], check=False).returncode != 0
+    audit = workspace.sor("audit", "show", "--call", target["id"]).stdout
+    assert "user:anna  delete  erased" in audit and "wgrane omyłkowo" in audit, audit
+    deadline = time.time() + 60
+    while curl(base, ca, f"/calls/{target['id']}/", "anna")[0] != 404:
+        assert time.time() < deadline, "the deleted call's page is still served"
+        time.sleep(1)

@@ -35,6 +35,11 @@ export function utteranceSpeakerEdit(call, revision, utterance, speaker) {
 }
 
 /** Splits `utterance` before its word `atWord`; the second part keeps the speaker unless `speaker` is given. */
+/** Erases the call (an admin's; the reason goes into the audit). */
+export function deleteEdit(call, revision, reason) {
+  return { schema: 1, type: 'call.delete', call, base_revision: revision, reason };
+}
+
 export function splitEdit(call, revision, utterance, atWord, speaker) {
   const document_ = { schema: 1, type: 'utterance.split', call, base_revision: revision, utterance, at_word: atWord };
   if (speaker) document_.speaker = speaker;
@@ -109,7 +114,11 @@ async function follow(name) {
       if (response.status === 200) {
         const status = await response.json();
         setPending(t.call, pending(t.call).filter((other) => other !== name));
-        if (status.state === 'applied') {
+        if (status.state === 'applied' && deletions.has(name)) {
+          // The call is gone: its page too, once the site is published again.
+          message(name, t.tDeleted, 'applied');
+          setTimeout(() => { location.href = `${t.root}calls.html`; }, 800);
+        } else if (status.state === 'applied') {
           message(name, t.tApplied, 'applied');
           setTimeout(() => location.reload(), 800);
         } else {
@@ -124,9 +133,13 @@ async function follow(name) {
   }
 }
 
+/** The names of sent deletions: once applied, the page leaves for the calls list. */
+const deletions = new Set();
+
 async function send(document_) {
   const t = root.dataset;
   const name = editName(t.call);
+  if (document_.type === 'call.delete') deletions.add(name);
   const response = await fetch(`${t.api}edits/${name}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
@@ -238,6 +251,16 @@ function openRename(button) {
     if (!name || name === (button.dataset.name || '')) return;
     row.classList.add('pending');
     send(renameEdit(t.call, Number(t.revision), button.dataset.speaker, name));
+  });
+}
+
+const deleteForm = document.getElementById('delete-form');
+if (root && deleteForm) {
+  deleteForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const reason = deleteForm.elements.reason.value.trim();
+    if (!reason) return;
+    send(deleteEdit(root.dataset.call, Number(root.dataset.revision), reason));
   });
 }
 

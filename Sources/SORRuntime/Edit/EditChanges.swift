@@ -88,6 +88,8 @@ extension EditProcessor {
             return (before, after)
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText:
             return try analysisChange(edit, document: document, user: user)
+        case .callDelete:
+            throw Rejection(reason: "a deletion is not a change of the call (it is erased before this step)")
         }
     }
 
@@ -146,6 +148,8 @@ extension EditProcessor {
             if keys.contains("language") { merged.language = update.language }
             if keys.contains("channels") { merged.channels = update.channels }
             document.call.metadata = merged
+        case .callDelete:
+            throw Rejection(reason: "a deletion is not replayed as a change")
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText:
             guard let analysis = document.analysis, let after = entry.after else {
                 throw Rejection(reason: "the recorded change no longer fits the call's analysis")
@@ -192,7 +196,7 @@ extension EditProcessor {
                 speaker: speaker)
         case .utteranceText:
             correction = .retextUtterance(try integer("utterance", "the utterance's number"), text: try string("text", "the utterance's new text"))
-        case .transcriptText, .callMetadata, .evaluationManual:
+        case .transcriptText, .callMetadata, .evaluationManual, .callDelete:
             throw Rejection(reason: "\(edit.kind.rawValue) does not correct the speakers")
         }
         let corrected: Analysis

@@ -12,6 +12,8 @@ public enum EditKind: String, CaseIterable, Sendable {
     case utteranceSpeaker = "utterance.speaker"
     case utteranceSplit = "utterance.split"
     case utteranceText = "utterance.text"
+    /// Erases the call, as `sor calls delete` does (an admin's, with a reason).
+    case callDelete = "call.delete"
 
     /// The keys a document of this kind has besides the common ones.
     var keys: Set<String> {
@@ -25,6 +27,7 @@ public enum EditKind: String, CaseIterable, Sendable {
         case .utteranceSpeaker: ["utterance", "speaker"]
         case .utteranceSplit: ["utterance", "at_word", "speaker"]
         case .utteranceText: ["utterance", "text"]
+        case .callDelete: ["reason"]
         }
     }
 
@@ -32,7 +35,7 @@ public enum EditKind: String, CaseIterable, Sendable {
     /// metadata or evaluation.
     var correctsAnalysis: Bool {
         switch self {
-        case .transcriptText, .callMetadata, .evaluationManual: false
+        case .transcriptText, .callMetadata, .evaluationManual, .callDelete: false
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText: true
         }
     }
@@ -41,7 +44,7 @@ public enum EditKind: String, CaseIterable, Sendable {
     var derivation: CallDeriver.Change {
         switch self {
         case .transcriptText: .words
-        case .callMetadata: .metadata
+        case .callMetadata, .callDelete: .metadata
         case .evaluationManual: .answers
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText: .utterances
         }

@@ -100,6 +100,7 @@ public struct EditProcessor: Sendable {
     }
 
     private func applyDocument(_ data: Data, context: inout Context) throws -> EditOutcome {
+        if let requeue = try requeueRequest(data, context: &context) { return try self.requeue(requeue, context: context) }
         let edit = try EditDocument(data, context: &context)
         let folder: String
         do {
@@ -137,6 +138,7 @@ public struct EditProcessor: Sendable {
                 throw Rejection(reason: "\(context.user) has left \(left) comments on this call already, the most one person may; discuss the call elsewhere")
             }
         }
+        if edit.kind == .callDelete { return try delete(edit, document: document, context: context) }
         if document.call.lastEdit == context.editID {
             // Applied already; a crash came before the document was removed.
             return .applied(call: document.call.id, revision: document.call.revision)

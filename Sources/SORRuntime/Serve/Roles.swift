@@ -55,6 +55,7 @@ public struct SiteUser: Sendable, Equatable {
             guard teams.contains(team) else {
                 return "\(what) for \(teams.joined(separator: ", ")), and this call is team \(team.isEmpty ? "(none)" : team)'s"
             }
+            if kind == .callDelete { return "\(what): deleting a call is an admin's; ask one (the reason goes into the audit)" }
             if role == .teamLead, kind != .evaluationManual {
                 return "\(what): team leads evaluate their team's calls (evaluation.manual); corrections (\(kind.rawValue)) are an evaluator's"
             }

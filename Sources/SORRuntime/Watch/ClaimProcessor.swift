@@ -133,13 +133,14 @@ final class ClaimProcessor: @unchecked Sendable {
                 ])
             }
             if let sidecar = InboxLayout.sidecar(for: claim + "/" + name) {
-                let folder = (kept as NSString).deletingLastPathComponent
-                if let target = try? FileSystem.reserve(folder + "/" + (sidecar as NSString).lastPathComponent) {
+                // Beside the recording, under its stem, as the pipeline keeps a refused recording's metadata.
+                if let target = try? FileSystem.reserve((kept as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension) {
                     _ = rename(sidecar, target)
                 }
             }
             log("refused \(name) uploaded by \(uploader): \(refusal) (kept in \(kept))")
             UploadStatus.write(workspace, user: uploader, file: name, state: "refused", reason: reason, now: runtime.clock.now())
+            runtime.siteChanges.mark()
             return .quarantined(file: kept, reason: reason)
         } catch {
             log("error: \(name) uploaded by \(uploader) is not permitted (\(refusal)) and cannot be kept in inbox/failed/: \(error.localizedDescription)")

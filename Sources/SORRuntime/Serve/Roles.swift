@@ -85,7 +85,8 @@ public struct Roles: Sendable, Equatable {
         var roles = Roles()
         if let root = reader.root(String(decoding: data, as: UTF8.self)) {
             let top = reader.mapping(root, allowed: ["users"], context: "the roles file")
-            if let users = top["users"] {
+            // `users:` with nothing under it is no users (the file after the last one is removed).
+            if let users = top["users"], users.scalar?.string.isEmpty != true, users.scalar?.string != "~", users.scalar?.string != "null" {
                 guard case .mapping(let mapping) = users else {
                     throw RuntimeError.invalidConfig([Diagnostic(file: path, line: 1, column: 1, message: "users must be a mapping of logins to roles")])
                 }
@@ -93,8 +94,11 @@ public struct Roles: Sendable, Equatable {
                     guard let login = key.string else { continue }
                     let fields = reader.mapping(value, allowed: ["role", "teams", "agent"], context: "users.\(login)")
                     var role = UserRole.agent
+                    let before = reader.diagnostics.count
                     reader.choice(fields["role"], "users.\(login).role", into: &role)
                     if fields["role"] == nil { reader.error(value, "users.\(login) has no role") }
+                    // A role that is not one says so once, without what the default role would need as well.
+                    if reader.diagnostics.count > before { continue }
                     var person = SiteUser(login: login, role: role)
                     if let teams = fields["teams"] {
                         if case .sequence(let list) = teams {
@@ -119,7 +123,8 @@ public struct Roles: Sendable, Equatable {
         func quote(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        var text = "# Who may do what in SOR (written by `sor users`). Roles: admin, manager, team_lead, evaluator, agent.\nusers:\n"
+        var text = "# Who may do what in SOR (written by `sor users`). Roles: admin, manager, team_lead, evaluator, agent.\nusers:"
+        text += people.isEmpty ? " {}\n" : "\n"
         for login in people.keys.sorted() {
             guard let person = people[login] else { continue }
             var fields = ["role: " + person.role.rawValue]

@@ -64,7 +64,7 @@ test: setup build demo
 	.venv/bin/python -m pytest -q Tests/Browser
 
 bench: setup build-release demo
-	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_PACKAGES) hugo"
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_PACKAGES) hugo wrk"
 	@.venv/bin/python -m pagefind --version >/dev/null 2>&1 || .venv/bin/pip install -q 'pagefind[extended]'
 	scripts/bench.sh
 

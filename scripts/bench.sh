@@ -136,3 +136,7 @@ if command -v hugo >/dev/null && [ -d "$site_dir" ]; then
   echo "== search at 10,000 calls: SOR's search page beside Pagefind over the Hugo pages, in headless Chromium"
   .venv/bin/python scripts/bench-search.py "$site_dir" "$WORK/hugo-10000/public" "$WORK/search-10000"
 fi
+
+echo
+echo "== serving: nginx with sor's configuration over HTTPS, sign-in on, 2,000 calls (wrk on loopback, 10 s a line)"
+scripts/bench-serve.sh "$scoring" 2000

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := libsndfile1-dev libmpg123-dev libsoxr-dev libcurl4-openssl-dev libhunspell-dev hunspell-pl libopenblas-dev \
-  libcrypt-dev openssl libhpdf-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core poppler-utils nginx espeak-ng sox chromium
+  libcrypt-dev openssl libhpdf-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core poppler-utils nginx openssh-server espeak-ng sox chromium
 SWIFT_FLAGS ?=
 RELEASE := .build/release/sor
 SOR := $(RELEASE)

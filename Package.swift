@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Value types and pure stages. Foundation only.
@@ -63,6 +64,8 @@ let package = Package(
             "SORCore", "SORAudio", "SORSpeech", "SORSite", "SORReports", "SORScoring", "SORDiarization", "SORSentiment",
             "SORAcoustics", "CCrypt", .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The telephone exchange's CDR files (every field quoted, commas inside): read with a CSV library.
+            .product(name: "CSV", package: "CSV.swift"),
         ]),
 
         // The executable: argument parsing and nothing else.

@@ -262,6 +262,8 @@ public struct Config: Sendable, Equatable {
     public var diarization = Diarization()
     public var sentiment = Sentiment()
     public var reports = Reports()
+    /// The telephone systems recordings are fetched from (`ImportSource.swift`).
+    public var sources: [Source] = []
 
     public init() {}
 }

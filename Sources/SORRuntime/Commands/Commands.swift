@@ -94,6 +94,20 @@ public enum Commands {
         /// Decoded audio left in `var/tmp/` by an interrupted run (plaintext: removed when `sor watch` or
         /// `sor process` starts).
         public var leftovers: [String]
+        /// Each configured source's last import and next slot.
+        public var sources: [SourceStatus] = []
+
+        public struct SourceStatus: Codable, Sendable {
+            public var name: String
+            public var schedule: String
+            public var lastRun: String?
+            public var nextRun: String?
+            public var imported: Int?
+            public var skipped: [String: Int]?
+            public var failed: Int?
+            /// Why the last run failed as a whole, or its problems (the CDR's unreadable lines, files that failed).
+            public var problems: [String] = []
+        }
 
         public var text: String {
             var lines = [watcherRunning ? "watcher: running (pid \(watcher?.pid ?? 0), since \(watcher?.startedAt ?? "?"))" : "watcher: not running"]
@@ -105,6 +119,21 @@ public enum Commands {
             }
             lines.append("claimed, not finished: \(claimed.count)")
             lines.append("failed (inbox/failed/): \(failed.count)" + (failed.isEmpty ? "" : ": " + failed.joined(separator: ", ")))
+            for source in sources {
+                var line = "source \(source.name) (\(source.schedule.isEmpty ? "by hand: sor import \(source.name) --now" : source.schedule)): "
+                if let last = source.lastRun {
+                    line += "last run \(last)"
+                    if let imported = source.imported {
+                        let skipped = (source.skipped ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        line += ": \(imported) imported, \(source.failed ?? 0) failed, skipped: \(skipped.isEmpty ? "none" : skipped)"
+                    }
+                } else {
+                    line += "never run"
+                }
+                if let next = source.nextRun { line += "; next run \(next)" }
+                lines.append(line)
+                for problem in source.problems.prefix(10) { lines.append("  \(problem)") }
+            }
             if !leftovers.isEmpty {
                 lines.append("plaintext left by an interrupted run: \(leftovers.count) decoded working copies in var/tmp/ (removed when sor watch or sor process next starts)")
             }
@@ -121,7 +150,27 @@ public enum Commands {
         let claimed = ((try? fm.contentsOfDirectory(atPath: workspace.inbox + "/.processing")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let failed = ((try? fm.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasPrefix(".") }.sorted()
         let leftovers = runtime.copies.leftovers().map { ($0 as NSString).lastPathComponent }
-        return StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed, leftovers: leftovers)
+        var report = StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed, leftovers: leftovers)
+        report.sources = workspace.config.sources.map { source in
+            var status = StatusReport.SourceStatus(name: source.name, schedule: source.schedule)
+            let path = Importer(runtime: runtime, source: source).statusPath
+            if let data = fm.contents(atPath: path), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+                status.lastRun = object["time"] as? String
+                status.imported = object["imported"] as? Int
+                status.failed = object["failed"] as? Int
+                status.skipped = object["skipped"] as? [String: Int]
+                if let error = object["error"] as? String { status.problems.append("failed: " + error) }
+                status.problems += (object["problems"] as? [String]) ?? []
+                for decision in (object["decisions"] as? [[String: Any]]) ?? [] {
+                    status.problems.append("\(decision["path"] as? String ?? "?"): \(decision["reason"] as? String ?? "failed")")
+                }
+            }
+            if !source.schedule.isEmpty, case .cron(let cron)? = try? Schedule(parsing: source.schedule) {
+                status.nextRun = cron.next(after: runtime.clock.now(), calendar: .current).map(Timestamp.local)
+            }
+            return status
+        }
+        return report
     }
 
     /// `sor check`: every problem in the configuration and the templates, compiler-style.

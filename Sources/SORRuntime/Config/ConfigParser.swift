@@ -13,7 +13,7 @@ public enum ConfigParser {
             return reader.diagnostics.isEmpty ? (config, []) : (nil, reader.diagnostics)
         }
         if case .scalar(let scalar) = root, scalar.string.isEmpty || root.null != nil { return (config, []) }
-        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring", "diarization", "sentiment", "reports"], context: "the configuration")
+        let top = reader.mapping(root, allowed: ["version", "paths", "audio", "speech", "site", "watch", "security", "retention", "scoring", "diarization", "sentiment", "reports", "sources"], context: "the configuration")
         if let version = top["version"] {
             reader.int(version, "version", range: 1...Config.currentVersion, into: &config.version)
         }
@@ -99,6 +99,7 @@ public enum ConfigParser {
             reader.string(retention["archive_dir"], "retention.archive_dir", into: &config.retention.archiveDir)
         }
         if let node = top["reports"] { parseReports(node, reader: &reader, into: &config.reports) }
+        if let node = top["sources"] { parseSources(node, reader: &reader, into: &config.sources) }
         if let node = top["scoring"] {
             let scoring = reader.mapping(node, allowed: ["default_cards", "rules"], context: "scoring")
             if let cards = scoring["default_cards"] { config.scoring.defaultCards = cardList(cards, "scoring.default_cards", reader: &reader) }
@@ -334,6 +335,7 @@ public enum ConfigParser {
                     + (entry.team.map { "    team: \(quote($0))\n" } ?? "") + (entry.note.map { "    note: \(quote($0))\n" } ?? "")
                     + "    formats: [\(entry.formats.joined(separator: ", "))]"
             }.joined(separator: "\n"))
+            \(dumpSources(config.sources, quote: quote, number: number))
             retention:
               days: \(config.retention.days)
               action: \(config.retention.action.rawValue)

@@ -68,7 +68,8 @@ public final class Watcher: @unchecked Sendable {
             AccessAuditJob(runtime: runtime, log: log),
             RetentionJob(erasure: try Erasure(runtime: runtime), names: names, log: log),
             publishing,
-        ] + (try workspace.config.reports.schedule.map { try ScheduledReportJob($0, runtime: runtime, log: log) }) + [
+        ] + (try workspace.config.reports.schedule.map { try ScheduledReportJob($0, runtime: runtime, log: log) })
+            + (try workspace.config.sources.filter { !$0.schedule.isEmpty }.map { try ImportJob($0, runtime: runtime, log: log) }) + [
             status,
         ]
         let scheduler = Scheduler(

@@ -28,12 +28,14 @@ extension Config {
         public var agentChannel = AgentChannel.mixed
         public var rules = ImportRules()
         /// `asterisk-sftp`: where and how to sign in. The password, if any, comes from the environment variable
-        /// `passwordEnv` (never from sor.yaml); `knownHosts` holds the exchange's host key (OpenSSH's format).
+        /// `passwordEnv` or the file `passwordFile` (mode 0600; never from sor.yaml itself); `knownHosts` holds the
+        /// exchange's host key (OpenSSH's format).
         public var host = ""
         public var port = 22
         public var user = ""
         public var keyFile = ""
         public var passwordEnv = ""
+        public var passwordFile = ""
         public var knownHosts = ""
 
         public init(name: String, kind: Kind, path: String) {

@@ -173,7 +173,7 @@ extension SiteRenderer {
         context["page_title"] = t["quarantine"]! + " — "
         context["inputs"] = inputs.sorted { ($0.time, $0.keptAs) > ($1.time, $1.keptAs) }.map { input -> [String: Any] in
             [
-                "kept_as": input.keptAs, "file": input.file, "reason": input.reason, "when": Format.dateTime(input.time),
+                "kept_as": input.keptAs, "is_kept": !input.keptAs.isEmpty, "file": input.file, "reason": input.reason, "when": Format.dateTime(input.time),
                 "facts": input.facts.map { ["label": $0.0, "value": $0.1] }, "message": input.message, "advice": input.advice,
             ]
         }

@@ -267,3 +267,54 @@ struct ImporterTests {
         #expect(report.imported == 0 && report.failed == 0)
     }
 }
+
+@Suite("Importing from FreePBX: what the status and the site say")
+struct ImportReportingTests {
+    @Test("a run that cannot start, and a recording that fails, reach the quarantine page's list; warnings are counted in the status")
+    func failures() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var config = Config()
+        var source = Config.Source(name: "centrala", kind: .asteriskDir, path: scratch.root + "/not-mounted")
+        config.sources = [source]
+        var runtime = try Runtime(workspace: Workspace(config: config, root: URL(fileURLWithPath: scratch.root)))
+        #expect(throws: RuntimeError.self) { try Importer(runtime: runtime, source: source).run() }
+        var listed = ImportFailures.all(runtime.workspace)
+        #expect(listed.count == 1 && listed[0].reason == "import-failed" && listed[0].message.contains("not there (mounted?)"))
+        #expect(runtime.audit.events().last?.action == "import-run" && runtime.audit.events().last?.outcome == "failed")
+
+        // The tree is mounted now: an odd name is taken with a warning, and the failure is gone from the list.
+        try FileManager.default.createDirectory(atPath: scratch.root + "/monitor", withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: scratch.root + "/monitor/nagranie.wav"))
+        source.path = scratch.root + "/monitor"
+        config.sources = [source]
+        runtime = try Runtime(workspace: Workspace(config: config, root: URL(fileURLWithPath: scratch.root)))
+        let report = try Importer(runtime: runtime, source: source).run()
+        #expect(report.imported == 1 && report.warningCount == 1 && report.warnings[0].contains("does not follow"))
+        listed = ImportFailures.all(runtime.workspace)
+        #expect(listed.isEmpty)
+        let status = try #require(Commands.status(runtime: runtime).sources.first)
+        #expect(status.problems.contains { $0.hasPrefix("1 recordings taken with a warning") })
+        #expect(status.nextRun == nil && status.schedule.isEmpty)
+    }
+
+    @Test("a password file must be the owner's alone")
+    func passwordFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var source = Config.Source(name: "centrala", kind: .asteriskSFTP, path: "/var/spool/asterisk/monitor")
+        source.host = "127.0.0.1"
+        source.user = "sor"
+        source.passwordFile = scratch.root + "/password"
+        source.knownHosts = scratch.root + "/known_hosts"
+        try "[127.0.0.1]:22 ssh-ed25519 AAAA\n".write(toFile: source.knownHosts, atomically: true, encoding: .utf8)
+        try "secret\n".write(toFile: source.passwordFile, atomically: true, encoding: .utf8)
+        chmod(source.passwordFile, 0o644)
+        let workspace = Workspace(config: Config(), root: URL(fileURLWithPath: scratch.root))
+        #expect { try SourceTree(source, workspace: workspace) } throws: { ($0 as? RuntimeError)?.localizedDescription.contains("chmod 600") == true }
+        chmod(source.passwordFile, 0o600)
+        let tree = try SourceTree(source, workspace: workspace)
+        guard case .sftp(let client, _) = tree.location else { Issue.record("an SFTP tree"); return }
+        #expect(client.password == "secret")
+    }
+}

@@ -161,6 +161,9 @@ public enum Commands {
                 status.skipped = object["skipped"] as? [String: Int]
                 if let error = object["error"] as? String { status.problems.append("failed: " + error) }
                 status.problems += (object["problems"] as? [String]) ?? []
+                if let count = object["warningCount"] as? Int, count > 0 {
+                    status.problems.append("\(count) recordings taken with a warning, e.g. " + (((object["warnings"] as? [String]) ?? []).first ?? ""))
+                }
                 for decision in (object["decisions"] as? [[String: Any]]) ?? [] {
                     status.problems.append("\(decision["path"] as? String ?? "?"): \(decision["reason"] as? String ?? "failed")")
                 }

@@ -10,7 +10,7 @@ extension ConfigParser {
         var names: Set<String> = []
         for item in items {
             let keys = reader.mapping(item, allowed: [
-                "name", "type", "path", "cdr", "schedule", "agent_channel", "rules", "host", "port", "user", "key_file", "password_env", "known_hosts",
+                "name", "type", "path", "cdr", "schedule", "agent_channel", "rules", "host", "port", "user", "key_file", "password_env", "password_file", "known_hosts",
             ], context: "a source")
             guard let name = keys["name"]?.string, !name.isEmpty, name.count <= 64,
                 name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" })
@@ -30,11 +30,12 @@ extension ConfigParser {
             reader.string(keys["user"], "sources.\(name).user", into: &source.user)
             reader.string(keys["key_file"], "sources.\(name).key_file", into: &source.keyFile)
             reader.string(keys["password_env"], "sources.\(name).password_env", into: &source.passwordEnv)
+            reader.string(keys["password_file"], "sources.\(name).password_file", into: &source.passwordFile)
             reader.string(keys["known_hosts"], "sources.\(name).known_hosts", into: &source.knownHosts)
             if kind == .asteriskSFTP {
                 if source.host.isEmpty || source.user.isEmpty { reader.error(item, "source \(name) (asterisk-sftp) needs a host and a user") }
-                if source.keyFile.isEmpty && source.passwordEnv.isEmpty {
-                    reader.error(item, "source \(name) (asterisk-sftp) needs a key_file or a password_env (the variable holding the password)")
+                if source.keyFile.isEmpty && source.passwordEnv.isEmpty && source.passwordFile.isEmpty {
+                    reader.error(item, "source \(name) (asterisk-sftp) needs a key_file, a password_env (the variable holding the password) or a password_file")
                 }
                 if source.knownHosts.isEmpty {
                     reader.error(item, "source \(name) (asterisk-sftp) needs known_hosts: a file with the exchange's host key (ssh-keyscan -p PORT HOST > FILE, then check it)")
@@ -171,6 +172,7 @@ extension ConfigParser {
                     user: \(quote(source.user))
                     key_file: \(quote(source.keyFile))
                     password_env: \(quote(source.passwordEnv))
+                    password_file: \(quote(source.passwordFile))
                     known_hosts: \(quote(source.knownHosts))
                     rules:
                       min_duration: \(number(rules.minDuration))

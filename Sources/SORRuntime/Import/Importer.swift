@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SORCore
+import SORSite
 import SORSpeech
 
 /// Imports one source's recordings into `inbox/`, where the watcher takes them like any file: the monitor tree
@@ -48,6 +49,9 @@ public struct Importer: Sendable {
         public var failed = 0
         /// Problems of the run as a whole (the CDR's unreadable lines, an unreadable tree).
         public var problems: [String] = []
+        /// Recordings taken with less than their metadata: names off FreePBX's convention, no CDR row (the first 20).
+        public var warnings: [String] = []
+        public var warningCount = 0
         public var decisions: [Decision] = []
 
         /// The reasons of skips, as counts: the reason without its particulars ("direction outbound" → "direction").
@@ -174,12 +178,16 @@ public struct Importer: Sendable {
             default: report.skip(decision.reason ?? "?")
             }
             report.decisions.append(decision)
+            if decision.action != "skip" || decision.reason != "already imported" {
+                report.warningCount += decision.warnings.count
+                for warning in decision.warnings where report.warnings.count < 20 { report.warnings.append(warning) }
+            }
         }
         if !dryRun {
             _ = try? audit.append(actor: "import:" + source.name, action: "import-run", outcome: report.failed == 0 ? "done" : "partly", detail: [
                 "imported": String(report.imported), "failed": String(report.failed),
                 "skipped": report.skipped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                "problems": String(report.problems.count),
+                "problems": String(report.problems.count), "warnings": String(report.warningCount),
             ])
             var summary = report
             summary.decisions = summary.decisions.filter { $0.action == "failed" }
@@ -243,5 +251,31 @@ public struct Importer: Sendable {
         defer { close(fd) }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
         guard written == line.count, fsync(fd) == 0 else { throw RuntimeError.cannotWrite(path: importedPath, detail: String(cString: strerror(errno))) }
+    }
+}
+
+/// What the sources' last runs could not import, for the quarantine page: each recording that failed to copy, and
+/// a run that could not start, with what to do. The recordings stay on the exchange; the next run tries again.
+public enum ImportFailures {
+    public static func all(_ workspace: Workspace) -> [QuarantinedInput] {
+        workspace.config.sources.flatMap { source -> [QuarantinedInput] in
+            let path = workspace.work + "/import/\(source.name).status.json"
+            guard let data = FileManager.default.contents(atPath: path),
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            else { return [] }
+            let time = object["time"] as? String ?? ""
+            let facts = [("source", source.name)]
+            if let error = object["error"] as? String {
+                return [QuarantinedInput(
+                    keptAs: "", file: "\(source.name) (\(source.kind.rawValue))", reason: "import-failed", time: time, facts: facts,
+                    message: error, advice: "Nothing was imported from this source in its last run. Fix what the message says; the next scheduled run (or sor import \(source.name) --now) tries again.")]
+            }
+            return ((object["decisions"] as? [[String: Any]]) ?? []).map { decision in
+                QuarantinedInput(
+                    keptAs: "", file: decision["path"] as? String ?? "?", reason: "import-failed", time: time, facts: facts,
+                    message: decision["reason"] as? String ?? "it could not be copied",
+                    advice: "The recording stays on the exchange and the next run tries it again; if it keeps failing, check it there (permissions, a file still being written).")
+            }
+        }
     }
 }

@@ -34,6 +34,16 @@ struct SourceTree {
                         command: "source \(source.name)", detail: "the environment variable \(source.passwordEnv) (sources.\(source.name).password_env) is not set; give it the SFTP password")
                 }
                 password = value
+            } else if !source.passwordFile.isEmpty {
+                let path = workspace.resolve(source.passwordFile)
+                var info = stat()
+                guard stat(path, &info) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw RuntimeError.cannotRead(path: path, detail: "source \(source.name): the password file cannot be read (sources.\(source.name).password_file)")
+                }
+                guard info.st_mode & 0o077 == 0 else {
+                    throw RuntimeError.commandFailed(command: "source \(source.name)", detail: "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")
+                }
+                password = text.trimmingCharacters(in: .newlines)
             }
             let knownHosts = workspace.resolve(source.knownHosts)
             guard FileManager.default.isReadableFile(atPath: knownHosts) else {

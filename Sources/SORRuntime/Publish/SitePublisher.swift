@@ -88,7 +88,8 @@ public struct SitePublisher: Sendable {
         for (name, page) in renderer.dashboardPages(entries) { try files.write(page, to: site + "/" + name) }
         try files.write(renderer.searchPage(), to: site + "/search.html")
         try files.write(uploadPage(entries, renderer: renderer, person: nil), to: site + "/upload.html")
-        try files.write(renderer.quarantinePage(QuarantineNote.all(in: workspace.failed)), to: site + "/quarantine.html")
+        try files.write(
+            renderer.quarantinePage(QuarantineNote.all(in: workspace.failed) + ImportFailures.all(workspace)), to: site + "/quarantine.html")
         clock.lap("dashboard, search and quarantine pages")
         // Agents', teams' and scorecards' pages: only those a changed or erased call is on, unless the set of pages
         // or the templates changed (a new name can change another's link); pages no call names any more go.

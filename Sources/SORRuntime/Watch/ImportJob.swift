@@ -7,10 +7,12 @@ final class ImportJob: WatchJob {
     let name: String
     let cadence: Cadence
     private let importer: Importer
+    private let runtime: Runtime
     private let log: (String) -> Void
 
     init(_ source: Config.Source, runtime: Runtime, log: @escaping (String) -> Void) throws {
         importer = Importer(runtime: runtime, source: source)
+        self.runtime = runtime
         self.log = log
         name = "import-" + source.name
         cadence = .scheduled(try Schedule(parsing: source.schedule))
@@ -22,8 +24,11 @@ final class ImportJob: WatchJob {
             let skipped = report.skipped.values.reduce(0, +)
             log("import \(importer.source.name): \(report.imported) imported, \(skipped) skipped, \(report.failed) failed"
                 + (report.problems.isEmpty ? "" : "; \(report.problems.count) problems, first: \(report.problems[0])"))
+            // The quarantine page lists what the last run could not import (or no longer lists what it now did).
+            runtime.siteChanges.mark()
         } catch {
             log("error: import \(importer.source.name): \(error.localizedDescription); the next slot tries again")
+            runtime.siteChanges.mark()
         }
     }
 }

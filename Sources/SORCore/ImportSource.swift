@@ -27,6 +27,14 @@ extension Config {
         public var schedule = ""
         public var agentChannel = AgentChannel.mixed
         public var rules = ImportRules()
+        /// What becomes of a recording on the exchange once SOR holds it as a stored call: kept, deleted, or moved
+        /// under `moveTo` (a folder of the exchange, the same relative path below it).
+        public var afterImport = AfterImport.keep
+        public var moveTo = ""
+
+        public enum AfterImport: String, Sendable, CaseIterable {
+            case keep, delete, move
+        }
         /// `asterisk-sftp`: where and how to sign in. The password, if any, comes from the environment variable
         /// `passwordEnv` or the file `passwordFile` (mode 0600; never from sor.yaml itself); `knownHosts` holds the
         /// exchange's host key (OpenSSH's format).

@@ -69,6 +69,12 @@ public struct SFTPClient: Sendable {
         return sink.written
     }
 
+    /// Runs SFTP commands on the server (`rm PATH`, `rename FROM TO`, `mkdir PATH`; a leading `*` lets one fail),
+    /// in order, in one session.
+    public func run(_ commands: [String]) throws(SFTPError) {
+        try perform(url("/", directory: true), sink: Sink(), quote: commands)
+    }
+
     /// `ls -l`-style lines, as libssh2 lists a folder: the type in the first letter, the name after eight fields.
     static func parseListing(_ text: String) -> [Entry] {
         text.split(whereSeparator: \.isNewline).compactMap { line in
@@ -88,10 +94,17 @@ public struct SFTPClient: Sendable {
         init(handle: FileHandle? = nil) { self.handle = handle }
     }
 
-    private func perform(_ url: String, sink: Sink) throws(SFTPError) {
+    private func perform(_ url: String, sink: Sink, quote: [String] = []) throws(SFTPError) {
         _ = Self.globalInit
         guard let curl = curl_easy_init() else { throw SFTPError(message: "libcurl could not start") }
         defer { curl_easy_cleanup(curl) }
+        var commands: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(commands) }
+        if !quote.isEmpty {
+            for command in quote { commands = curl_slist_append(commands, command) }
+            _ = sor_curl_setopt_pointer(curl, CURLOPT_QUOTE, UnsafeMutableRawPointer(commands))
+            _ = sor_curl_setopt_long(curl, CURLOPT_NOBODY, 1)
+        }
         _ = sor_curl_setopt_string(curl, CURLOPT_URL, url)
         _ = sor_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         _ = sor_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))

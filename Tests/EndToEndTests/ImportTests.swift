@@ -61,7 +61,12 @@ struct ImportEndToEndTests {
         var text = ""
         while Date() < deadline {
             text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.contains("processed \(sold)") && text.contains("site rebuilt") { break }
+            // Published: the call's page is on the site (a rebuild after the import run itself comes first).
+            if let id = text.components(separatedBy: "processed \(sold) → call ").dropFirst().first?.prefix(16),
+                FileManager.default.fileExists(atPath: workspace.root + "/site/calls/\(id)/index.html")
+            {
+                break
+            }
             Thread.sleep(forTimeInterval: 1)
         }
         #expect(text.contains("import centrala: 1 imported, 1 skipped, 0 failed"), "\(text)")
@@ -170,7 +175,7 @@ struct ImportEndToEndTests {
         }
     }
 
-    @Test("over SFTP from a real OpenSSH server: the rules' calls with their metadata, nothing twice, a killed transfer loses and duplicates nothing, a wrong host key or a stopped server is said")
+    @Test("over SFTP from a real OpenSSH server: the rules' calls with their metadata, nothing twice, a killed transfer loses and duplicates nothing, moved on the exchange once stored, a wrong host key or a stopped server is said")
     func sftp() throws {
         let server = try SFTPServer()
         defer {
@@ -198,6 +203,8 @@ struct ImportEndToEndTests {
                 key_file: \(server.clientKey)
                 known_hosts: \(knownHosts)
                 path: \(server.folder)/monitor
+                after_import: move
+                move_to: \(server.folder)/done
                 rules:
                   extensions: {exclude: ["299"]}
                   scorecards: [{direction: outbound, card: COLLECTIONS}]
@@ -232,10 +239,19 @@ struct ImportEndToEndTests {
         let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: inbox + "/" + kept.replacingOccurrences(of: ".wav", with: ".json")))) as? [String: Any]
         #expect(metadata?["agent"] as? String == "Marek Zieliński" && metadata?["scorecard"] as? String == "COLLECTIONS")
         #expect(metadata?["direction"] as? String == "outbound" && metadata?["client_number"] as? String == "0048221234567")
+        // Once SOR holds the call (processed here by the real engine), the next run moves its recording out of the
+        // monitor tree on the exchange; the large file, never stored, stays.
+        let processed = try workspace.sor("process", "--no-site", inbox + "/" + kept)
+        #expect(processed.status == 0, "\(processed.stderr)")
         let second = try workspace.sor("import", "centrala", "--now")
-        #expect(second.stdout.contains("imported 0, skipped 3 (already imported 2, extension 1)"), "\(second.stdout)")
+        #expect(second.stdout.contains("imported 0, skipped 2 (already imported 1, extension 1)"), "\(second.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: tree + "/" + kept))
+        #expect(FileManager.default.fileExists(atPath: server.folder + "/done/2026/11/02/" + kept))
+        #expect(FileManager.default.fileExists(atPath: tree + "/" + large))
         let state = try String(contentsOfFile: workspace.root + "/var/import/centrala.imported.jsonl", encoding: .utf8)
-        #expect(state.split(separator: "\n").count == 2, "\(state)")
+        #expect(state.split(separator: "\n").count == 3, "\(state)")
+        let moved = try workspace.sor("audit", "show", "--user", "import:centrala")
+        #expect(moved.stdout.contains("import-move  done"), "\(moved.stdout)")
 
         // A wrong host key, then a stopped server: refused with what to do, in the command's error and in sor status.
         let otherKey = try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", server.folder + "/other_key"])

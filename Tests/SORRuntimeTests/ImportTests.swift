@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 @testable import SORCore
@@ -316,5 +317,55 @@ struct ImportReportingTests {
         let tree = try SourceTree(source, workspace: workspace)
         guard case .sftp(let client, _) = tree.location else { Issue.record("an SFTP tree"); return }
         #expect(client.password == "secret")
+    }
+}
+
+@Suite("Importing from FreePBX: after the import")
+struct AfterImportTests {
+    @Test("a recording leaves the exchange (deleted, or moved under move_to) only once its call is in the store, once")
+    func cleanUp() throws {
+        for action in [Config.Source.AfterImport.delete, .move] {
+            let scratch = try Scratch()
+            defer { scratch.remove() }
+            let day = scratch.root + "/monitor/2026/11/02"
+            try FileManager.default.createDirectory(atPath: day, withIntermediateDirectories: true)
+            let names = ["in-201-501-20261102-101500-1.1.wav", "in-201-502-20261102-102000-1.2.wav"]
+            for (index, name) in names.enumerated() { try Data(repeating: UInt8(index + 1), count: 500).write(to: URL(fileURLWithPath: day + "/" + name)) }
+            var config = Config()
+            var source = Config.Source(name: "centrala", kind: .asteriskDir, path: scratch.root + "/monitor")
+            source.afterImport = action
+            source.moveTo = "done"
+            config.sources = [source]
+            let runtime = try Runtime(workspace: Workspace(config: config, root: URL(fileURLWithPath: scratch.root)))
+            var importer = Importer(runtime: runtime, source: source)
+            // Nothing is stored yet: the first run imports both and removes nothing.
+            importer.storedCalls = { [] }
+            #expect(try importer.run().imported == 2)
+            #expect(names.allSatisfy { FileManager.default.fileExists(atPath: day + "/" + $0) })
+            // The first one's call is stored now (its id is its content's hash), the second is not (refused, say).
+            let first = Pipeline.callID(sha256: SHA256Hex.of(Data(repeating: 1, count: 500)))
+            importer.storedCalls = { [first] }
+            let second = try importer.run()
+            #expect(second.problems.isEmpty && second.skipped["already imported"] == 1)
+            #expect(!FileManager.default.fileExists(atPath: day + "/" + names[0]))
+            #expect(FileManager.default.fileExists(atPath: day + "/" + names[1]))
+            if action == .move {
+                #expect(FileManager.default.contents(atPath: scratch.root + "/done/2026/11/02/" + names[0]) == Data(repeating: 1, count: 500))
+            }
+            let done = runtime.audit.events().filter { $0.action == "import-" + action.rawValue }
+            #expect(done.count == 1 && done[0].detail?["file"] == "2026/11/02/" + names[0])
+            // Done once: a third run has nothing more to do for it.
+            _ = try importer.run()
+            #expect(runtime.audit.events().filter { $0.action == "import-" + action.rawValue }.count == 1)
+        }
+    }
+}
+
+/// The hex SHA-256 the pipeline names calls by.
+enum SHA256Hex {
+    static func of(_ data: Data) -> String {
+        var hasher = SHA256()
+        hasher.update(data: data)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -10,7 +10,7 @@ extension ConfigParser {
         var names: Set<String> = []
         for item in items {
             let keys = reader.mapping(item, allowed: [
-                "name", "type", "path", "cdr", "schedule", "agent_channel", "rules", "host", "port", "user", "key_file", "password_env", "password_file", "known_hosts",
+                "name", "type", "path", "cdr", "schedule", "agent_channel", "rules", "host", "port", "user", "key_file", "password_env", "password_file", "known_hosts", "after_import", "move_to",
             ], context: "a source")
             guard let name = keys["name"]?.string, !name.isEmpty, name.count <= 64,
                 name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" })
@@ -55,6 +55,11 @@ extension ConfigParser {
                 }
             }
             reader.choice(keys["agent_channel"], "sources.\(name).agent_channel", into: &source.agentChannel)
+            reader.choice(keys["after_import"], "sources.\(name).after_import", into: &source.afterImport)
+            reader.string(keys["move_to"], "sources.\(name).move_to", into: &source.moveTo)
+            if source.afterImport == .move, source.moveTo.isEmpty {
+                reader.error(item, "source \(name): after_import: move needs move_to, a folder on the exchange (outside the monitor tree)")
+            }
             if let rules = keys["rules"] { parseRules(rules, source: name, reader: &reader, into: &source.rules) }
             sources.append(source)
         }
@@ -167,6 +172,8 @@ extension ConfigParser {
                     cdr: \(quote(source.cdr))
                     schedule: \(quote(source.schedule))
                     agent_channel: \(source.agentChannel.rawValue)
+                    after_import: \(source.afterImport.rawValue)
+                    move_to: \(quote(source.moveTo))
                     host: \(quote(source.host))
                     port: \(source.port)
                     user: \(quote(source.user))

@@ -20,6 +20,8 @@ public struct Importer: Sendable {
     public let audit: AuditLog
     public let source: Config.Source
     let now: @Sendable () -> Date
+    /// The ids of the calls in the store (for `after_import`: a recording leaves the exchange only once it is one).
+    var storedCalls: @Sendable () throws -> Set<String>
 
     public init(runtime: Runtime, source: Config.Source) {
         workspace = runtime.workspace
@@ -27,6 +29,7 @@ public struct Importer: Sendable {
         self.source = source
         let clock = runtime.clock
         now = { clock.now() }
+        storedCalls = { Set(try runtime.store.folders().keys) }
     }
 
     /// What became of one recording.
@@ -76,6 +79,10 @@ public struct Importer: Sendable {
         var sha256: String
         var file: String
         var at: String
+        /// Where it was under the source's root.
+        var path: String?
+        /// A later line for the same key: what was done on the exchange once the call was stored (`deleted`, `moved`).
+        var cleaned: String?
     }
 
     /// What earlier runs imported: keys and content hashes.
@@ -127,6 +134,7 @@ public struct Importer: Sendable {
                 report.problems.append("\(source.cdr): \(error.localizedDescription); recordings are imported with what their names say")
             }
         }
+        if !dryRun, source.afterImport != .keep { report.problems += cleanUp(tree) }
         let rules = ImportRuleSet(source: source)
         let candidates = try tree.recordings().map { ImportCandidate(path: $0, cdr: cdr) }
         let (keys, hashes) = imported()
@@ -234,11 +242,51 @@ public struct Importer: Sendable {
             throw RuntimeError.cannotWrite(path: target, detail: reason)
         }
         unlink(partial)
-        try record(Imported(key: candidate.key, sha256: sha256, file: (target as NSString).lastPathComponent, at: Timestamp.iso(now())))
+        try record(Imported(key: candidate.key, sha256: sha256, file: (target as NSString).lastPathComponent, at: Timestamp.iso(now()), path: candidate.path))
         try audit.append(actor: "import:" + source.name, action: "import", outcome: "imported", detail: [
             "file": candidate.path, "unique_id": candidate.name.uniqueID ?? "-", "sha256": sha256, "as": (target as NSString).lastPathComponent,
         ])
         return (target as NSString).lastPathComponent
+    }
+
+    /// `after_import`: the recordings imported before whose calls are now in the store are deleted from the
+    /// exchange or moved under `move_to` (a recording still waiting in the inbox, refused, or a duplicate of another
+    /// stays). Each is recorded in the state and the audit; what fails is reported and tried again next run.
+    func cleanUp(_ tree: SourceTree) -> [String] {
+        let text = (try? String(contentsOfFile: importedPath, encoding: .utf8)) ?? ""
+        var pending: [String: Imported] = [:]
+        for line in text.split(separator: "\n") {
+            guard let entry = try? JSONDecoder().decode(Imported.self, from: Data(line.utf8)) else { continue }
+            if entry.cleaned != nil { pending[entry.key] = nil } else if entry.path != nil { pending[entry.key] = entry }
+        }
+        guard !pending.isEmpty else { return [] }
+        let stored: Set<String>
+        do {
+            stored = try storedCalls()
+        } catch {
+            return ["after_import \(source.afterImport.rawValue) waits: the store cannot be read (\(error.localizedDescription))"]
+        }
+        var problems: [String] = []
+        for entry in pending.values.sorted(by: { $0.at < $1.at }) {
+            guard let path = entry.path, stored.contains(Pipeline.callID(sha256: entry.sha256)) else { continue }
+            do {
+                switch source.afterImport {
+                case .keep: continue
+                case .delete: try tree.remove(path)
+                case .move: try tree.move(path, under: source.moveTo)
+                }
+                var done = entry
+                done.cleaned = source.afterImport == .delete ? "deleted" : "moved"
+                done.at = Timestamp.iso(now())
+                try record(done)
+                try audit.append(actor: "import:" + source.name, action: "import-" + source.afterImport.rawValue, outcome: "done", detail: [
+                    "file": path, "sha256": entry.sha256, "to": source.afterImport == .move ? source.moveTo + "/" + path : "-",
+                ])
+            } catch {
+                problems.append("\(path): not \(source.afterImport == .delete ? "deleted" : "moved") on the exchange after its import: \(error.localizedDescription); tried again next run")
+            }
+        }
+        return problems
     }
 
     /// Appends one import to the state, flushed before the next file is copied.

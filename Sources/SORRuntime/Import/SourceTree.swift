@@ -112,6 +112,55 @@ struct SourceTree {
         }
     }
 
+    /// Deletes a recording on the exchange (or the mounted tree).
+    func remove(_ relative: String) throws {
+        switch location {
+        case .local(let root):
+            guard unlink(root + "/" + relative) == 0 || errno == ENOENT else {
+                throw RuntimeError.cannotWrite(path: root + "/" + relative, detail: String(cString: strerror(errno)))
+            }
+        case .sftp(let client, let root):
+            do {
+                try client.run(["rm " + Self.quoted(root + "/" + relative)])
+            } catch {
+                throw RuntimeError.cannotWrite(path: "sftp:" + root + "/" + relative, detail: error.localizedDescription)
+            }
+        }
+    }
+
+    /// Moves a recording to the same relative path under `folder` (absolute, or relative to the root's parent on
+    /// a local tree), making the folders it needs.
+    func move(_ relative: String, under folder: String) throws {
+        switch location {
+        case .local(let root):
+            let base = folder.hasPrefix("/") ? folder : (root as NSString).deletingLastPathComponent + "/" + folder
+            let target = base + "/" + relative
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard rename(root + "/" + relative, target) == 0 else {
+                throw RuntimeError.cannotWrite(path: target, detail: String(cString: strerror(errno)))
+            }
+        case .sftp(let client, let root):
+            let target = folder + "/" + relative
+            var folders: [String] = []
+            var current = folder
+            for part in (relative as NSString).deletingLastPathComponent.split(separator: "/") {
+                current += "/" + part
+                folders.append(current)
+            }
+            // `*` lets a mkdir of a folder that exists fail without failing the command.
+            let commands = (["*mkdir " + Self.quoted(folder)] + folders.map { "*mkdir " + Self.quoted($0) })
+                + ["rename " + Self.quoted(root + "/" + relative) + " " + Self.quoted(target)]
+            do {
+                try client.run(commands)
+            } catch {
+                throw RuntimeError.cannotWrite(path: "sftp:" + target, detail: error.localizedDescription)
+            }
+        }
+    }
+
+    /// A path as libcurl's SFTP quote commands take it.
+    static func quoted(_ path: String) -> String { "\"" + path.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+
     /// Copies one recording to `target` (flushed) and returns its SHA-256.
     func fetch(_ relative: String, to target: String) throws -> String {
         switch location {

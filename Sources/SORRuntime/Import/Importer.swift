@@ -196,6 +196,7 @@ public struct Importer: Sendable {
                 "imported": String(report.imported), "failed": String(report.failed),
                 "skipped": report.skipped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
                 "problems": String(report.problems.count), "warnings": String(report.warningCount),
+                "first_problem": report.problems.first ?? "-", "first_warning": report.warnings.first ?? "-",
             ])
             var summary = report
             summary.decisions = summary.decisions.filter { $0.action == "failed" }

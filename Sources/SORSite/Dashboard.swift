@@ -12,9 +12,9 @@ extension SiteRenderer {
 
     /// The upload page (`upload.html`): recordings dragged into the browser go to the signed-in user's upload
     /// folder with their metadata (`static/upload.js`). `teams` are those offered (a team lead's or evaluator's own,
-    /// one of which must be chosen: `teamNeeded`), `agents` and `cards` those the person's calls name; `allowed`
-    /// false: the page says the role cannot upload.
-    public func uploadPage(allowed: Bool, teams: [String], teamNeeded: Bool, agents: [String], cards: [String]) -> Data {
+    /// one of which must be chosen: `teamNeeded`), `agents` those the person's calls name, the scorecards from the
+    /// settings; `allowed` false: the page says the role cannot upload.
+    public func uploadPage(allowed: Bool, teams: [String], teamNeeded: Bool, agents: [String]) -> Data {
         var context = common
         context["root"] = ""
         context["page_title"] = Strings.table(settings.language)["upload"]! + " — "
@@ -22,7 +22,7 @@ extension SiteRenderer {
         context["teams"] = teams
         context["team_needed"] = teamNeeded
         context["agents"] = agents
-        context["cards"] = cards
+        context["cards"] = settings.cards.sorted()
         return page("upload", context)
     }
 

@@ -24,11 +24,14 @@ public struct SiteSettings: Sendable, Hashable {
     /// Each criterion's guidance from `scorecards.yaml` (its `description`, Markdown), keyed `CARD/criterion`, as
     /// HTML: rendered once per build, shown on every call page under the criterion's name.
     public var guidance: [String: String]
+    /// The scorecards' ids (the upload page offers them).
+    public var cards: [String]
 
-    public init(title: String, language: String, guidance: [String: String] = [:]) {
+    public init(title: String, language: String, guidance: [String: String] = [:], cards: [String] = []) {
         self.title = title
         self.language = language
         self.guidance = guidance
+        self.cards = cards
     }
 }
 

@@ -153,19 +153,19 @@ public enum Commands {
         var report = StatusReport(watcherRunning: running, watcher: watcher, inbox: inbox, claimed: claimed, failed: failed, leftovers: leftovers)
         report.sources = workspace.config.sources.map { source in
             var status = StatusReport.SourceStatus(name: source.name, schedule: source.schedule)
-            let path = Importer(runtime: runtime, source: source).statusPath
-            if let data = fm.contents(atPath: path), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
-                status.lastRun = object["time"] as? String
-                status.imported = object["imported"] as? Int
-                status.failed = object["failed"] as? Int
-                status.skipped = object["skipped"] as? [String: Int]
-                if let error = object["error"] as? String { status.problems.append("failed: " + error) }
-                status.problems += (object["problems"] as? [String]) ?? []
-                if let count = object["warningCount"] as? Int, count > 0 {
-                    status.problems.append("\(count) recordings taken with a warning, e.g. " + (((object["warnings"] as? [String]) ?? []).first ?? ""))
+            if let run = Importer.lastRun(of: source, in: workspace) {
+                status.lastRun = run.time
+                if let error = run.error {
+                    status.problems.append("failed: " + error)
+                } else {
+                    status.imported = run.imported
+                    status.failed = run.failed
+                    status.skipped = run.skipped
                 }
-                for decision in (object["decisions"] as? [[String: Any]]) ?? [] {
-                    status.problems.append("\(decision["path"] as? String ?? "?"): \(decision["reason"] as? String ?? "failed")")
+                status.problems += run.problems
+                if run.warningCount > 0 { status.problems.append("\(run.warningCount) recordings taken with a warning, e.g. " + (run.warnings.first ?? "")) }
+                for decision in run.decisions where decision.action == "failed" {
+                    status.problems.append("\(decision.path): \(decision.reason ?? "failed")")
                 }
             }
             if !source.schedule.isEmpty, case .cron(let cron)? = try? Schedule(parsing: source.schedule) {

@@ -75,7 +75,7 @@ extension EditProcessor {
         guard lstat(source, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw Rejection(reason: "there is no recording \(name) in inbox/failed/ (it may have been re-queued or removed already)")
         }
-        let note = QuarantineNote.all(in: failed).first { $0.keptAs == name }
+        let note = QuarantineNote.read(name, in: failed)
         let original = note?.file ?? name
         let target = try Self.place(source, into: workspace.inbox, as: original)
         do {

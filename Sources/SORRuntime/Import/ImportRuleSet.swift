@@ -62,6 +62,18 @@ public struct ImportCandidate: Sendable {
     }
 }
 
+/// Why a recording is not imported: `kind` is what the counts group by ("extension"), `reason` reads as a whole
+/// ("extension 299 excluded").
+public struct ImportSkip: Sendable, Equatable {
+    public var kind: String
+    public var reason: String
+
+    init(_ kind: String, _ detail: String = "") {
+        self.kind = kind
+        reason = detail.isEmpty ? kind : kind + " " + detail
+    }
+}
+
 /// A source's import rules applied to candidates: why one is left out, the deterministic sample, and the metadata
 /// an imported recording gets.
 public struct ImportRuleSet: Sendable {
@@ -89,41 +101,52 @@ public struct ImportRuleSet: Sendable {
     }
 
     /// Why the candidate is not imported, before sampling; nil when the rules take it.
-    public func refusal(_ candidate: ImportCandidate) -> String? {
-        if rules.answeredOnly, let cdr = candidate.cdr, !cdr.answered { return "not answered (\(cdr.disposition))" }
+    public func refusal(_ candidate: ImportCandidate) -> String? { skip(candidate)?.reason }
+
+    /// The rule that leaves the candidate out: its kind (what `sor status` counts) and the reason with particulars.
+    public func skip(_ candidate: ImportCandidate) -> ImportSkip? {
+        if rules.answeredOnly, let cdr = candidate.cdr, !cdr.answered { return ImportSkip("not answered", "(\(cdr.disposition))") }
         if let talk = candidate.talk {
-            if rules.minDuration > 0, talk < rules.minDuration { return "shorter than \(YAMLReader.format(rules.minDuration)) s of talk (\(YAMLReader.format(talk)) s)" }
-            if rules.maxDuration > 0, talk > rules.maxDuration { return "longer than \(YAMLReader.format(rules.maxDuration)) s of talk (\(YAMLReader.format(talk)) s)" }
+            if rules.minDuration > 0, talk < rules.minDuration {
+                return ImportSkip("shorter than", "\(YAMLReader.format(rules.minDuration)) s of talk (\(YAMLReader.format(talk)) s)")
+            }
+            if rules.maxDuration > 0, talk > rules.maxDuration {
+                return ImportSkip("longer than", "\(YAMLReader.format(rules.maxDuration)) s of talk (\(YAMLReader.format(talk)) s)")
+            }
         }
         if !rules.directions.isEmpty {
-            guard let direction = candidate.direction else { return "direction unknown (the rules take \(rules.directions.joined(separator: ", ")))" }
-            if !rules.directions.contains(direction) { return "direction \(direction)" }
+            guard let direction = candidate.direction else {
+                return ImportSkip("direction", "unknown (the rules take \(rules.directions.joined(separator: ", ")))")
+            }
+            if !rules.directions.contains(direction) { return ImportSkip("direction", direction) }
         }
-        if let why = Self.filtered(candidate.queue, by: rules.queues, what: "queue") { return why }
-        if let why = Self.filtered(candidate.extensionNumber, by: rules.extensions, what: "extension") { return why }
+        if let skip = Self.filtered(candidate.queue, by: rules.queues, what: "queue") { return skip }
+        if let skip = Self.filtered(candidate.extensionNumber, by: rules.extensions, what: "extension") { return skip }
         if !rules.callerNumbers.isEmpty {
             let number = candidate.callerNumber ?? ""
             func matches(_ pattern: String) -> Bool { (try? Regex(pattern)).map { number.contains($0) } ?? false }
-            if !rules.callerNumbers.include.isEmpty, !rules.callerNumbers.include.contains(where: matches) { return "caller number \(number) not included" }
-            if let pattern = rules.callerNumbers.exclude.first(where: matches) { return "caller number \(number) excluded (\(pattern))" }
+            if !rules.callerNumbers.include.isEmpty, !rules.callerNumbers.include.contains(where: matches) {
+                return ImportSkip("caller number", "\(number) not included")
+            }
+            if let pattern = rules.callerNumbers.exclude.first(where: matches) { return ImportSkip("caller number", "\(number) excluded (\(pattern))") }
         }
         if !rules.hours.isEmpty || !rules.days.isEmpty {
-            guard let time = candidate.time else { return "call time unknown (the rules take certain hours or days)" }
+            guard let time = candidate.time else { return ImportSkip("call time unknown", "(the rules take certain hours or days)") }
             let parts = Calendar.current.dateComponents([.hour, .minute, .weekday], from: time)
             if let (start, end) = Self.window(rules.hours) {
                 let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
                 let inside = start < end ? (minute >= start && minute < end) : (minute >= start || minute < end)
-                if !inside { return "outside \(rules.hours) (\(String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)))" }
+                if !inside { return ImportSkip("outside", "\(rules.hours) (\(String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)))") }
             }
             let day = Self.weekdays[((parts.weekday ?? 1) - 1) % 7]
-            if !rules.days.isEmpty, !rules.days.contains(day) { return "on \(day)" }
+            if !rules.days.isEmpty, !rules.days.contains(day) { return ImportSkip("on", day) }
         }
         return nil
     }
 
-    static func filtered(_ value: String?, by filter: Config.ImportRules.Filter, what: String) -> String? {
-        if !filter.include.isEmpty, !filter.include.contains(value ?? "") { return "\(what) \(value ?? "none") not included" }
-        if let value, filter.exclude.contains(value) { return "\(what) \(value) excluded" }
+    static func filtered(_ value: String?, by filter: Config.ImportRules.Filter, what: String) -> ImportSkip? {
+        if !filter.include.isEmpty, !filter.include.contains(value ?? "") { return ImportSkip(what, "\(value ?? "none") not included") }
+        if let value, filter.exclude.contains(value) { return ImportSkip(what, "\(value) excluded") }
         return nil
     }
 

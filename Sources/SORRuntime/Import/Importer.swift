@@ -33,20 +33,29 @@ public struct Importer: Sendable {
     }
 
     /// What became of one recording.
-    public struct Decision: Sendable, Encodable {
+    public struct Decision: Sendable, Codable {
         public var path: String
         /// `import` (or `would import` in a dry run), `skip`, `failed`.
         public var action: String
         public var reason: String?
+        /// A skip's kind, what the counts group by (`extension` for "extension 299 excluded").
+        public var kind: String?
         public var target: String?
         public var warnings: [String] = []
+
+        mutating func skip(_ skip: ImportSkip) {
+            kind = skip.kind
+            reason = skip.reason
+        }
     }
 
-    /// What one run did.
-    public struct Report: Sendable, Encodable {
+    /// What one run did (`var/import/NAME.status.json` keeps the last one, with its failed recordings only).
+    public struct Report: Sendable, Codable {
         public var source: String
         public var time: String
         public var dryRun: Bool
+        /// Why the run could not be made at all (the tree unreachable, a host key refused); nil when it ran.
+        public var error: String?
         public var imported = 0
         public var skipped: [String: Int] = [:]
         public var failed = 0
@@ -56,23 +65,18 @@ public struct Importer: Sendable {
         public var warnings: [String] = []
         public var warningCount = 0
         public var decisions: [Decision] = []
+    }
 
-        /// The reasons of skips, as counts: the reason without its particulars ("direction outbound" → "direction").
-        mutating func skip(_ reason: String) { skipped[Self.kind(of: reason), default: 0] += 1 }
-
-        static func kind(of reason: String) -> String {
-            for prefix in ["already imported", "not answered", "shorter than", "longer than", "direction", "queue", "extension",
-                "caller number", "outside", "on ", "call time unknown", "not in the sample"] where reason.hasPrefix(prefix)
-            {
-                return prefix.trimmingCharacters(in: .whitespaces)
-            }
-            return reason
-        }
+    /// The last run's report of a source, as `sor status` and the quarantine page read it.
+    public static func lastRun(of source: Config.Source, in workspace: Workspace) -> Report? {
+        FileManager.default.contents(atPath: statusPath(source.name, in: workspace))
+            .flatMap { try? JSONDecoder().decode(Report.self, from: $0) }
     }
 
     var stateFolder: String { workspace.work + "/import" }
     var importedPath: String { stateFolder + "/\(source.name).imported.jsonl" }
-    public var statusPath: String { stateFolder + "/\(source.name).status.json" }
+    var statusPath: String { Self.statusPath(source.name, in: workspace) }
+    static func statusPath(_ source: String, in workspace: Workspace) -> String { workspace.work + "/import/\(source).status.json" }
 
     struct Imported: Codable {
         var key: String
@@ -105,11 +109,9 @@ public struct Importer: Sendable {
             return try perform(dryRun: dryRun)
         } catch {
             guard !dryRun else { throw error }
-            let failure = ["source": source.name, "time": Timestamp.iso(now()), "error": error.localizedDescription]
-            if let data = try? JSONSerialization.data(withJSONObject: failure, options: [.sortedKeys]) {
-                try? FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
-                try? FileSystem.writeAtomically(data, to: statusPath, mode: 0o640)
-            }
+            var failure = Report(source: source.name, time: Timestamp.iso(now()), dryRun: false)
+            failure.error = error.localizedDescription
+            try? writeStatus(failure)
             _ = try? audit.append(actor: "import:" + source.name, action: "import-run", outcome: "failed", detail: ["reason": error.localizedDescription])
             throw error
         }
@@ -138,26 +140,30 @@ public struct Importer: Sendable {
         let rules = ImportRuleSet(source: source)
         let candidates = try tree.recordings().map { ImportCandidate(path: $0, cdr: cdr) }
         let (keys, hashes) = imported()
+        // The calls the rules take, new or imported before (those count toward the sample's shares).
         var taken: [ImportCandidate] = []
+        var eligible: [ImportCandidate] = []
         var decisions: [String: Decision] = [:]
         for candidate in candidates {
             var decision = Decision(path: candidate.path, action: "skip")
             if let warning = candidate.name.warning { decision.warnings.append(warning) }
             if cdr != nil, candidate.cdr == nil { decision.warnings.append("no CDR row for \(candidate.name.uniqueID ?? candidate.name.file)") }
+            let skip = rules.skip(candidate)
+            if skip == nil { eligible.append(candidate) }
             if keys.contains(candidate.key) {
-                decision.reason = "already imported"
-            } else if let why = rules.refusal(candidate) {
-                decision.reason = why
+                decision.skip(ImportSkip("already imported"))
+            } else if let skip {
+                decision.skip(skip)
             } else {
                 taken.append(candidate)
             }
             decisions[candidate.path] = decision
         }
-        let picked = rules.sample(taken + candidates.filter { keys.contains($0.key) && rules.refusal($0) == nil }, imported: keys)
+        let picked = rules.sample(eligible, imported: keys)
         for candidate in taken {
             guard var decision = decisions[candidate.path] else { continue }
             if !picked.contains(candidate.key) {
-                decision.reason = "not in the sample (\(YAMLReader.format(source.rules.samplePercent)) % per agent per \(source.rules.samplePer))"
+                decision.skip(ImportSkip("not in the sample", "(\(YAMLReader.format(source.rules.samplePercent)) % per agent per \(source.rules.samplePer))"))
             } else if dryRun {
                 decision.action = "would import"
             } else {
@@ -166,7 +172,7 @@ public struct Importer: Sendable {
                         decision.action = "import"
                         decision.target = target
                     } else {
-                        decision.reason = "already imported (same content)"
+                        decision.skip(ImportSkip("already imported", "(same content)"))
                     }
                 } catch {
                     decision.action = "failed"
@@ -183,7 +189,7 @@ public struct Importer: Sendable {
             switch decision.action {
             case "import", "would import": report.imported += 1
             case "failed": report.failed += 1
-            default: report.skip(decision.reason ?? "?")
+            default: report.skipped[decision.kind ?? "?", default: 0] += 1
             }
             report.decisions.append(decision)
             if decision.action != "skip" || decision.reason != "already imported" {
@@ -200,12 +206,16 @@ public struct Importer: Sendable {
             ])
             var summary = report
             summary.decisions = summary.decisions.filter { $0.action == "failed" }
-            try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            try FileSystem.writeAtomically(try encoder.encode(summary), to: statusPath, mode: 0o640)
+            try writeStatus(summary)
         }
         return report
+    }
+
+    private func writeStatus(_ report: Report) throws {
+        try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try FileSystem.writeAtomically(try encoder.encode(report), to: statusPath, mode: 0o640)
     }
 
     /// Copies the recording into the inbox with its sidecar; nil when its content was imported before (under
@@ -308,21 +318,17 @@ public struct Importer: Sendable {
 public enum ImportFailures {
     public static func all(_ workspace: Workspace) -> [QuarantinedInput] {
         workspace.config.sources.flatMap { source -> [QuarantinedInput] in
-            let path = workspace.work + "/import/\(source.name).status.json"
-            guard let data = FileManager.default.contents(atPath: path),
-                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            else { return [] }
-            let time = object["time"] as? String ?? ""
+            guard let run = Importer.lastRun(of: source, in: workspace) else { return [] }
             let facts = [("source", source.name)]
-            if let error = object["error"] as? String {
+            if let error = run.error {
                 return [QuarantinedInput(
-                    keptAs: "", file: "\(source.name) (\(source.kind.rawValue))", reason: "import-failed", time: time, facts: facts,
+                    keptAs: "", file: "\(source.name) (\(source.kind.rawValue))", reason: "import-failed", time: run.time, facts: facts,
                     message: error, advice: "Nothing was imported from this source in its last run. Fix what the message says; the next scheduled run (or sor import \(source.name) --now) tries again.")]
             }
-            return ((object["decisions"] as? [[String: Any]]) ?? []).map { decision in
+            return run.decisions.filter { $0.action == "failed" }.map { decision in
                 QuarantinedInput(
-                    keptAs: "", file: decision["path"] as? String ?? "?", reason: "import-failed", time: time, facts: facts,
-                    message: decision["reason"] as? String ?? "it could not be copied",
+                    keptAs: "", file: decision.path, reason: "import-failed", time: run.time, facts: facts,
+                    message: decision.reason ?? "it could not be copied",
                     advice: "The recording stays on the exchange and the next run tries it again; if it keeps failing, check it there (permissions, a file still being written).")
             }
         }

@@ -192,11 +192,7 @@ struct SourceTree {
                 fsync(fd)
                 close(fd)
             }
-            guard let handle = FileHandle(forReadingAtPath: target) else { throw RuntimeError.cannotRead(path: target, detail: "the copy cannot be read back") }
-            defer { try? handle.close() }
-            var hasher = SHA256()
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return try Pipeline.hash(target, followLinks: false, limit: .max).0
         }
     }
 }

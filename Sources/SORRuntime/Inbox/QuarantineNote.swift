@@ -26,12 +26,15 @@ struct QuarantineNote: Sendable {
     /// are left out.
     static func all(in folder: String) -> [QuarantinedInput] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasSuffix(".error.txt") }.sorted().compactMap { name in
-            guard let data = try? InboxFile.read(folder + "/" + name, limit: 256 << 10, followLinks: false),
-                let text = String(data: data, encoding: .utf8)
-            else { return nil }
-            return parse(text, keptAs: String(name.dropLast(".error.txt".count)))
-        }
+        return names.filter { $0.hasSuffix(".error.txt") }.sorted().compactMap { read(String($0.dropLast(".error.txt".count)), in: folder) }
+    }
+
+    /// The note of the file kept in `folder` as `keptAs`, if it has a readable one.
+    static func read(_ keptAs: String, in folder: String) -> QuarantinedInput? {
+        guard let data = try? InboxFile.read(folder + "/" + keptAs + ".error.txt", limit: 256 << 10, followLinks: false),
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
+        return parse(text, keptAs: keptAs)
     }
 
     /// A note's text back as its parts: the header lines ("key: value") up to the first blank line, then the

@@ -61,9 +61,10 @@ public final class Pipeline: @unchecked Sendable {
                 try self.record(actor, "process", call: id, detail: ["file": name])
             case .duplicate(let id):
                 try self.record(actor, "duplicate", call: id, outcome: "set-aside", detail: ["file": name])
-            case .quarantine(let keptAs, _, let reason):
+            case .quarantine(let keptAs, let code, let reason):
                 try self.record(actor, "quarantine", outcome: "refused", detail: [
-                    "file": name, "kept_as": (keptAs as NSString).lastPathComponent, "reason": String(reason.split(separator: "\n").first ?? ""),
+                    "file": name, "kept_as": (keptAs as NSString).lastPathComponent, "code": code,
+                    "reason": String(reason.split(separator: "\n").first ?? ""),
                 ])
             }
         }
@@ -132,6 +133,22 @@ public final class Pipeline: @unchecked Sendable {
                 return try quarantine(source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "invalid-metadata", message: message, shown: shown)
             }
             metadata = parsed
+        }
+        // A recording uploaded from the site is its uploader's to add: their role must cover its team (the roles
+        // file is read for each, as `sor users` changes it while the watcher runs).
+        if let uploadedBy {
+            let refusal: String?
+            do {
+                refusal = try Access(workspace: workspace).uploadRefusal(uploadedBy, team: metadata.team)
+            } catch {
+                refusal = "the roles file cannot be read (\(error.localizedDescription)); an admin must fix it, then upload again"
+            }
+            if let refusal {
+                return try quarantine(
+                    source, sidecar: sidecar, fromInbox: fromInbox, audit: audit, code: "not-permitted", message: "not permitted: " + refusal,
+                    shown: shown,
+                    advice: "Upload it as someone whose role covers the call's team (an admin, or the team's lead or evaluator), or move the file into the inbox.")
+            }
         }
 
         let copy: WorkingCopy
@@ -242,12 +259,13 @@ public final class Pipeline: @unchecked Sendable {
     /// Keeps a refused file with a readable reason beside it. Nothing is deleted: files outside the inbox are copied.
     private func quarantine(
         _ source: String, sidecar: String?, fromInbox: Bool, audit: (Step) throws -> Void, code: String, message rawMessage: String,
-        shown: String
+        shown: String, advice: String? = nil
     ) throws -> ProcessOutcome {
         let message = Self.relocate(rawMessage, from: source, to: shown)
-        let note = QuarantineNote(
+        var note = QuarantineNote(
             file: (source as NSString).lastPathComponent, reason: code, time: runtime.clock.now(),
             facts: [("original location", shown)], message: message)
+        if let advice { note.advice = advice }
         let target = try note.keep(source, in: workspace.failed, move: fromInbox) { keptAs in
             try audit(.quarantine(keptAs: keptAs, code: code, reason: message))
         }

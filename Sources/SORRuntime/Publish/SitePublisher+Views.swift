@@ -25,7 +25,7 @@ struct SiteViews {
         guard access.enforced else { return [] }
         let signed = Set(access.users)
         return access.roles.people.values
-            .filter { signed.contains($0.login) && ![.admin, .manager].contains($0.role) && InboxLayout.isUserName($0.login) }
+            .filter { signed.contains($0.login) && !$0.role.readsEverything && InboxLayout.isUserName($0.login) }
             .sorted { $0.login < $1.login }
             .map { View(login: $0.login, person: $0) }
     }
@@ -37,11 +37,18 @@ struct SiteViews {
 extension SitePublisher {
     /// Builds every view the roles file asks for and removes the others. A view none of whose calls changed, that
     /// holds the same calls as when this index last built it, and whose person and templates are the same, is left
-    /// as it is.
-    func buildViews(_ entries: [IndexEntry], changed: Set<String>, renderer: SiteRenderer, files: SiteFiles) throws {
+    /// as it is. A roles file that cannot be read leaves every view as it was (and says so) rather than stop the
+    /// build: the rest of the site is still published.
+    func buildViews(_ entries: [IndexEntry], changed: Set<String>, renderer: SiteRenderer, files: SiteFiles) throws -> [String] {
         let fm = FileManager.default
         let root = workspace.site + "/" + SiteViews.folder
-        let views = SiteViews.views(try Access(workspace: workspace))
+        let access: Access
+        do {
+            access = try Access(workspace: workspace)
+        } catch {
+            return ["the views in \(root) are left as they were: \(error.localizedDescription); fix \(Workspace.accessFolderName)/roles.yaml (sor users role …)"]
+        }
+        let views = SiteViews.views(access)
         let names = Set(views.map(\.login))
         for name in (try? fm.contentsOfDirectory(atPath: root)) ?? [] where !names.contains(name) {
             try? fm.removeItem(atPath: root + "/" + name)
@@ -49,7 +56,7 @@ extension SitePublisher {
         }
         if views.isEmpty {
             try? fm.removeItem(atPath: root)
-            return
+            return []
         }
         let oldest = entries.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
         for view in views {
@@ -67,6 +74,7 @@ extension SitePublisher {
             try buildView(view, entries: own, changed: changed, folder: folder, renderer: renderer, files: files)
             index.rememberView(view.login, fingerprint)
         }
+        return []
     }
 
     private func buildView(

@@ -121,7 +121,7 @@ public struct SitePublisher: Sendable {
         clock.lap("search index")
         try files.write(renderer.callsData(entries), to: site + "/data/calls.json")
         clock.lap("data/calls.json")
-        try buildViews(entries, changed: changed, renderer: renderer, files: files)
+        problems += try buildViews(entries, changed: changed, renderer: renderer, files: files)
         clock.lap("views of team leads, evaluators and agents")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         index.keep(live)
@@ -135,13 +135,12 @@ public struct SitePublisher: Sendable {
     /// uploads, saying why) or a view's person, offering the teams, agents and cards of these calls.
     func uploadPage(_ entries: [IndexEntry], renderer: SiteRenderer, person: SiteUser?) -> Data {
         let named = { (values: [String]) in Array(Set(values.filter { !$0.isEmpty && $0 != "—" })).sorted() }
-        let cards = named((scorer.map { $0.current?.scorecards } ?? (try? ScorecardLoader.load(workspace: workspace)))?.set.cards.map(\.id) ?? [])
         guard let person else {
-            return renderer.uploadPage(allowed: true, teams: named(entries.map(\.team)), teamNeeded: false, agents: named(entries.map(\.agent)), cards: cards)
+            return renderer.uploadPage(allowed: true, teams: named(entries.map(\.team)), teamNeeded: false, agents: named(entries.map(\.agent)))
         }
         let allowed = person.role == .teamLead || person.role == .evaluator || person.role == .admin
         return renderer.uploadPage(
-            allowed: allowed, teams: person.teams, teamNeeded: person.role != .admin, agents: named(entries.map(\.agent)), cards: cards)
+            allowed: allowed, teams: person.teams, teamNeeded: person.role != .admin, agents: named(entries.map(\.agent)))
     }
 
     /// The names whose pages show this call: `agent:NAME`, `team:NAME`, `card:ID`.
@@ -254,7 +253,9 @@ public struct SitePublisher: Sendable {
         }
         return try SiteRenderer(
             templates: templates,
-            settings: SiteSettings(title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance),
+            settings: SiteSettings(
+                title: workspace.config.site.title, language: workspace.config.site.language, guidance: guidance,
+                cards: scorecards?.set.cards.map(\.id) ?? []),
             directory: templatesDirectory)
     }
 

@@ -111,12 +111,7 @@ public struct NginxConfig: Sendable {
         var scopes = ""
         var views = ""
         for login in access.users.sorted() where InboxLayout.isUserName(login) {
-            let scope: String
-            switch access.roles.people[login]?.role {
-            case .admin?, .manager?: scope = "all"
-            case .teamLead?, .evaluator?, .agent?: scope = "view"
-            case nil: scope = "none"
-            }
+            let scope = access.roles.people[login].map { $0.role.readsEverything ? "all" : "view" } ?? "none"
             scopes += "        \"\(login)\" \(scope);\n"
             // No capture groups: a map regex's captures replace the request's, and a folder's index then loops.
             let literal = login.replacingOccurrences(of: ".", with: "\\.")

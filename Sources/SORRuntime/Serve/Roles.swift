@@ -15,6 +15,9 @@ public enum UserRole: String, CaseIterable, Sendable {
     /// Reads their own calls only; changes nothing.
     case agent
 
+    /// Whether the role reads the whole site; every other role reads its own view (`site/v/LOGIN/`).
+    var readsEverything: Bool { self == .admin || self == .manager }
+
     /// Whether the role must name teams (`team_lead`: one, `evaluator`: one or more) or an agent.
     var needsTeams: Bool { self == .teamLead || self == .evaluator }
 }

@@ -41,10 +41,6 @@ final class ClaimProcessor: @unchecked Sendable {
         }
         let uploader = try? String(contentsOfFile: claim + "/.uploaded-by", encoding: .utf8)
         let original = try? String(contentsOfFile: claim + "/.original-path", encoding: .utf8)
-        if let uploader, let refused = refuseUpload(claim: claim, name: name, uploader: uploader, original: original) {
-            try? fm.removeItem(atPath: claim)
-            return refused
-        }
         var delay = watch.retryDelay
         var attempt = 0
         while true {
@@ -102,49 +98,6 @@ final class ClaimProcessor: @unchecked Sendable {
         case .quarantined(_, let reason):
             UploadStatus.write(workspace, user: uploader, file: name, state: "refused", reason: String(reason.split(separator: "\n").first ?? ""), now: now)
         case .engineUnavailable(let reason): UploadStatus.write(workspace, user: uploader, file: name, state: "waiting", reason: reason, now: now)
-        }
-    }
-
-    /// Refuses a recording uploaded by someone whose role does not allow it (`Access.uploadRefusal`): it is kept in
-    /// inbox/failed/ with the reason, audited under the uploader's name, and the upload page says why. The team is
-    /// the uploaded metadata's; metadata that cannot be read is the pipeline's to refuse.
-    private func refuseUpload(claim: String, name: String, uploader: String, original: String?) -> ProcessOutcome? {
-        let workspace = runtime.workspace
-        let refusal: String?
-        do {
-            var team: String?
-            if let sidecar = InboxLayout.sidecar(for: claim + "/" + name), let text = try? String(contentsOfFile: sidecar, encoding: .utf8) {
-                guard let metadata = MetadataParser.parse(text, file: sidecar).0 else { return nil }
-                team = metadata.team
-            }
-            refusal = try Access(workspace: workspace).uploadRefusal(uploader, team: team)
-        } catch {
-            refusal = "the roles file cannot be read (\(error.localizedDescription)); an admin must fix it, then upload again"
-        }
-        guard let refusal else { return nil }
-        let reason = "not permitted: " + refusal
-        let note = QuarantineNote(
-            file: name, reason: "not-permitted", time: runtime.clock.now(), facts: [("uploaded by", uploader)], message: reason,
-            advice: "Upload it as someone whose role covers the call's team (an admin, or the team's lead or evaluator), or move the file into the inbox.")
-        do {
-            let kept = try note.keep(claim + "/" + name, in: workspace.failed) { kept in
-                try pipeline.record("user:" + uploader, "quarantine", outcome: "refused", detail: [
-                    "file": name, "kept_as": (kept as NSString).lastPathComponent, "reason": "not-permitted", "detail": refusal,
-                ])
-            }
-            if let sidecar = InboxLayout.sidecar(for: claim + "/" + name) {
-                // Beside the recording, under its stem, as the pipeline keeps a refused recording's metadata.
-                if let target = try? FileSystem.reserve((kept as NSString).deletingPathExtension + "." + (sidecar as NSString).pathExtension) {
-                    _ = rename(sidecar, target)
-                }
-            }
-            log("refused \(name) uploaded by \(uploader): \(refusal) (kept in \(kept))")
-            UploadStatus.write(workspace, user: uploader, file: name, state: "refused", reason: reason, now: runtime.clock.now())
-            runtime.siteChanges.mark()
-            return .quarantined(file: kept, reason: reason)
-        } catch {
-            log("error: \(name) uploaded by \(uploader) is not permitted (\(refusal)) and cannot be kept in inbox/failed/: \(error.localizedDescription)")
-            return .engineUnavailable(reason: error.localizedDescription)
         }
     }
 

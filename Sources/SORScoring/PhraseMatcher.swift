@@ -249,6 +249,8 @@ public struct PhraseMatcher: Sendable {
         return matches(phrase, in: tokens, prepared: prepared, indices: indices, first: true).first
     }
 
+    static let negation = Array("nie".utf8)
+
     /// Every non-overlapping match among the listed token indices (in order). `threshold` overrides the matcher's
     /// (forbidden phrases use a stricter one).
     public func matches(
@@ -274,6 +276,13 @@ public struct PhraseMatcher: Sendable {
             guard var match = align(phrase, tokens: tokens, prepared: prepared, indices: indices, from: position, span: span),
                 match.similarity >= threshold
             else { continue }
+            // Polish negates with a separate „nie” before the verb: „nie zgadzam się” is no agreement and „nie
+            // rozumiem” no empathy, so a phrase that does not itself begin with „nie” does not match after one.
+            if match.lower > 0, phrase.surfaces.first != Self.negation, tokens[match.lower - 1].folded == Self.negation,
+                tokens[match.lower - 1].segment == tokens[match.lower].segment
+            {
+                continue
+            }
             // A later start inside this match may fit better ("dziękuję, dziękuję za rozmowę"): keep the best, and of
             // equals the shortest.
             var next = position + 1

@@ -5,7 +5,7 @@ import SORRuntime
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure sor against references.", subcommands: [DiarizationCommand.self])
+        abstract: "Measure sor against references.", subcommands: [DiarizationCommand.self, ScoringCommand.self])
 
     struct DiarizationCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,6 +39,49 @@ struct Eval: ParsableCommand {
             } else {
                 for line in evaluation.report(results) { print(line) }
             }
+        }
+    }
+
+    struct ScoringCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scoring",
+            abstract: "Agreement of the automatic answers with an evaluator's expected answers, per criterion and card.",
+            discussion: """
+                --expected is a YAML file giving, for each call (the recording's name without extension), its card and \
+                the answer a careful evaluator gives to every criterion („tak — reason”; README "Calibration"). Each \
+                recording is transcribed, diarized and scored as sor process would, without being stored (its sidecar \
+                NAME.yaml is read); with --stored, the stored calls of those names are scored again from their words \
+                instead. Printed: agreement and Cohen's kappa per criterion, per card and overall, false and missed \
+                critical failures with their evidence, pass/fail per call, every disagreement. Exit status 1 when \
+                any critical failure is false.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .long, help: "The expected answers (YAML).") var expected: String
+        @Flag(name: .long, help: "Score the stored calls named in the expected answers instead of recordings.") var stored = false
+        @Flag(name: .long, help: "Print JSON.") var json = false
+        @Argument(help: "Recordings, each named as in the expected answers.") var files: [String] = []
+
+        func validate() throws {
+            if stored && !files.isEmpty { throw ValidationError("give recordings or --stored, not both") }
+            if !stored && files.isEmpty { throw ValidationError("give the recordings to score, or --stored to use the stored calls") }
+        }
+
+        func run() throws {
+            let runtime = try options.runtime()
+            defer { runtime.shutdown() }
+            let evaluation = ScoringEvaluation(runtime: runtime)
+            let agreement = stored
+                ? try evaluation.evaluateStored(expected: expected)
+                : try evaluation.evaluate(expected: expected, files: files) { line in
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
+            if json {
+                print(String(decoding: try FileFormats.json(agreement), as: UTF8.self))
+            } else {
+                for line in agreement.text { print(line) }
+            }
+            if !agreement.falseCritical.isEmpty { throw ExitCode.failure }
         }
     }
 }

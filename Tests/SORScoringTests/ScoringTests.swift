@@ -67,6 +67,18 @@ struct PhraseTests {
         #expect(said(phrase, in: text) == nil, "„\(phrase)” wrongly found in „\(text)”")
     }
 
+    @Test("a phrase after „nie” is its negation and does not count; a phrase that begins with „nie” still does", arguments: [
+        ("zgadzam się", "Nie, nie zgadzam się na to", false),
+        ("zgadzam się", "Tak, zgadzam się na to", true),
+        ("rozumiem", "Przepraszam, nie rozumiem", false),
+        ("rozumiem", "Rozumiem, bardzo mi przykro", true),
+        ("nie wiem", "Tego nie wiem", true),
+        ("musi Pan", "Nie musi Pan nic robić", false),
+    ])
+    func negation(phrase: String, text: String, counts: Bool) {
+        #expect((said(phrase, in: text) != nil) == counts, "„\(phrase)” in „\(text)”")
+    }
+
     @Test("a match reports its words and times")
     func evidence() throws {
         let call = CallText(transcript: transcript(["Dzień dobry", "nazywam się Jan Kowalski z Telkom Plus"]))

@@ -26,7 +26,7 @@ public struct LoadedScorecards: Sendable {
         for card in set.cards {
             for criterion in card.sections.flatMap(\.criteria) {
                 // The rules, the answer type and the matching settings; bump the version when matching changes.
-                let text = "matcher-2|\(set.matchThreshold)|\(set.forbiddenThreshold)|\(set.minimumConfidence)|\(criterion.answer.rawValue)|"
+                let text = "matcher-3|\(set.matchThreshold)|\(set.forbiddenThreshold)|\(set.minimumConfidence)|\(criterion.answer.rawValue)|"
                     + "\(criterion.scale)|\(String(describing: criterion.auto))|\(String(describing: criterion.applicableIf))"
                 fingerprints[card.id, default: [:]][criterion.id] = SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
             }

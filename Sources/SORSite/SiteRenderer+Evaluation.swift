@@ -5,7 +5,7 @@ import SORCore
 /// guidance and evaluators' comments; and the history's one-line summaries.
 extension SiteRenderer {
     /// The scorecards section: per card, sections and criteria with automatic answers, evidence and manual answers.
-    func evaluationContext(_ evaluation: Evaluation?) -> [[String: Any]] {
+    func evaluationContext(_ evaluation: Evaluation?, disputes: [Dispute] = []) -> [[String: Any]] {
         guard let evaluation else { return [] }
         let t = Strings.table(settings.language)
         return evaluation.cards.map { card -> [String: Any] in
@@ -46,6 +46,8 @@ extension SiteRenderer {
                                 if criterion.manual?.answer.value == value { option["selected"] = true }
                                 return option
                             }
+                            let own = disputes.filter { $0.card == card.card && $0.criterion == criterion.id }
+                            if !own.isEmpty { row["disputes"] = own.map(disputeContext) }
                             if let manual = criterion.manual {
                                 row["manual"] = Strings.answer(manual.answer.value, settings.language)
                                 row["manual_value"] = manual.answer.value
@@ -72,6 +74,21 @@ extension SiteRenderer {
         }
     }
 
+    /// One dispute under its criterion: who, when, why, the answer asked for, and the decision.
+    func disputeContext(_ dispute: Dispute) -> [String: Any] {
+        let t = Strings.table(settings.language)
+        var row: [String: Any] = [
+            "id": dispute.id, "user": dispute.user, "time": Format.dateTime(dispute.time), "comment": dispute.comment,
+            "state": dispute.state.rawValue, "state_label": t["dispute_state_" + dispute.state.rawValue]!, "open": dispute.state == .open,
+        ]
+        if let proposed = dispute.proposed { row["proposed"] = Strings.answer(proposed, settings.language) }
+        if let by = dispute.resolvedBy {
+            row["resolved_by"] = by
+            row["resolution"] = dispute.resolution ?? ""
+        }
+        return row
+    }
+
     /// What an edit changed, in words: `fragment 3: „…” → „…”`.
     public static func summary(_ entry: HistoryEntry, language: String) -> String {
         let t = Strings.table(language)
@@ -94,6 +111,15 @@ extension SiteRenderer {
             return after.keys.filter { !["speakers", "utterances", "roles"].contains($0) }.sorted().map { key in
                 "\(key): \(names[before[key] ?? ""] ?? "—") → \(names[after[key] ?? ""] ?? "—")"
             }.joined(separator: "; ")
+        case "evaluation.dispute":
+            return "\(after["card"] ?? "?").\(after["criterion"] ?? "?"): \(Strings.answer(before["answer"] ?? "—", language))"
+                + (after["answer"].map { " → " + Strings.answer($0, language) } ?? "")
+        case "evaluation.dispute.resolve":
+            let state = t["dispute_state_" + (after["decision"] ?? "")] ?? after["decision"] ?? "?"
+            return "\(after["card"] ?? "?").\(after["criterion"] ?? "?"): \(state)"
+                + (after["answer"].map { " → " + Strings.answer($0, language) } ?? "")
+        case "coaching.note":
+            return (after["about"] == "agent" ? t["coaching_about_agent"]! : t["coaching_about_call"]!)
         case "evaluation.manual":
             let changes = after.keys.filter { !["card", "json"].contains($0) }.sorted().map { key in
                 "\(key): \(Strings.answer(before[key] ?? "—", language)) → \(Strings.answer(after[key] ?? "", language))"

@@ -176,9 +176,21 @@ public struct SiteRenderer: Sendable {
             return row
         }
         context["has_history"] = !document.history.isEmpty
-        context["evaluation"] = evaluationContext(document.evaluation)
+        context["evaluation"] = evaluationContext(document.evaluation, disputes: Dispute.from(history: document.history))
+        let notes = CoachingNote.from(history: document.history)
+        context["coaching"] = notes.reversed().map(coachingContext)
+        context["has_coaching"] = !notes.isEmpty
         context["has_evaluation"] = !(document.evaluation?.cards.isEmpty ?? true)
         return context
+    }
+
+    /// A coaching note as a page shows it: who, when, about what, the Markdown rendered.
+    public func coachingContext(_ note: CoachingNote) -> [String: Any] {
+        let t = Strings.table(settings.language)
+        return [
+            "id": note.id, "user": note.user, "time": Format.dateTime(note.time), "html": Markdown.html(note.text),
+            "about": note.about == "agent" ? t["coaching_about_agent"]! : t["coaching_about_call"]!,
+        ]
     }
 
     /// A speaker as the page shows it: role, colour class and name (or id).

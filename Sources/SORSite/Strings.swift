@@ -28,11 +28,13 @@ public enum Strings {
                 "transcript.text": "transcript text", "call.metadata": "call details", "evaluation.manual": "manual evaluation",
                 "roles.swap": "roles swapped", "speaker.role": "speaker's role", "speaker.rename": "speaker's name",
                 "utterance.speaker": "utterance's speaker", "utterance.split": "utterance split", "utterance.text": "utterance text", "call.delete": "call deleted", "quarantine.requeue": "refused file re-queued",
+                "evaluation.dispute": "dispute", "evaluation.dispute.resolve": "dispute decided", "coaching.note": "coaching note",
             ]
             : [
                 "transcript.text": "tekst transkrypcji", "call.metadata": "dane rozmowy", "evaluation.manual": "ocena ręczna",
                 "roles.swap": "zamiana ról", "speaker.role": "rola mówcy", "speaker.rename": "nazwa mówcy",
                 "utterance.speaker": "mówca wypowiedzi", "utterance.split": "podział wypowiedzi", "utterance.text": "tekst wypowiedzi", "call.delete": "usunięcie rozmowy", "quarantine.requeue": "przywrócenie pliku do kolejki",
+                "evaluation.dispute": "sprzeciw", "evaluation.dispute.resolve": "decyzja o sprzeciwie", "coaching.note": "notatka coachingowa",
             ]
         return names[type] ?? type
     }
@@ -73,6 +75,11 @@ public enum Strings {
         "evidence": "Dowód", "not_applicable": "nie dotyczy", "unanswered": "do oceny", "critical": "krytyczne",
         "critical_failed": "Błąd krytyczny", "to_evaluate": "kryteriów do oceny ręcznej", "evaluator": "Oceniający",
         "keep_auto": "— automatycznie —", "comment": "Komentarz", "save_evaluation": "Zapisz ocenę",
+        "dispute": "Sprzeciw", "dispute_open": "Zgłoś sprzeciw", "dispute_reason": "Dlaczego odpowiedź jest błędna", "dispute_answer": "Właściwa odpowiedź",
+        "send_dispute": "Wyślij sprzeciw", "dispute_state_open": "czeka na decyzję", "dispute_state_accepted": "przyjęty",
+        "dispute_state_rejected": "odrzucony", "accept": "Przyjmij", "reject": "Odrzuć", "decision_reason": "Uzasadnienie decyzji",
+        "coaching": "Notatki coachingowe", "coaching_add": "Dodaj notatkę", "coaching_about_call": "o tej rozmowie",
+        "coaching_about_agent": "o agencie", "coaching_save": "Zapisz notatkę", "coaching_placeholder": "Notatka (Markdown)",
         "scorecards_version": "wersja kart", "score": "Ocena", "answer_yes": "tak", "answer_no": "nie",
         "answer_partial": "częściowo", "answer_na": "nie dotyczy", "no_evaluation": "Rozmowa nie została jeszcze oceniona.",
         "choose_answer": "Wybierz odpowiedź przy co najmniej jednym kryterium.",
@@ -162,6 +169,11 @@ public enum Strings {
         "evidence": "Evidence", "not_applicable": "n/a", "unanswered": "to evaluate", "critical": "critical",
         "critical_failed": "Critical error", "to_evaluate": "criteria to evaluate by hand", "evaluator": "Evaluator",
         "keep_auto": "— automatic —", "comment": "Comment", "save_evaluation": "Save evaluation",
+        "dispute": "Dispute", "dispute_open": "Dispute this answer", "dispute_reason": "Why the answer is wrong", "dispute_answer": "The right answer",
+        "send_dispute": "Send dispute", "dispute_state_open": "awaiting a decision", "dispute_state_accepted": "accepted",
+        "dispute_state_rejected": "rejected", "accept": "Accept", "reject": "Reject", "decision_reason": "Reason for the decision",
+        "coaching": "Coaching notes", "coaching_add": "Add a note", "coaching_about_call": "about this call",
+        "coaching_about_agent": "about the agent", "coaching_save": "Save note", "coaching_placeholder": "Note (Markdown)",
         "scorecards_version": "scorecards version", "score": "Score", "answer_yes": "yes", "answer_no": "no",
         "answer_partial": "partly", "answer_na": "n/a", "no_evaluation": "The call has not been evaluated yet.",
         "choose_answer": "Choose an answer for at least one criterion.",

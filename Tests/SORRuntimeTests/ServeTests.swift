@@ -55,7 +55,7 @@ struct RolesTests {
         }
     }
 
-    @Test("who may change what: managers and agents nothing, team leads evaluate their team, evaluators correct theirs, deletion is an admin's")
+    @Test("who may change what: managers nothing, agents dispute their own calls, team leads evaluate, decide disputes and coach their team, evaluators correct and evaluate theirs, deletion is an admin's")
     func edits() throws {
         let people: [String: SiteUser] = [
             "anna": SiteUser(login: "anna", role: .admin), "marta": SiteUser(login: "marta", role: .manager),
@@ -69,10 +69,13 @@ struct RolesTests {
         func may(_ login: String, _ kind: EditKind, team: String = "A") -> Bool { access.refusal(login, kind, team: team, agent: "Jan") == nil }
         for kind in EditKind.allCases {
             #expect(may("anna", kind, team: "Z"))
-            #expect(!may("marta", kind) && !may("jan", kind))
-            #expect(may("ewa", kind) == (kind != .callDelete) && may("ewa", kind, team: "B") == (kind != .callDelete) && !may("ewa", kind, team: "C"))
-            #expect(may("tomek", kind) == (kind == .evaluationManual) && !may("tomek", kind, team: "B"))
+            #expect(!may("marta", kind))
+            #expect(may("jan", kind) == (kind == .evaluationDispute), "\(kind)")
+            let evaluates = ![.callDelete, .evaluationDispute, .coachingNote].contains(kind)
+            #expect(may("ewa", kind) == evaluates && may("ewa", kind, team: "B") == evaluates && !may("ewa", kind, team: "C"), "\(kind)")
+            #expect(may("tomek", kind) == [.evaluationManual, .disputeResolve, .coachingNote].contains(kind) && !may("tomek", kind, team: "B"), "\(kind)")
         }
+        #expect(access.refusal("jan", .evaluationDispute, team: "A", agent: "Piotr")?.contains("only the call's own agent") == true)
         #expect(access.refusal("nobody", .transcriptText, team: "A", agent: "Jan")?.contains("no role") == true)
         #expect(access.refusal("jan", .evaluationManual, team: "A", agent: "Jan")?.hasPrefix("jan is agent") == true)
         // Uploads: admins, and team leads and evaluators for their own teams, named in the metadata.

@@ -68,6 +68,21 @@ export function evaluationEdit(form, call, revision) {
   return document_;
 }
 
+/** An agent's dispute of one criterion's answer, with the answer they ask for and why. */
+export function disputeEdit(call, revision, card, criterion, answer, comment) {
+  return { schema: 1, type: 'evaluation.dispute', call, base_revision: revision, card, criterion, answer, comment };
+}
+
+/** A team lead's or evaluator's decision on a dispute: accepted (its answer counts) or rejected, with the reason. */
+export function resolveEdit(call, revision, dispute, decision, comment) {
+  return { schema: 1, type: 'evaluation.dispute.resolve', call, base_revision: revision, dispute, decision, comment };
+}
+
+/** A coaching note (Markdown) on the call, or through it on its agent. */
+export function coachingEdit(call, revision, note, about) {
+  return { schema: 1, type: 'coaching.note', call, base_revision: revision, note, about };
+}
+
 /** A file name no other edit will have: call id, time, randomness. */
 export function editName(call, now = Date.now(), random = Math.random) {
   return `${call}-${now}-${Math.floor(random() * 1e9).toString(36)}.json`;
@@ -338,5 +353,53 @@ if (root && speakers) {
     if (!select || !select.value || select.value === select.dataset.role) return;
     select.closest('.speaker-row')?.classList.add('pending');
     send(speakerRoleEdit(root.dataset.call, Number(root.dataset.revision), select.dataset.speaker, select.value));
+  });
+}
+
+const evaluation = document.getElementById('evaluation');
+if (root && evaluation) {
+  evaluation.addEventListener('click', (event) => {
+    const t = root.dataset;
+    const revision = Number(t.revision);
+    const sendDispute = event.target.closest('button.send-dispute');
+    if (sendDispute) {
+      const row = sendDispute.closest('tr.criterion');
+      const form = sendDispute.closest('details');
+      const comment = form.querySelector('.dispute-reason').value.trim();
+      if (!comment) {
+        form.querySelector('.dispute-reason').focus();
+        return;
+      }
+      sendDispute.disabled = true;
+      const card = sendDispute.closest('form.card').dataset.card;
+      send(disputeEdit(t.call, revision, card, row.dataset.criterion, form.querySelector('.dispute-answer').value, comment));
+      return;
+    }
+    const decide = event.target.closest('button.accept-dispute, button.reject-dispute');
+    if (decide) {
+      const box = decide.closest('.dispute');
+      const reason = box.querySelector('.decision-reason');
+      if (!reason.value.trim()) {
+        reason.focus();
+        return;
+      }
+      decide.disabled = true;
+      const decision = decide.classList.contains('accept-dispute') ? 'accepted' : 'rejected';
+      send(resolveEdit(t.call, revision, box.dataset.dispute, decision, reason.value.trim()));
+    }
+  });
+}
+
+const coaching = document.getElementById('coaching');
+if (root && coaching) {
+  coaching.querySelector('#save-coaching')?.addEventListener('click', (event) => {
+    const note = coaching.querySelector('textarea[name="coaching-note"]');
+    if (!note.value.trim()) {
+      note.focus();
+      return;
+    }
+    event.target.disabled = true;
+    const about = coaching.querySelector('select[name="coaching-about"]').value;
+    send(coachingEdit(root.dataset.call, Number(root.dataset.revision), note.value.trim(), about));
   });
 }

@@ -90,40 +90,57 @@ extension EditProcessor {
             return try analysisChange(edit, document: document, user: user)
         case .callDelete:
             throw Rejection(reason: "a deletion is not a change of the call (it is erased before this step)")
+        case .evaluationDispute, .disputeResolve, .coachingNote:
+            return try reviewChange(edit, document: document)
         }
+    }
+
+    /// Sets manual answers (`auto` takes one back) on one card of the call's evaluation; the caller scores it in
+    /// full (automatic answers included) with these manual answers kept.
+    func setManual(
+        _ answers: [String: String], comments: [String: String], card cardID: String, user: String, time: String, comment: String?,
+        on document: inout CallDocument
+    ) throws {
+        guard let scoring = scorer.current, let card = scoring.scorecards.set.card(cardID) else {
+            throw Rejection(reason: "the recorded evaluation no longer fits the scorecards")
+        }
+        var evaluation = document.evaluation
+            ?? Evaluation(scorecardsSha256: scoring.scorecards.sha256, scorecardsCommit: scoring.scorecards.commit, scoredAt: time, cards: [])
+        var result = evaluation.card(cardID) ?? Scoring.score(card: card, auto: [:], manual: [:])
+        var manual: [String: ManualAnswer] = [:]
+        for criterion in result.sections.flatMap(\.criteria) { manual[criterion.id] = criterion.manual }
+        for (id, text) in answers {
+            manual[id] = text == "auto" ? nil : ManualAnswer(answer: Answer(text), comment: comments[id], evaluator: user, time: time)
+        }
+        result = Scoring.score(card: card, auto: [:], manual: manual, evaluator: user, comment: comment ?? result.comment)
+        if let index = evaluation.cards.firstIndex(where: { $0.card == cardID }) {
+            evaluation.cards[index] = result
+        } else {
+            evaluation.cards.append(result)
+        }
+        document.evaluation = evaluation
     }
 
     /// Applies a recorded change to a call's documents.
     func perform(_ entry: HistoryEntry, kind: EditKind, on document: inout CallDocument) throws {
         switch kind {
         case .evaluationManual:
-            guard let scoring = scorer.current, let cardID = entry.after?["card"], let card = scoring.scorecards.set.card(cardID),
-                let json = entry.after?["json"],
+            guard let cardID = entry.after?["card"], let json = entry.after?["json"],
                 let payload = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
                 let answers = payload["answers"] as? [String: Any]
             else { throw Rejection(reason: "the recorded evaluation no longer fits the scorecards") }
-            let comments = payload["comments"] as? [String: Any] ?? [:]
-            var evaluation = document.evaluation
-                ?? Evaluation(scorecardsSha256: scoring.scorecards.sha256, scorecardsCommit: scoring.scorecards.commit, scoredAt: entry.time, cards: [])
-            var result = evaluation.card(cardID) ?? Scoring.score(card: card, auto: [:], manual: [:])
-            var manual: [String: ManualAnswer] = [:]
-            for criterion in result.sections.flatMap(\.criteria) { manual[criterion.id] = criterion.manual }
-            for (id, value) in answers {
-                let text = Self.text(value)
-                if text == "auto" {
-                    manual[id] = nil
-                } else {
-                    manual[id] = ManualAnswer(answer: Answer(text), comment: comments[id].map(Self.text), evaluator: entry.user, time: entry.time)
-                }
+            let comments = (payload["comments"] as? [String: Any] ?? [:]).mapValues(Self.text)
+            try setManual(answers.mapValues(Self.text), comments: comments, card: cardID, user: entry.user, time: entry.time, comment: entry.comment, on: &document)
+        case .evaluationDispute, .coachingNote:
+            // Kept in the history itself; nothing else changes.
+            break
+        case .disputeResolve:
+            guard let after = entry.after, after["decision"] == Dispute.State.accepted.rawValue else { break }
+            guard let cardID = after["card"], let criterion = after["criterion"], let answer = after["answer"] else {
+                throw Rejection(reason: "the recorded resolution names no card, criterion or answer")
             }
-            result = Scoring.score(card: card, auto: [:], manual: manual, evaluator: entry.user, comment: entry.comment ?? result.comment)
-            if let index = evaluation.cards.firstIndex(where: { $0.card == cardID }) {
-                evaluation.cards[index] = result
-            } else {
-                evaluation.cards.append(result)
-            }
-            // Scored in full (automatic answers included) by the caller, with these manual answers kept.
-            document.evaluation = evaluation
+            let note = "Sprzeciw przyjęty" + (entry.comment.map { ": " + $0 } ?? "")
+            try setManual([criterion: answer], comments: [criterion: note], card: cardID, user: entry.user, time: entry.time, comment: nil, on: &document)
         case .transcriptText:
             guard var transcript = document.transcript, let after = entry.after, let text = after["text"],
                 let segmentID = after["segment"].flatMap(Int.init),
@@ -196,7 +213,7 @@ extension EditProcessor {
                 speaker: speaker)
         case .utteranceText:
             correction = .retextUtterance(try integer("utterance", "the utterance's number"), text: try string("text", "the utterance's new text"))
-        case .transcriptText, .callMetadata, .evaluationManual, .callDelete:
+        case .transcriptText, .callMetadata, .evaluationManual, .callDelete, .evaluationDispute, .disputeResolve, .coachingNote:
             throw Rejection(reason: "\(edit.kind.rawValue) does not correct the speakers")
         }
         let corrected: Analysis

@@ -14,6 +14,12 @@ public enum EditKind: String, CaseIterable, Sendable {
     case utteranceText = "utterance.text"
     /// Erases the call, as `sor calls delete` does (an admin's, with a reason).
     case callDelete = "call.delete"
+    /// An agent disputes one criterion's answer on their own call, with a comment.
+    case evaluationDispute = "evaluation.dispute"
+    /// A team lead or evaluator accepts (setting the answer) or rejects a dispute, with a reason.
+    case disputeResolve = "evaluation.dispute.resolve"
+    /// A team lead's coaching note (Markdown) on the call, or through it on its agent.
+    case coachingNote = "coaching.note"
 
     /// The keys a document of this kind has besides the common ones.
     var keys: Set<String> {
@@ -28,6 +34,9 @@ public enum EditKind: String, CaseIterable, Sendable {
         case .utteranceSplit: ["utterance", "at_word", "speaker"]
         case .utteranceText: ["utterance", "text"]
         case .callDelete: ["reason"]
+        case .evaluationDispute: ["card", "criterion", "answer"]
+        case .disputeResolve: ["dispute", "decision", "answer"]
+        case .coachingNote: ["note", "about"]
         }
     }
 
@@ -35,7 +44,7 @@ public enum EditKind: String, CaseIterable, Sendable {
     /// metadata or evaluation.
     var correctsAnalysis: Bool {
         switch self {
-        case .transcriptText, .callMetadata, .evaluationManual, .callDelete: false
+        case .transcriptText, .callMetadata, .evaluationManual, .callDelete, .evaluationDispute, .disputeResolve, .coachingNote: false
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText: true
         }
     }
@@ -45,7 +54,7 @@ public enum EditKind: String, CaseIterable, Sendable {
         switch self {
         case .transcriptText: .words
         case .callMetadata, .callDelete: .metadata
-        case .evaluationManual: .answers
+        case .evaluationManual, .evaluationDispute, .disputeResolve, .coachingNote: .answers
         case .rolesSwap, .speakerRole, .speakerRename, .utteranceSpeaker, .utteranceSplit, .utteranceText: .utterances
         }
     }

@@ -53,16 +53,29 @@ public struct SiteUser: Sendable, Equatable {
         switch role {
         case .admin: return nil
         case .manager: return "\(what): managers read every team's calls but change none; ask an evaluator or the team lead"
-        case .agent: return "\(what): agents read their own calls and change nothing; ask your team lead to correct or evaluate the call"
+        case .agent:
+            guard kind == .evaluationDispute else {
+                return "\(what): agents read their own calls and dispute their answers (evaluation.dispute); ask your team lead to correct or evaluate the call"
+            }
+            guard let agent, agent == callAgent else {
+                return "\(what) (\(agent ?? "no agent name")): only the call's own agent (\(callAgent.isEmpty ? "none" : callAgent)) may dispute it"
+            }
+            return nil
         case .teamLead, .evaluator:
             guard teams.contains(team) else {
                 return "\(what) for \(teams.joined(separator: ", ")), and this call is team \(team.isEmpty ? "(none)" : team)'s"
             }
-            if kind == .callDelete { return "\(what): deleting a call is an admin's; ask one (the reason goes into the audit)" }
-            if role == .teamLead, kind != .evaluationManual {
-                return "\(what): team leads evaluate their team's calls (evaluation.manual); corrections (\(kind.rawValue)) are an evaluator's"
+            switch kind {
+            case .callDelete: return "\(what): deleting a call is an admin's; ask one (the reason goes into the audit)"
+            case .evaluationDispute: return "\(what): disputes are the agent's own; evaluate the call instead (evaluation.manual)"
+            case .evaluationManual, .disputeResolve: return nil
+            case .coachingNote:
+                return role == .teamLead ? nil : "\(what): coaching notes are the team lead's"
+            default:
+                return role == .teamLead
+                    ? "\(what): team leads evaluate their team's calls (evaluation.manual) and decide disputes; corrections (\(kind.rawValue)) are an evaluator's"
+                    : nil
             }
-            return nil
         }
     }
 }

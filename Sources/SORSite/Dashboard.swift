@@ -187,6 +187,15 @@ extension SiteRenderer {
             ]
         }
         context["has_scores"] = !figures.cards.isEmpty
+        context["agreement"] = figures.agreement.map { row -> [String: Any] in
+            ["card": row.card, "calls": row.calls, "compared": row.compared, "agreed": row.agreed, "rate": Format.percent(row.rate * 100)]
+        }
+        context["least_agreed"] = figures.leastAgreed.prefix(failedLimit ?? figures.leastAgreed.count).map { row -> [String: Any] in
+            ["card": row.card, "criterion": row.criterion ?? "", "name": row.name, "compared": row.compared, "agreed": row.agreed,
+             "rate": Format.percent(row.rate * 100)]
+        }
+        context["has_agreement"] = !figures.agreement.isEmpty
+        context["has_least_agreed"] = !figures.leastAgreed.isEmpty
         context["failed"] = figures.failed.prefix(failedLimit ?? figures.failed.count).map { failed -> [String: Any] in
             [
                 "card": failed.card, "criterion": failed.criterion, "name": failed.name, "calls": failed.calls, "of": failed.of,

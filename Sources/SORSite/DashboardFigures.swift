@@ -117,7 +117,22 @@ public struct DashboardFigures: Sendable {
         public var critical = 0
     }
 
+    /// AutoQA against evaluators: over the calls an evaluator reviewed on a card, how many automatic answers they
+    /// left standing (agreed) of those compared.
+    public struct Agreement: Sendable, Equatable {
+        public var card: String
+        public var criterion: String?
+        public var name: String
+        public var calls: Int
+        public var compared: Int
+        public var agreed: Int
+        public var rate: Double { compared > 0 ? Double(agreed) / Double(compared) : 0 }
+    }
+
     public var period: DashboardPeriod
+    /// Per card, and per criterion lowest first.
+    public var agreement: [Agreement] = []
+    public var leastAgreed: [Agreement] = []
     public var calls = 0
     public var seconds = 0.0
     public var review = 0
@@ -174,6 +189,7 @@ public struct DashboardFigures: Sendable {
         var names: [String: String] = [:]
         var people: [String: Tally] = [:]
         var groups: [String: Tally] = [:]
+        var agreeing: [String: Agreement] = [:]
         for entry in entries {
             figures.calls += 1
             figures.seconds += entry.duration
@@ -200,6 +216,19 @@ public struct DashboardFigures: Sendable {
                 point.count += 1
                 figures.daily[score.card, default: [:]][day] = point
                 figures.distribution[min(9, max(0, Int(score.total / 10)))] += 1
+                guard score.evaluated else { continue }
+                agreeing[score.card, default: Agreement(card: score.card, name: score.card, calls: 0, compared: 0, agreed: 0)].calls += 1
+                for answer in score.answers {
+                    guard let automatic = answer.automatic else { continue }
+                    let same = answer.value == automatic ? 1 : 0
+                    for key in [score.card, score.card + "/" + answer.id] {
+                        var tally = agreeing[key] ?? Agreement(card: score.card, criterion: key == score.card ? nil : answer.id, name: key == score.card ? score.card : answer.name, calls: 0, compared: 0, agreed: 0)
+                        if key != score.card { tally.calls += 1 }
+                        tally.compared += 1
+                        tally.agreed += same
+                        agreeing[key] = tally
+                    }
+                }
             }
             people[entry.agent] = person
             groups[entry.team] = group
@@ -213,6 +242,9 @@ public struct DashboardFigures: Sendable {
                        of: cards[card]?.count ?? count)
             }
         }.sorted { ($1.calls, $0.card, $0.criterion) < ($0.calls, $1.card, $1.criterion) }
+        figures.agreement = agreeing.values.filter { $0.criterion == nil }.sorted { $0.card < $1.card }
+        figures.leastAgreed = agreeing.values.filter { $0.criterion != nil && $0.agreed < $0.compared }
+            .sorted { ($0.rate, $0.card, $0.criterion ?? "") < ($1.rate, $1.card, $1.criterion ?? "") }
         figures.agents = ranked(people)
         figures.teams = ranked(groups)
         return figures

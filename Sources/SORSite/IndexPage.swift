@@ -14,6 +14,9 @@ public struct IndexEntry: Sendable, Equatable {
         /// Every criterion's final answer, in the card's order: the columns of the exports (not in calls.json, which
         /// the browser fetches).
         public var answers: [CriterionAnswer] = []
+        /// Whether an evaluator has reviewed this card on the call (given manual answers): then every automatic answer
+        /// they left standing is one they agreed with, for the AutoQA agreement panel.
+        public var evaluated = false
 
         enum CodingKeys: String, CodingKey { case card, total, passed, critical, failed }
     }
@@ -28,14 +31,17 @@ public struct IndexEntry: Sendable, Equatable {
         public var earned: Double?
         public var points: Double
         public var critical: Bool
+        /// The automatic answer (nil: the criterion has no rule, or it left the answer to an evaluator).
+        public var automatic: String?
 
-        public init(id: String, name: String, value: String?, earned: Double?, points: Double, critical: Bool) {
+        public init(id: String, name: String, value: String?, earned: Double?, points: Double, critical: Bool, automatic: String? = nil) {
             self.id = id
             self.name = name
             self.value = value
             self.earned = earned
             self.points = points
             self.critical = critical
+            self.automatic = automatic
         }
     }
 
@@ -206,8 +212,8 @@ extension IndexEntry {
                     answers: card.sections.flatMap(\.criteria).map { criterion in
                         IndexEntry.CriterionAnswer(
                             id: criterion.id, name: criterion.name, value: criterion.final?.value, earned: criterion.earned,
-                            points: criterion.points, critical: criterion.critical)
-                    })
+                            points: criterion.points, critical: criterion.critical, automatic: criterion.auto?.answer?.value)
+                    }, evaluated: card.evaluator != nil)
             },
             direction: call.metadata.direction,
             sentiment: document.analysis?.sentiment?.klient?.label.rawValue,

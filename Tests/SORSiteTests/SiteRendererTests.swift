@@ -243,6 +243,28 @@ struct SiteRendererTests {
             direction: "inbound", sentiment: sentiment, sentimentScore: nil, emotion: nil)
     }
 
+    @Test("AutoQA agreement: over calls an evaluator reviewed, automatic answers left standing agree; unreviewed calls do not count")
+    func agreement() throws {
+        func answers(_ pairs: [(String, String, String?)]) -> [IndexEntry.CriterionAnswer] {
+            pairs.map { IndexEntry.CriterionAnswer(id: $0.0, name: "Nazwa " + $0.0, value: $0.1, earned: nil, points: 1, critical: false, automatic: $0.2) }
+        }
+        var reviewed = Self.entry("a", day: "2026-11-30", agent: "Anna", team: "A", card: "SALES", total: 90)
+        reviewed.scores[0].evaluated = true
+        reviewed.scores[0].answers = answers([("powitanie", "yes", "yes"), ("cena", "yes", "no"), ("ton", "4", nil)])
+        var second = Self.entry("b", day: "2026-11-30", agent: "Anna", team: "A", card: "SALES", total: 90)
+        second.scores[0].evaluated = true
+        second.scores[0].answers = answers([("powitanie", "yes", "yes"), ("cena", "yes", "yes")])
+        var unreviewed = Self.entry("c", day: "2026-11-30", agent: "Anna", team: "A", card: "SALES", total: 90)
+        unreviewed.scores[0].answers = answers([("powitanie", "no", "no"), ("cena", "no", "no")])
+        let figures = DashboardFigures.compute([reviewed, second, unreviewed], period: .of(.all, entries: [reviewed]))
+        #expect(figures.agreement == [DashboardFigures.Agreement(card: "SALES", name: "SALES", calls: 2, compared: 4, agreed: 3)])
+        #expect(figures.leastAgreed.map { [$0.criterion, "\($0.agreed)/\($0.compared)"] } == [["cena", "1/2"]])
+        let renderer = try SiteRenderer(templates: Self.templates(), settings: SiteSettings(title: "SOR", language: "pl"))
+        let page = String(decoding: try #require(renderer.dashboardPages([reviewed, second, unreviewed])["all.html"]), as: UTF8.self)
+        #expect(page.contains(#"<tr data-card="SALES"><th scope="row">SALES</th><td class="num">2</td><td class="num">3 z 4</td><td class="num">75%</td></tr>"#), "\(page)")
+        #expect(page.contains(#"<tr data-card="SALES" data-criterion="cena"><th scope="row">Nazwa cena</th>"#))
+    }
+
     @Test("dashboard figures: periods end on the newest call's day; counts, pass rate, critical errors, most failed criteria, agents best first")
     func dashboardFigures() throws {
         let entries = [

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import BENCH, REPO, Workspace, free_port
 
-PASSWORDS = {"anna": "anna-admin-pass", "marta": "marta-manager-pass", "jan": "jan-agent-pass", "ewa": "ewa-evaluator-pass"}
+PASSWORDS = {"anna": "anna-admin-pass", "marta": "marta-manager-pass", "jan": "jan-agent-pass", "ewa": "ewa-evaluator-pass",
+             "tomek": "tomek-team-lead-pass"}
 
 
 def curl(base: str, ca: str, path: str, user: str | None = None, password: str | None = None, method: str = "GET",
@@ -38,7 +39,8 @@ def curl(base: str, ca: str, path: str, user: str | None = None, password: str |
 @pytest.fixture(scope="module")
 def roles():
     """The demo sales call (agent Jan Kowalski, team Zespół A) processed for real, 40 generated calls of twelve
-    other agents in four teams, four users (an admin, a manager, Jan as an agent, Ewa evaluating Sprzedaż), served
+    other agents in four teams, five users (an admin, a manager, Jan as an agent, Ewa evaluating Sprzedaż, Tomek leading
+    Zespół A), served
     by nginx with `sor watch` applying edits."""
     root = Path(tempfile.mkdtemp(prefix="sor-browser-roles-"))
     workspace = Workspace(root)
@@ -50,7 +52,8 @@ def roles():
     others = [json.loads(line) for line in made.stdout.splitlines()]
     assert not any(call["agent"] == "Jan Kowalski" for call in others)
     for login, role in (("anna", ["--role", "admin"]), ("marta", ["--role", "manager"]),
-                        ("jan", ["--role", "agent", "--agent", "Jan Kowalski"]), ("ewa", ["--role", "evaluator", "--team", "Sprzedaż"])):
+                        ("jan", ["--role", "agent", "--agent", "Jan Kowalski"]), ("ewa", ["--role", "evaluator", "--team", "Sprzedaż"]),
+                        ("tomek", ["--role", "team_lead", "--team", "Zespół A"])):
         added = subprocess.run([str(REPO / ".build" / "debug" / "sor"), "users", "add", login, *role], cwd=root,
                                input=PASSWORDS[login] + "\n", capture_output=True, text=True)
         assert added.returncode == 0, added.stderr
@@ -352,3 +355,62 @@ def test_an_admin_deletes_a_call_from_its_page_and_the_audit_names_her(roles, br
     while curl(base, ca, f"/calls/{target['id']}/", "anna")[0] != 404:
         assert time.time() < deadline, "the deleted call's page is still served"
         time.sleep(1)
+
+
+def reload_until(page, selector: str, timeout: float = 120) -> None:
+    """Reloads until `selector` is on the page: the watcher applies an edit, then publishes the page again."""
+    deadline = time.time() + timeout
+    while page.locator(selector).count() == 0:
+        assert time.time() < deadline, f"{selector} never appeared on {page.url}"
+        time.sleep(1)
+        page.reload()
+
+
+def test_an_agent_disputes_an_answer_and_the_team_lead_accepts_it_and_the_score_changes(roles, browser):
+    workspace, base, ca, own, _ = roles
+    card = next(card for card in workspace.show(own)["evaluation"]["cards"] if card["card"] == "SALES")
+    criteria = [criterion for section in card["sections"] for criterion in section["criteria"]]
+    # A criterion the call lost points on, which is not critical (a critical failure would hold the total at 0).
+    target = next(c for c in criteria if (c.get("final") or {}).get("value") == "no" and not c["critical"])
+    before = card["total"]
+
+    page = signed_in_page(browser, "jan")
+    page.goto(f"{base}/v/jan/calls/{own}/")
+    row = page.locator(f'form.card[data-card="SALES"] tr.criterion[data-criterion="{target["id"]}"]')
+    row.locator("details.dispute-form summary").click()
+    row.locator("select.dispute-answer").select_option("yes")
+    row.locator("input.dispute-reason").fill("Powiedziałem to wyraźnie w drugiej minucie.")
+    row.locator("button.send-dispute").click()
+    reload_until(page, f'tr.criterion[data-criterion="{target["id"]}"] .dispute.open')
+    shown = row.locator(".dispute.open")
+    assert "Powiedziałem to wyraźnie" in shown.inner_text() and "jan" in shown.inner_text()
+    assert page.errors == [], page.errors
+    page.close()
+    unchanged = next(card for card in workspace.show(own)["evaluation"]["cards"] if card["card"] == "SALES")
+    assert unchanged["total"] == before, "a dispute alone changes no score"
+
+    # Ewa evaluates Sprzedaż, not Zespół A: her decision is refused. Tomek leads Zespół A and accepts it on the page.
+    dispute = next(entry for entry in workspace.show(own)["history"] if entry["type"] == "evaluation.dispute")
+    revision = workspace.show(own)["call"]["revision"]
+    decision = {"schema": 1, "type": "evaluation.dispute.resolve", "call": own, "base_revision": revision,
+                "dispute": dispute["edit"], "decision": "rejected", "comment": "nie"}
+    assert put_edit(base, ca, "ewa", "/v/ewa/", "ewa-decision.json", decision) in (201, 204)
+    assert edit_status(base, ca, "ewa", "/v/ewa/", "ewa-decision.json")["state"] == "rejected"
+
+    page = signed_in_page(browser, "tomek")
+    page.goto(f"{base}/v/tomek/calls/{own}/")
+    box = page.locator(f'tr.criterion[data-criterion="{target["id"]}"] .dispute.open')
+    box.locator("input.decision-reason").fill("Zgadza się, słychać to w nagraniu.")
+    box.locator("button.accept-dispute").click()
+    reload_until(page, f'tr.criterion[data-criterion="{target["id"]}"] .dispute.accepted')
+    assert "Zgadza się, słychać to w nagraniu." in page.locator(".dispute.accepted").inner_text()
+    total = page.locator('form.card[data-card="SALES"] .total').get_attribute("data-total")
+    assert page.errors == [], page.errors
+    page.close()
+    after = next(card for card in workspace.show(own)["evaluation"]["cards"] if card["card"] == "SALES")
+    answered = next(c for section in after["sections"] for c in section["criteria"] if c["id"] == target["id"])
+    assert answered["final"]["value"] == "yes" and answered["manual"]["evaluator"] == "tomek"
+    assert after["total"] > before and float(total.rstrip("%").replace(",", ".")) == round(after["total"], 1), (before, after["total"], total)
+    history = [entry["type"] for entry in workspace.show(own)["history"] if entry["state"] == "applied"]
+    assert history[-2:] == ["evaluation.dispute", "evaluation.dispute.resolve"], history
+    assert "evaluation.dispute.resolve" in workspace.sor("audit", "show", "--user", "tomek").stdout

@@ -23,6 +23,7 @@ public enum CallPDF {
         report.title(generated: generated, siteTitle: siteTitle)
         report.details()
         report.evaluation()
+        report.coaching()
         report.sentiment()
         report.transcript()
         report.history()
@@ -133,6 +134,18 @@ struct CallReport {
     }
 
     /// Who changed what, and when, oldest first: the order the changes were made in.
+    /// Coaching notes, newest first, each with who wrote it, when, and whether it is about the agent.
+    func coaching() {
+        let notes = CoachingNote.from(history: document.history)
+        guard !notes.isEmpty else { return }
+        writer.heading(t["coaching"]!, level: 2)
+        for note in notes.reversed() {
+            let about = note.about == "agent" ? t["coaching_about_agent"]! : t["coaching_about_call"]!
+            writer.text("\(note.user), \(Format.dateTime(note.time)) · \(about)", small)
+            writer.markdown(note.text)
+        }
+    }
+
     func history() {
         writer.heading(t["history"]!, level: 2)
         guard !document.history.isEmpty else {

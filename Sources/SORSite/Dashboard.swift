@@ -93,6 +93,11 @@ extension SiteRenderer {
                 context["downloads"] = downloadLinks(
                     stem: "downloads/\(folder)/\(slug)", name: "raport-\(Self.span(figures.period))-\(folder == "agents" ? "agent" : "zespol")-\(slug)",
                     root: "../")
+                if folder == "agents" {
+                    let notes = own.flatMap { entry in entry.agentNotes.map { (entry.id, $0) } }.sorted { ($0.1.time, $0.1.id) > ($1.1.time, $1.1.id) }
+                    context["coaching"] = notes.map { call, note in coachingContext(note).merging(["call": call]) { a, _ in a } }
+                    context["has_coaching"] = !notes.isEmpty
+                }
                 context["person_calls"] = own.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.prefix(100).map { entry -> [String: Any] in
                     [
                         "id": entry.id, "when": Format.dateTime(entry.time), "agent": entry.agent, "duration": Format.clock(entry.duration),

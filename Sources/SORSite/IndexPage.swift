@@ -63,6 +63,8 @@ public struct IndexEntry: Sendable, Equatable {
     public var sentiment: String?
     public var sentimentScore: Double?
     public var emotion: String?
+    /// Coaching notes about the call's agent (`about: agent`), for the agent's page.
+    public var agentNotes: [CoachingNote] = []
 }
 
 /// `site/data/calls.json`: every call as the calls list filters and sorts it in the browser. Keys are the
@@ -218,6 +220,7 @@ extension IndexEntry {
             direction: call.metadata.direction,
             sentiment: document.analysis?.sentiment?.klient?.label.rawValue,
             sentimentScore: document.analysis?.sentiment?.klient?.score,
-            emotion: document.analysis?.sentiment?.klient?.emotion?.rawValue)
+            emotion: document.analysis?.sentiment?.klient?.emotion?.rawValue,
+            agentNotes: CoachingNote.from(history: document.history).filter { $0.about == "agent" })
     }
 }

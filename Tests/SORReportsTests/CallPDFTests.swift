@@ -11,6 +11,20 @@ struct CallPDFTests {
         try CallPDF.render(document, generated: generated, siteTitle: "Centrum Obsługi — Łódź")
     }
 
+    @Test("a team lead's coaching notes are printed, Markdown rendered, with their author and subject")
+    func coachingNotes() throws {
+        var document = ReportFixtures.document
+        document.history.append(HistoryEntry(
+            edit: "c0ffee00c0ffee00", state: "applied", type: "coaching.note", user: "tomek.lider", time: "2025-11-14T09:00:00Z",
+            file: "n.json", baseRevision: 3, revision: 4, before: [:],
+            after: ["note": "Przed ofertą **zapytaj o potrzeby**; ćwiczenie: trzy pytania otwarte.", "about": "agent"]))
+        let text = Poppler.collapsed(try Poppler.text(Poppler.write("coaching.pdf", try Self.render(document)), layout: false))
+        #expect(text.contains("Notatki coachingowe"))
+        #expect(text.contains("tomek.lider") && text.contains("o agencie"))
+        #expect(text.contains("Przed ofertą zapytaj o potrzeby; ćwiczenie: trzy pytania otwarte."), "\(text)")
+        #expect(!Poppler.collapsed(try Poppler.text(Poppler.write("plain.pdf", try Self.render()), layout: false)).contains("Notatki coachingowe"))
+    }
+
     @Test("Polish transcript lines, criterion names and comments copy out exactly, diacritics included")
     func textCopiesOut() throws {
         let path = Poppler.write("call.pdf", try Self.render())

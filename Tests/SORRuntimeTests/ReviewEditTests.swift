@@ -88,6 +88,10 @@ struct ReviewEditTests {
         #expect(page.contains("Przedstawiłem się, nagranie ucięło początek.") && page.contains("(tomek: Słychać imię na początku nagrania.)"))
         #expect(page.contains("<div class=\"dispute rejected\" data-dispute=\"\(kwota.id)\">"))
         #expect(page.contains("<strong>na początku</strong>"), "the coaching note is rendered as Markdown")
+        // A note about the agent is on the agent's page too, linked to its call.
+        let agent = try #require(renderer.personPages([IndexEntry.of(document, language: "pl")])["agents/anna.html"])
+        let agentPage = String(decoding: agent, as: UTF8.self)
+        #expect(agentPage.contains("<strong>na początku</strong>") && agentPage.contains("calls/\(id)/index.html\">\(id)</a>"))
     }
 
     @Test("a dispute names a scored card, a real criterion and a fitting answer; a note must say something about something")

@@ -42,6 +42,7 @@ build-release: apt
 # Synthetic Polish call-centre dialogues with reference transcripts (espeak-ng + sox).
 demo: apt
 	@python3 scripts/make-demo.py demo
+	@python3 scripts/make-calibration.py demo/calibration
 
 # Processes the demo calls, serves the site, then watches inbox/ in the foreground until Ctrl-C.
 run: setup build-release demo

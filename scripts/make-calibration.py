@@ -13,6 +13,8 @@ answers for it are in calibration/expected.yaml) and writes into OUTDIR:
               call_time, client_number; channels for stereo)
   NAME.rttm   reference diarisation
   NAME.txt    reference transcript
+  NAME.turns.json  what was said: {"turns": [{"role", "start", "end", "text"}]}, for
+              `sor eval scoring --said` (the rules scored without the recogniser)
 
 A calls file:
   # comment lines (what the call is about and why it was written)
@@ -26,6 +28,7 @@ A calls file:
 
   K: Dzień dobry, ...        # K: KONSULTANT, C: KLIENT
   C~: Aha.                   # "~": starts 0.3-0.6 s before the previous turn ends
+  K~: Ale proszę ...          #      (a consultant's: 1.0-1.6 s, cutting in)
   pause: 18                  # N seconds of silence before the next turn
 Blank lines and "#" comments (whole lines, or after whitespace) are ignored.  Only
 the male voices pl+m1..pl+m4 are accepted (the female ones transcribe badly); the
@@ -41,6 +44,7 @@ stops the script with its file and line (exit status 2).
 import datetime
 import hashlib
 import importlib.util
+import json
 import os
 import random
 import re
@@ -57,11 +61,12 @@ DEFAULT_OUT = "demo/calibration"
 CAMPAIGN = "Kalibracja"
 
 CARDS = ("SALES", "SERVICE", "RETENTION", "COLLECTIONS")
+CUT_IN_RANGE = (1.0, 1.6)     # how early a consultant's "K~" turn starts, seconds
 RENDERINGS = ("stereo", "mono", "mono-8k")
 DIRECTIONS = ("inbound", "outbound")
 HEADER_KEYS = ("card", "file", "direction", "agent", "team", "voices")
 OPTIONAL_KEYS = ("call_time",)
-OUTPUT_SUFFIXES = (".wav", ".yaml", ".rttm", ".txt")
+OUTPUT_SUFFIXES = (".wav", ".yaml", ".rttm", ".txt", ".turns.json")
 SPEECH_RANGE = (25, 75)       # seconds of speech (pauses not counted) outside which a call is reported;
                               # the plan is 30-60 s, the calls with every disclosure run to about 70 s
 MAX_PAUSE = 120               # seconds
@@ -271,7 +276,10 @@ def layout(call, tmp):
         if i == 0:
             start = int(demo.LEAD_IN * RATE)
         elif turn["overlap"]:
-            start = prev_end - int(rng.uniform(*demo.OVERLAP_RANGE) * RATE)
+            # The consultant cutting in talks over the last 1.0-1.6 s of the client's turn (an interruption an
+            # evaluator hears); the client's overlaps are the demo's short ones (a backchannel, a goodbye).
+            spread = CUT_IN_RANGE if role == demo.K else demo.OVERLAP_RANGE
+            start = prev_end - int(rng.uniform(*spread) * RATE)
             start = max(start, prev_start + RATE // 4)
         elif turn["pause"] is not None:
             start = max_end + int(turn["pause"] * RATE)
@@ -329,6 +337,9 @@ def render(call, out, tmp):
         duration = round(w.getnframes() / w.getframerate(), 3)
 
     (out / f"{name}.txt").write_text(" ".join(t["text"] for t in turns) + "\n", encoding="utf-8")
+    (out / f"{name}.turns.json").write_text(json.dumps(
+        {"call": name, "card": call["card"], "duration": duration, "turns": turns}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8")
     (out / f"{name}.rttm").write_text("".join(
         f"SPEAKER {name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['role']} <NA> <NA>\n"
         for t in turns), encoding="utf-8")
@@ -388,7 +399,7 @@ def main():
     if stamp.exists():
         # the folder is ours: drop the outputs of calls that are gone
         for f in out.iterdir():
-            if f.is_file() and f.suffix in OUTPUT_SUFFIXES:
+            if f.is_file() and f.name.endswith(OUTPUT_SUFFIXES):
                 f.unlink()
     stamp.write_text("incomplete\n")     # kept as the mark that this folder is ours
     total = 0.0

@@ -157,4 +157,6 @@ public indirect enum Rule: Sendable, Equatable {
     case all([Rule])
     /// Any of the rules holds.
     case any([Rule])
+    /// The rule does not hold (no answer when it has none): `not: {in_order: [debt, verification]}`.
+    case not(Rule)
 }

@@ -62,6 +62,8 @@ public struct Evaluator: Sendable {
                 for text in groups.joined() where phrases[text] == nil { phrases[text] = Phrase(text, vocabulary: vocabulary) }
             case .all(let rules), .any(let rules):
                 rules.forEach(collect)
+            case .not(let rule):
+                collect(rule)
             case .talkRatio, .longestSilence, .interruptions, .pattern, .sentimentChange, .sentimentFloor:
                 break
             }
@@ -319,6 +321,11 @@ public struct Evaluator: Sendable {
             if let hit = parts.first(where: { $0.answer == .yes }) { return hit }
             if parts.contains(where: { $0.answer == nil }) { return AutoAnswer(answer: nil, note: parts.map(\.note).joined(separator: "; ")) }
             return AutoAnswer(answer: .no, note: parts.map(\.note).joined(separator: "; "), evidence: parts.flatMap(\.evidence))
+
+        case .not(let rule):
+            let inner = evaluate(rule, facts: facts, prepared: prepared, type: .yesNo, scale: 1)
+            guard let answer = inner.answer else { return inner }
+            return AutoAnswer(answer: answer == .yes ? .no : .yes, note: "odwrotnie: " + inner.note, evidence: inner.evidence)
         }
     }
 

@@ -81,6 +81,8 @@ public struct Token: Sendable {
     public var probability: Double?
     /// The folded surface as bytes (for words run together or split apart).
     var folded: [UInt8] = []
+    /// Whether punctuation followed the word („Nie, tu syn”): a „nie” before it negates nothing after it.
+    var pauseAfter = false
 }
 
 /// The words of a call in time order, ready for phrase rules.
@@ -113,11 +115,13 @@ public struct CallText: Sendable {
                 wordIndex += 1
                 // One recognised "word" may hold two ("dzień-dobry", "Telkom-Plus"): split on inner punctuation.
                 let pieces = TextNormalizer.words(word.text)
+                let paused = word.text.trimmingCharacters(in: .whitespaces).last.map { ",.;:!?…–—".contains($0) } ?? false
                 for (index, piece) in pieces.enumerated() {
                     let share = (word.end - word.start) / Double(max(pieces.count, 1))
                     tokens.append(Token(
                         text: piece, forms: vocabulary.forms(piece), start: word.start + share * Double(index),
-                        end: word.start + share * Double(index + 1), segment: segment.id, role: role, probability: word.probability))
+                        end: word.start + share * Double(index + 1), segment: segment.id, role: role, probability: word.probability,
+                        pauseAfter: paused && index == pieces.count - 1))
                 }
             }
         }
@@ -279,7 +283,7 @@ public struct PhraseMatcher: Sendable {
             // Polish negates with a separate „nie” before the verb: „nie zgadzam się” is no agreement and „nie
             // rozumiem” no empathy, so a phrase that does not itself begin with „nie” does not match after one.
             if match.lower > 0, phrase.surfaces.first != Self.negation, tokens[match.lower - 1].folded == Self.negation,
-                tokens[match.lower - 1].segment == tokens[match.lower].segment
+                !tokens[match.lower - 1].pauseAfter, tokens[match.lower - 1].segment == tokens[match.lower].segment
             {
                 continue
             }

@@ -51,7 +51,8 @@ struct Eval: ParsableCommand {
                 the answer a careful evaluator gives to every criterion („tak — reason”; README "Calibration"). Each \
                 recording is transcribed, diarized and scored as sor process would, without being stored (its sidecar \
                 NAME.yaml is read); with --stored, the stored calls of those names are scored again from their words \
-                instead. Printed: agreement and Cohen's kappa per criterion, per card and overall, false and missed \
+                instead; with --said DIR, what was said (DIR/NAME.turns.json: reference turns with roles) is scored \
+                without the recogniser, so the rules are measured apart from recognition. Printed: agreement and Cohen's kappa per criterion, per card and overall, false and missed \
                 critical failures with their evidence, pass/fail per call, every disagreement. Exit status 1 when \
                 any critical failure is false.
                 """)
@@ -59,23 +60,30 @@ struct Eval: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "The expected answers (YAML).") var expected: String
         @Flag(name: .long, help: "Score the stored calls named in the expected answers instead of recordings.") var stored = false
+        @Option(name: .long, help: "A folder of reference turns (NAME.turns.json): score what was said, without the recogniser.") var said: String?
         @Flag(name: .long, help: "Print JSON.") var json = false
         @Argument(help: "Recordings, each named as in the expected answers.") var files: [String] = []
 
         func validate() throws {
-            if stored && !files.isEmpty { throw ValidationError("give recordings or --stored, not both") }
-            if !stored && files.isEmpty { throw ValidationError("give the recordings to score, or --stored to use the stored calls") }
+            let sources = [stored, said != nil, !files.isEmpty].filter { $0 }.count
+            if sources > 1 { throw ValidationError("give recordings, --stored or --said, one of them") }
+            if sources == 0 { throw ValidationError("give the recordings to score, --stored to use the stored calls, or --said DIR for reference turns") }
         }
 
         func run() throws {
             let runtime = try options.runtime()
             defer { runtime.shutdown() }
             let evaluation = ScoringEvaluation(runtime: runtime)
-            let agreement = stored
-                ? try evaluation.evaluateStored(expected: expected)
-                : try evaluation.evaluate(expected: expected, files: files) { line in
+            let agreement: ScoringAgreement
+            if stored {
+                agreement = try evaluation.evaluateStored(expected: expected)
+            } else if let said {
+                agreement = try evaluation.evaluateSaid(expected: expected, references: said)
+            } else {
+                agreement = try evaluation.evaluate(expected: expected, files: files) { line in
                     FileHandle.standardError.write(Data((line + "\n").utf8))
                 }
+            }
             if json {
                 print(String(decoding: try FileFormats.json(agreement), as: UTF8.self))
             } else {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SORCore
 @testable import SORRuntime
+@testable import SORScoring
 
 /// The expected-answers file, the agreement arithmetic and the SALES card's withdrawal right, on the project's own
 /// `scorecards.yaml`.
@@ -16,11 +17,8 @@ struct CalibrationTests {
         return ScoringService(scorecards: LoadedScorecards(set: try #require(set), sha256: "test", commit: nil, problems: []), config: Config().scoring)
     }
 
-    /// A call on SALES from its sentences (no analysis: rules look at the whole call).
-    static func sales(_ sentences: [String], scoring: ScoringService) throws -> Evaluation {
-        var (record, _) = StoreTests.sampleRecord()
-        record.metadata.scorecard = "SALES"
-        var words: [Word] = []
+    /// Sentences as a transcript: one segment each, a word every 0.4 s.
+    static func transcript(_ sentences: [String]) -> Transcript {
         var segments: [Segment] = []
         var time = 0.0
         for (index, sentence) in sentences.enumerated() {
@@ -28,11 +26,16 @@ struct CalibrationTests {
                 defer { time += 0.4 }
                 return Word(text: " " + word, start: time, end: time + 0.35, probability: 0.95)
             }
-            words += own
             segments.append(Segment(id: index, start: own.first!.start, end: own.last!.end, text: sentence, words: own))
         }
-        let transcript = Transcript(language: "pl", duration: time, text: sentences.joined(separator: " "), segments: segments, engine: EngineInfo(endpoint: "t", model: "t"))
-        return try #require(scoring.evaluate(CallDocument(call: record, transcript: transcript), previous: nil))
+        return Transcript(language: "pl", duration: time, text: sentences.joined(separator: " "), segments: segments, engine: EngineInfo(endpoint: "t", model: "t"))
+    }
+
+    /// A call on a card from its sentences (no analysis: rules look at the whole call).
+    static func sales(_ sentences: [String], scoring: ScoringService, card: String = "SALES") throws -> Evaluation {
+        var (record, _) = StoreTests.sampleRecord()
+        record.metadata.scorecard = card
+        return try #require(scoring.evaluate(CallDocument(call: record, transcript: transcript(sentences)), previous: nil))
     }
 
     static let refused = [
@@ -58,6 +61,55 @@ struct CalibrationTests {
         let sold = try Self.sales(concluded, scoring: scoring)
         #expect(Self.criterion(sold, "prawo_odstapienia")?.auto?.answer == .no)
         #expect(sold.card("SALES")?.criticalFailures.contains("prawo_odstapienia") == true)
+    }
+
+    @Test("COLLECTIONS: the debt named before the date of birth fails critically (not: in_order), verification first passes, no word of the debt passes")
+    func disclosureOrder() throws {
+        let scoring = try Self.scoring()
+        func answer(_ sentences: [String]) throws -> Answer? {
+            try Self.sales(sentences, scoring: scoring, card: "COLLECTIONS").card("COLLECTIONS")?.sections.flatMap(\.criteria)
+                .first { $0.id == "weryfikacja_przed_ujawnieniem" }?.auto?.answer
+        }
+        let verifyFirst = ["Dzień dobry, proszę potwierdzić datę urodzenia.", "Piąty maja.", "Dziękuję, ma Pan zaległość 300 złotych."]
+        let debtFirst = ["Dzień dobry, ma Pan zaległość 300 złotych.", "Proszę potwierdzić datę urodzenia.", "Piąty maja."]
+        let thirdParty = ["Dzień dobry, czy zastałem pana Jana?", "Nie, tu syn.", "Zadzwonię jutro, do widzenia."]
+        #expect(try answer(verifyFirst) == .yes)
+        #expect(try answer(debtFirst) == .no, "disclosed before verification")
+        #expect(try answer(thirdParty) == .yes, "nothing disclosed")
+        // The debt information does not apply when a third party answers.
+        let third = try Self.sales(thirdParty, scoring: scoring, card: "COLLECTIONS").card("COLLECTIONS")
+        #expect(third?.sections.flatMap(\.criteria).first { $0.id == "kwota_zadluzenia" }?.auto?.answer == .notApplicable)
+        #expect(third?.criticalFailures == [])
+    }
+
+    @Test("not: inverts its rule and keeps a rule's missing answer missing")
+    func notRule() throws {
+        let (set, diagnostics) = ScorecardParser.parse("""
+            version: 1
+            cards:
+              - id: T
+                name: T
+                pass_threshold: 50
+                sections:
+                  - id: s
+                    name: S
+                    weight: 100
+                    criteria:
+                      - id: no_greeting
+                        name: Bez powitania
+                        points: 1
+                        auto: {not: {said: ["dzień dobry"]}}
+                      - id: no_talk_ratio
+                        name: Odwrotność proporcji
+                        points: 1
+                        auto: {not: {talk_ratio: {max: 0.7}, by: KONSULTANT}}
+            """)
+        let cards = try #require(set, "\(diagnostics)")
+        let facts = CallFacts(text: CallText(transcript: Self.transcript(["Dzień dobry, w czym mogę pomóc?"])))
+        let answers = Evaluator(scorecards: cards).answers(try #require(cards.card("T")), facts: facts)
+        #expect(answers["no_greeting"]?.answer == .no && answers["no_greeting"]?.note.hasPrefix("odwrotnie:") == true)
+        #expect(answers["no_talk_ratio"]?.answer == nil, "without speaker turns there is nothing to invert")
+        #expect(ScorecardParser.parse("version: 1\ncards: [{id: T, name: T, pass_threshold: 1, sections: [{id: s, name: S, weight: 100, criteria: [{id: c, name: C, points: 1, auto: {not: {}}}]}]}]").0 == nil)
     }
 
     static let expectedYAML = """

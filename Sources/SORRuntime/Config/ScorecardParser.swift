@@ -174,7 +174,7 @@ public enum ScorecardParser {
 
     static let ruleKeys = [
         "said", "not_said", "pattern", "in_order", "talk_ratio", "longest_silence", "interruptions", "hold_announced",
-        "sentiment_change", "sentiment_floor", "escalation_handled", "all", "any",
+        "sentiment_change", "sentiment_floor", "escalation_handled", "all", "any", "not",
     ]
 
     private static func parseRule(_ node: Node, context: String, reader: inout YAMLReader) -> Rule? {
@@ -304,6 +304,8 @@ public enum ScorecardParser {
                 return nil
             }
             return .holdAnnounced(minSilence: silence, phrases: list, before: before)
+        case "not":
+            return parseRule(value, context: "\(context).not", reader: &reader).map(Rule.not)
         default:  // all, any
             guard case .sequence(let items) = value, !items.isEmpty else {
                 reader.error(value, "\(context).\(kind) needs a list of rules")

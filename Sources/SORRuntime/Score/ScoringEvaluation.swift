@@ -71,6 +71,32 @@ public struct ScoringEvaluation: Sendable {
         return agreement
     }
 
+    /// What was said, scored without the recogniser: each call's reference turns (`DIR/NAME.turns.json`, or
+    /// `NAME.json` as make-demo writes them: `{"turns": [{"role": "KONSULTANT", "start": 0.6, "end": 4.1, "text": "…"}]}`)
+    /// become its utterances with the right roles, so a disagreement is the rule's, not the recogniser's.
+    public func evaluateSaid(expected path: String, references folder: String) throws -> ScoringAgreement {
+        let scoring = try scoring()
+        let expected = try ExpectedAnswers.load(path, scorecards: scoring.scorecards.set)
+        var evaluations: [(name: String, evaluation: Evaluation?)] = []
+        for call in expected.calls {
+            let candidates = [folder + "/" + call.name + ".turns.json", folder + "/" + call.name + ".json"]
+            guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
+                let data = FileManager.default.contents(atPath: file)
+            else {
+                throw RuntimeError.cannotRead(path: candidates[0], detail: "no reference turns for \(call.name); write them or leave the call out of the expected answers")
+            }
+            let said: ReferenceTurns
+            do {
+                said = try JSONDecoder().decode(ReferenceTurns.self, from: data)
+            } catch {
+                throw RuntimeError.cannotRead(path: file, detail: "not reference turns (\(error.localizedDescription)); expected {\"turns\": [{\"role\", \"start\", \"end\", \"text\"}]}")
+            }
+            var document = said.document(name: call.name, card: call.card, now: Timestamp.iso(runtime.clock.now()))
+            evaluations.append((call.name, runtime.deriver.derive(&document, after: .utterances, scoring: scoring).evaluation))
+        }
+        return ScoringAgreement.compute(expected: expected, evaluations: evaluations, scorecards: scoring.scorecards)
+    }
+
     /// A recording analysed as the pipeline does, not stored.
     func analyse(_ file: String) throws -> CallDocument {
         var metadata = CallMetadata()
@@ -100,5 +126,51 @@ public struct ScoringEvaluation: Sendable {
             source: CallSource(fileName: name, sha256: "", bytes: 0, receivedAt: Timestamp.iso(runtime.clock.now())),
             audioFile: name, audio: copy.audio, metadata: metadata, processing: nil)
         return CallDocument(call: record, transcript: result.transcript, analysis: result.analysis)
+    }
+}
+
+/// A call's reference turns: who said what, when.
+struct ReferenceTurns: Decodable {
+    struct Turn: Decodable {
+        var role: String
+        var start: Double
+        var end: Double
+        var text: String
+    }
+
+    var turns: [Turn]
+
+    /// A call whose transcript and utterances are exactly these turns (words spread over each turn in proportion
+    /// to their length), KONSULTANT as S1 and KLIENT as S2, the roles set by hand.
+    func document(name: String, card: String, now: String) -> CallDocument {
+        var utterances: [Utterance] = []
+        var segments: [Segment] = []
+        for (index, turn) in turns.sorted(by: { $0.start < $1.start }).enumerated() {
+            let pieces = turn.text.split(separator: " ").map(String.init)
+            let letters = Double(max(1, pieces.reduce(0) { $0 + $1.count + 1 }))
+            var cursor = turn.start
+            let words = pieces.map { piece -> Word in
+                let length = (turn.end - turn.start) * Double(piece.count + 1) / letters
+                defer { cursor += length }
+                return Word(text: " " + piece, start: cursor, end: cursor + length, probability: 1)
+            }
+            let speaker = turn.role == Role.konsultant.rawValue ? "S1" : "S2"
+            utterances.append(Utterance(id: index, speaker: speaker, start: turn.start, end: turn.end, text: turn.text, words: words))
+            segments.append(Segment(id: index, start: turn.start, end: turn.end, text: " " + turn.text, words: words))
+        }
+        let duration = (turns.map(\.end).max() ?? 0) + 0.8
+        let transcript = Transcript(
+            language: "pl", duration: duration, text: turns.map(\.text).joined(separator: " "), segments: segments,
+            engine: EngineInfo(endpoint: "reference", model: "reference turns"))
+        let analysis = Analysis(
+            method: .channels, speakers: [Speaker(id: "S1", role: .konsultant), Speaker(id: "S2", role: .klient)],
+            segments: utterances.map { SpeakerSegment(speaker: $0.speaker, start: $0.start, end: $0.end) }, utterances: utterances,
+            roles: RoleDecision(method: .manual, confidence: 1, cues: ["reference turns"]),
+            stats: TalkStats(duration: duration, speakers: [], overlaps: [], interruptions: [], silences: [], holds: [], longestSilence: 0, talkListenRatio: nil))
+        let record = CallRecord(
+            id: "said", status: "transcribed", source: CallSource(fileName: name, sha256: "", bytes: 0, receivedAt: now),
+            audioFile: name, audio: AudioInfo(format: "reference", sampleRate: 16000, channels: 2, duration: duration, peakDb: 0, rmsDb: 0),
+            metadata: CallMetadata(scorecard: card), processing: nil)
+        return CallDocument(call: record, transcript: transcript, analysis: analysis)
     }
 }

@@ -78,13 +78,13 @@ def test_a_manual_evaluation_updates_the_score_evaluator_history_and_audit(watch
     # The tone criterion has no automatic answer: it waits for an evaluator.
     row = form.locator("tr[data-criterion='ton_i_kultura']")
     assert row.locator("td.final").get_attribute("data-final") == ""
-    row.locator("select").select_option("5")
+    row.locator("td.manual select").select_option("5")
     row.locator("input[name='comment-ton_i_kultura']").fill("Spokojny, uprzejmy ton.")
     # Override an automatic answer too.
     farewell = form.locator("tr[data-criterion='pozegnanie']")
     automatic = farewell.locator("td.final").get_attribute("data-final")
     flipped = "no" if automatic != "no" else "yes"
-    farewell.locator("select").select_option(flipped)
+    farewell.locator("td.manual select").select_option(flipped)
     form.locator("textarea[name='comment']").fill("Ocena kalibracyjna")
     form.locator("button[type=submit]").click()
 

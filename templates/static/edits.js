@@ -53,7 +53,7 @@ export function splitEdit(call, revision, utterance, atWord, speaker) {
 export function evaluationEdit(form, call, revision) {
   const answers = {};
   const comments = {};
-  for (const select of form.querySelectorAll('select')) {
+  for (const select of form.querySelectorAll('td.manual select')) {
     if (select.value) answers[select.name] = select.value;
     else if (select.dataset.manual) answers[select.name] = 'auto';
   }
@@ -387,6 +387,18 @@ if (root && evaluation) {
       const decision = decide.classList.contains('accept-dispute') ? 'accepted' : 'rejected';
       send(resolveEdit(t.call, revision, box.dataset.dispute, decision, reason.value.trim()));
     }
+  });
+}
+
+if (root && evaluation) {
+  // Enter in a dispute's text field sends the dispute; in a decision's, nothing (accepting or rejecting is a
+  // button's choice). Neither submits the evaluation form around them.
+  evaluation.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    const field = event.target.closest('input.dispute-reason, input.decision-reason');
+    if (!field) return;
+    event.preventDefault();
+    if (field.classList.contains('dispute-reason')) field.closest('details').querySelector('button.send-dispute')?.click();
   });
 }
 

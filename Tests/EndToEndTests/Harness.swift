@@ -280,11 +280,45 @@ struct ProcessedDemoCalls: Sendable {
 /// Starts the OpenAI-compatible engine stand-in (`scripts/bench-engine-stub.py`) on a random loopback port; returns
 /// it and the port. With `failAboveBytes` it answers 500 for larger uploads.
 func startEngineStub(failAboveBytes: Int = 0) throws -> (process: Process, port: Int) {
-    let port = Int.random(in: 20_000...40_000)
-    let stub = Process()
-    stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port)]
-        + (failAboveBytes > 0 ? ["--fail-above-bytes", String(failAboveBytes)] : [])
-    try stub.run()
-    return (stub, port)
+    // A port the kernel just gave out can be taken again before the stub binds it: start it, wait until it
+    // listens, and take another port if it exited.
+    for _ in 0..<5 {
+        let port = loopbackFreePort()
+        let stub = Process()
+        stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port)]
+            + (failAboveBytes > 0 ? ["--fail-above-bytes", String(failAboveBytes)] : [])
+        try stub.run()
+        for _ in 0..<200 where stub.isRunning && !loopbackAccepts(port) { Thread.sleep(forTimeInterval: 0.025) }
+        if stub.isRunning && loopbackAccepts(port) { return (stub, port) }
+        if stub.isRunning { stub.terminate() }
+    }
+    throw ProcessedDemoCalls.Failure(message: "the engine stub (scripts/bench-engine-stub.py) did not start on a free loopback port")
+}
+
+/// A loopback TCP port nothing listens on now (the kernel's choice for port 0).
+func loopbackFreePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts connections on the loopback port.
+func loopbackAccepts(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
 }

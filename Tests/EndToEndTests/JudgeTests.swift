@@ -62,7 +62,7 @@ struct JudgeEndToEndTests {
 
     /// Starts the model stub in `mode` on a random loopback port, logging to a file of its own (removed by `remove`).
     static func startStub(mode: String) throws -> Stub {
-        let port = Int.random(in: 40_001...50_000)
+        let port = loopbackFreePort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sor-judge-stub-\(UUID().uuidString).jsonl").path
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

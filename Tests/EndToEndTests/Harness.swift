@@ -289,8 +289,16 @@ func startEngineStub(failAboveBytes: Int = 0) throws -> (process: Process, port:
         stub.arguments = [Paths.repository + "/scripts/bench-engine-stub.py", "--port", String(port)]
             + (failAboveBytes > 0 ? ["--fail-above-bytes", String(failAboveBytes)] : [])
         try stub.run()
-        for _ in 0..<200 where stub.isRunning && !loopbackAccepts(port) { Thread.sleep(forTimeInterval: 0.025) }
-        if stub.isRunning && loopbackAccepts(port) { return (stub, port) }
+        var listening = false
+        for _ in 0..<200 {
+            if !stub.isRunning { break }
+            if loopbackAccepts(port) {
+                listening = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.025)
+        }
+        if listening { return (stub, port) }
         if stub.isRunning { stub.terminate() }
     }
     throw ProcessedDemoCalls.Failure(message: "the engine stub (scripts/bench-engine-stub.py) did not start on a free loopback port")

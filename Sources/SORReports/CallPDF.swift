@@ -133,7 +133,6 @@ struct CallReport {
         writer.table(Table(columns: columns, rows: rows, rules: false, stripes: true))
     }
 
-    /// Who changed what, and when, oldest first: the order the changes were made in.
     /// Coaching notes, newest first, each with who wrote it, when, and whether it is about the agent.
     func coaching() {
         let notes = CoachingNote.from(history: document.history)
@@ -146,6 +145,7 @@ struct CallReport {
         }
     }
 
+    /// Who changed what, and when, oldest first: the order the changes were made in.
     func history() {
         writer.heading(t["history"]!, level: 2)
         guard !document.history.isEmpty else {

@@ -189,7 +189,8 @@ public struct DashboardFigures: Sendable {
         var names: [String: String] = [:]
         var people: [String: Tally] = [:]
         var groups: [String: Tally] = [:]
-        var agreeing: [String: Agreement] = [:]
+        var cardAgreement: [String: Agreement] = [:]
+        var criterionAgreement: [String: Agreement] = [:]
         for entry in entries {
             figures.calls += 1
             figures.seconds += entry.duration
@@ -217,18 +218,22 @@ public struct DashboardFigures: Sendable {
                 figures.daily[score.card, default: [:]][day] = point
                 figures.distribution[min(9, max(0, Int(score.total / 10)))] += 1
                 guard score.evaluated else { continue }
-                agreeing[score.card, default: Agreement(card: score.card, name: score.card, calls: 0, compared: 0, agreed: 0)].calls += 1
+                var card = cardAgreement[score.card] ?? Agreement(card: score.card, name: score.card, calls: 0, compared: 0, agreed: 0)
+                card.calls += 1
                 for answer in score.answers {
                     guard let automatic = answer.automatic else { continue }
                     let same = answer.value == automatic ? 1 : 0
-                    for key in [score.card, score.card + "/" + answer.id] {
-                        var tally = agreeing[key] ?? Agreement(card: score.card, criterion: key == score.card ? nil : answer.id, name: key == score.card ? score.card : answer.name, calls: 0, compared: 0, agreed: 0)
-                        if key != score.card { tally.calls += 1 }
-                        tally.compared += 1
-                        tally.agreed += same
-                        agreeing[key] = tally
-                    }
+                    let key = score.card + "/" + answer.id
+                    var criterion = criterionAgreement[key]
+                        ?? Agreement(card: score.card, criterion: answer.id, name: answer.name, calls: 0, compared: 0, agreed: 0)
+                    criterion.calls += 1
+                    criterion.compared += 1
+                    criterion.agreed += same
+                    criterionAgreement[key] = criterion
+                    card.compared += 1
+                    card.agreed += same
                 }
+                cardAgreement[score.card] = card
             }
             people[entry.agent] = person
             groups[entry.team] = group
@@ -242,8 +247,8 @@ public struct DashboardFigures: Sendable {
                        of: cards[card]?.count ?? count)
             }
         }.sorted { ($1.calls, $0.card, $0.criterion) < ($0.calls, $1.card, $1.criterion) }
-        figures.agreement = agreeing.values.filter { $0.criterion == nil }.sorted { $0.card < $1.card }
-        figures.leastAgreed = agreeing.values.filter { $0.criterion != nil && $0.agreed < $0.compared }
+        figures.agreement = cardAgreement.values.sorted { $0.card < $1.card }
+        figures.leastAgreed = criterionAgreement.values.filter { $0.agreed < $0.compared }
             .sorted { ($0.rate, $0.card, $0.criterion ?? "") < ($1.rate, $1.card, $1.criterion ?? "") }
         figures.agents = ranked(people)
         figures.teams = ranked(groups)

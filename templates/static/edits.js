@@ -388,9 +388,6 @@ if (root && evaluation) {
       send(resolveEdit(t.call, revision, box.dataset.dispute, decision, reason.value.trim()));
     }
   });
-}
-
-if (root && evaluation) {
   // Enter in a dispute's text field sends the dispute; in a decision's, nothing (accepting or rejecting is a
   // button's choice). Neither submits the evaluation form around them.
   evaluation.addEventListener('keydown', (event) => {

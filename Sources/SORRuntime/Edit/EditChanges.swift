@@ -45,12 +45,7 @@ extension EditProcessor {
                 }
                 let text = Self.text(value)
                 guard text == "auto" || Answer.isValid(text, for: criterion) else {
-                    let allowed = switch criterion.answer {
-                    case .yesNo: "yes, no"
-                    case .partial: "yes, partial, no"
-                    case .scale: "0…\(criterion.scale)"
-                    }
-                    throw Rejection(reason: "\(id): \"\(text)\" is not an answer; allowed: \(allowed)\(criterion.naAllowed ? ", na" : ""), or auto")
+                    throw Rejection(reason: "\(id): \"\(text)\" is not an answer; \(Self.allowed(criterion)), or auto")
                 }
                 before[id] = previous[id]?.final?.value ?? "—"
                 after[id] = text

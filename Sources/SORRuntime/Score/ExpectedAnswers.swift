@@ -122,6 +122,12 @@ public struct ExpectedAnswers: Sendable {
 
     struct Problem: Error { var message: String }
 
+    /// The answers' words, Polish and English, as `Answer` values.
+    static let vocabulary = [
+        "tak": "yes", "yes": "yes", "nie": "no", "no": "no", "częściowo": "partial", "czesciowo": "partial",
+        "partial": "partial", "nie dotyczy": "na", "nd": "na", "n/d": "na", "na": "na", "n/a": "na",
+    ]
+
     /// „tak — reason”: the answer before the dash, the reason after it.
     static func label(_ text: String, for criterion: Criterion) -> Result<Label, Problem> {
         var head = text
@@ -134,23 +140,18 @@ public struct ExpectedAnswers: Sendable {
             }
         }
         let word = head.trimmingCharacters(in: .whitespaces).lowercased()
-        let vocabulary = [
-            "tak": "yes", "yes": "yes", "nie": "no", "no": "no", "częściowo": "partial", "czesciowo": "partial",
-            "partial": "partial", "nie dotyczy": "na", "nd": "na", "n/d": "na", "na": "na", "n/a": "na",
-        ]
         guard let value = vocabulary[word] ?? (Int(word) != nil ? word : nil) else {
             return .failure(Problem(message: "„\(head)” is not an answer; write tak, nie, częściowo, nie dotyczy or a scale value, then „ — ” and the reason"))
         }
-        // `nie dotyczy` is also right for a criterion that applies only under a condition (`applicable_if`).
-        let valid = Answer.isValid(value, for: criterion) || (value == "na" && criterion.applicableIf != nil)
-        guard valid else {
+        // A criterion with `applicable_if` allows „nie dotyczy” (the parser sets `naAllowed` for it).
+        guard Answer.isValid(value, for: criterion) else {
             let allowed: String
             switch criterion.answer {
             case .yesNo: allowed = "tak or nie"
             case .partial: allowed = "tak, częściowo or nie"
             case .scale: allowed = "a whole number from 0 to \(criterion.scale)"
             }
-            let na = criterion.naAllowed || criterion.applicableIf != nil ? " or nie dotyczy" : " (the card does not allow „nie dotyczy” here)"
+            let na = criterion.naAllowed ? " or nie dotyczy" : " (the card does not allow „nie dotyczy” here)"
             return .failure(Problem(message: "„\(head)” does not fit this criterion; answer \(allowed)\(na)"))
         }
         return .success(Label(answer: Answer(value), reason: reason))

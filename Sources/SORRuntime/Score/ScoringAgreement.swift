@@ -73,10 +73,6 @@ public struct ScoringAgreement: Codable, Sendable {
     public var disagreements: [Pair]
     public var notes: [String]
 
-    public var verdictAgreement: Double? {
-        calls.isEmpty ? nil : Double(calls.filter(\.verdictAgrees).count) / Double(calls.count)
-    }
-
     /// Compares `evaluations` (by call name, each scored without manual answers) with the expected answers.
     public static func compute(
         expected: ExpectedAnswers, evaluations: [(name: String, evaluation: Evaluation?)], scorecards: LoadedScorecards

@@ -101,8 +101,12 @@ public struct ScoringEvaluation: Sendable {
     func analyse(_ file: String) throws -> CallDocument {
         var metadata = CallMetadata()
         if let sidecar = InboxLayout.sidecar(for: file) {
-            guard let data = FileManager.default.contents(atPath: sidecar) else {
-                throw RuntimeError.cannotRead(path: sidecar, detail: "permission denied")
+            // Read as the pipeline reads a sidecar: a plain file of at most 64 KiB.
+            let data: Data
+            do {
+                data = try InboxFile.read(sidecar, limit: Pipeline.sidecarLimit, followLinks: true)
+            } catch {
+                throw RuntimeError.cannotRead(path: sidecar, detail: error.localizedDescription)
             }
             let (parsed, diagnostics) = MetadataParser.parse(String(decoding: data, as: UTF8.self), file: sidecar)
             guard let parsed else { throw RuntimeError.invalidMetadata(diagnostics) }

@@ -38,10 +38,7 @@ extension SiteRenderer {
                                 row["note"] = plain
                                 if let rule { row["rule"] = rule }
                             }
-                            var values = criterion.answerType == "scale" ? (0...(criterion.scale ?? 5)).map(String.init)
-                                : criterion.answerType == "partial" ? ["yes", "partial", "no"] : ["yes", "no"]
-                            if criterion.naAllowed { values.append("na") }
-                            row["options"] = values.map { value -> [String: Any] in
+                            row["options"] = criterion.answerValues.map { value -> [String: Any] in
                                 var option: [String: Any] = ["value": value, "label": Strings.answer(value, settings.language)]
                                 if criterion.manual?.answer.value == value { option["selected"] = true }
                                 return option

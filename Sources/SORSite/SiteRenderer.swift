@@ -37,7 +37,7 @@ public struct SiteSettings: Sendable, Hashable {
 
 /// Turns calls into the static site's pages. Pure: it returns `[relative path: bytes]` and writes nothing.
 public struct SiteRenderer: Sendable {
-    public static let requiredTemplates = ["dashboard", "calls", "search", "quarantine", "call", "reports", "header", "footer"]
+    public static let requiredTemplates = ["dashboard", "calls", "search", "quarantine", "call", "reports", "calibration", "calibration-index", "header", "footer"]
     private let library: MustacheLibrary
     let settings: SiteSettings
 

@@ -60,7 +60,7 @@ extension Commands {
         }
         let vault = Vault(keyring: ring)
         let store = CallStore(dataDirectory: workspace.data, vault: vault)
-        var files = store.sealedFiles() + [Vault.checkFile(in: workspace.data)]
+        var files = store.sealedFiles() + store.calibration.sealedFiles() + [Vault.checkFile(in: workspace.data)]
         files += archivedSealedFiles(workspace.archive)
         var resealed = 0
         var remaining = 0

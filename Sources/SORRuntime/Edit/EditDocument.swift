@@ -94,7 +94,7 @@ struct EditDocument {
             throw Rejection(reason: "the document is not valid JSON (\(EditProcessor.describe(error)))")
         }
         guard let object = parsed as? [String: Any] else { throw Rejection(reason: "the document must be a JSON object") }
-        let known = EditKind.allCases.map(\.rawValue).joined(separator: ", ")
+        let known = (EditKind.allCases.map(\.rawValue) + ["quarantine.requeue"] + EditProcessor.calibrationTypes).joined(separator: ", ")
         guard let schema = object["schema"] as? Int else {
             throw Rejection(reason: "missing \"schema\" (it must be \(EditProcessor.schemaVersion))")
         }

@@ -101,6 +101,7 @@ public struct EditProcessor: Sendable {
 
     private func applyDocument(_ data: Data, context: inout Context) throws -> EditOutcome {
         if let requeue = try requeueRequest(data, context: &context) { return try self.requeue(requeue, context: context) }
+        if let outcome = try calibration(data, context: &context) { return outcome }
         let edit = try EditDocument(data, context: &context)
         let folder: String
         do {

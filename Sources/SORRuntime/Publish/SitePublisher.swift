@@ -123,6 +123,8 @@ public struct SitePublisher: Sendable {
         clock.lap("data/calls.json")
         problems += try buildViews(entries, changed: changed, renderer: renderer, files: files)
         clock.lap("views of team leads, evaluators and agents")
+        problems += try buildCalibration(entries, folders: folders, renderer: renderer, files: files)
+        clock.lap("calibration sessions")
         // Pages of calls that no longer exist are removed, so the site always mirrors data/.
         index.keep(live)
         for name in (try? fm.contentsOfDirectory(atPath: site + "/calls")) ?? [] where !live.contains(name) {

@@ -54,7 +54,7 @@ extension SiteRenderer {
                 "calls": Set(session.items.map(\.call)).count, "evaluators": session.evaluators.joined(separator: ", "),
                 "progress": "\(done.count)/\(session.evaluators.count)", "complete": session.isComplete,
             ]
-            if let results = session.results { row["agreement"] = results.evaluators.share.map(Format.percent) ?? "—" }
+            if let results = session.results { row["agreement"] = results.evaluators.share.map { Format.percent($0 * 100) } ?? "—" }
             if case .person(let login) = reader, session.evaluators.contains(login), !session.hasFinished(login) { row["yours"] = true }
             return row
         }
@@ -152,7 +152,7 @@ extension SiteRenderer {
     private func resultsContext(_ session: CalibrationSession, _ results: CalibrationResults) -> [String: Any] {
         let t = Strings.table(settings.language)
         let language = settings.language
-        func share(_ tally: CalibrationResults.Tally) -> String { tally.share.map(Format.percent) ?? "—" }
+        func share(_ tally: CalibrationResults.Tally) -> String { tally.share.map { Format.percent($0 * 100) } ?? "—" }
         return [
             "evaluators": share(results.evaluators), "evaluators_n": "\(results.evaluators.agreed)/\(results.evaluators.compared)",
             "automatic": share(results.automatic), "automatic_n": "\(results.automatic.agreed)/\(results.automatic.compared)",

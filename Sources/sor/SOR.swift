@@ -12,7 +12,7 @@ struct SOR: ParsableCommand {
         abstract: "SOR — System Oceny Rozmów: transcribes and evaluates contact-centre calls into a static site.",
         subcommands: [
             Process.self, Watch.self, Status.self, Show.self, Calls.self, Rescore.self, Key.self, Audit.self, Check.self, ConfigCommand.self,
-            Site.self, Report.self, Import.self, Serve.self, Nginx.self, Users.self, Engine.self, Diarize.self, Eval.self, Sentiment.self, Arousal.self,
+            Site.self, Report.self, Import.self, Serve.self, Nginx.self, Users.self, Engine.self, Diarize.self, Eval.self, CalibrationCommand.self, Sentiment.self, Arousal.self,
         ])
 
     static func main() {

@@ -414,3 +414,87 @@ def test_an_agent_disputes_an_answer_and_the_team_lead_accepts_it_and_the_score_
     history = [entry["type"] for entry in workspace.show(own)["history"] if entry["state"] == "applied"]
     assert history[-2:] == ["evaluation.dispute", "evaluation.dispute.resolve"], history
     assert "evaluation.dispute.resolve" in workspace.sor("audit", "show", "--user", "tomek").stdout
+
+
+def test_a_calibration_session_with_two_evaluators_shows_their_agreement_per_criterion(roles, browser):
+    workspace, base, ca, own, others = roles
+    # Two scored calls of Sprzedaż, the team Ewa evaluates; Anna (an admin) is the second evaluator.
+    picked = [call["id"] for call in others if call["team"] == "Sprzedaż"][:2]
+    assert len(picked) == 2
+    page = signed_in_page(browser, "marta")
+    page.goto(f"{base}/calibration/index.html")
+    page.fill("#calibration-title", "Sprzedaż, kalibracja grudniowa")
+    for login in ("ewa", "anna"):
+        page.check(f'#calibration-new input[name=evaluator][value="{login}"]')
+    for call in picked:
+        page.check(f'#calibration-new input[name=call][value="{call}"]')
+    page.locator("#calibration-new button[type=submit]").click()
+    page.wait_for_url("**/calibration/kal-*.html", timeout=150_000)
+    session = page.url.rsplit("/", 1)[1].removesuffix(".html")
+    assert page.locator("#calibration-results").count() == 0, "no results before anyone has answered"
+    assert page.errors == [], page.errors
+    page.close()
+
+    def answer(login: str, prefix: str, differ: bool) -> int:
+        """Answers every criterion with its first answer (Anna the second one on the first criterion); returns how
+        many criteria there were."""
+        page = signed_in_page(browser, login)
+        page.goto(f"{base}{prefix}calibration/{session}.html")
+        forms = page.locator("form.calibration-answers")
+        assert forms.count() == 2, f"{login} sees {forms.count()} forms"
+        assert page.locator("td[data-value]").count() == 0, "no one's answers are shown before all have answered"
+        count = 0
+        # What an evaluator sees (kept beside the workspace, or in $SOR_SCREENSHOTS, for a person to open).
+        page.screenshot(path=str(Path(os.environ.get("SOR_SCREENSHOTS", workspace.root)) / f"calibration-{login}.png"), full_page=False)
+        for index in range(forms.count()):
+            form = forms.nth(index)
+            selects = form.locator("select.calibration-answer")
+            for number in range(selects.count()):
+                select = selects.nth(number)
+                option = 2 if differ and index == 0 and number == 0 else 1
+                select.select_option(select.locator("option").nth(option).get_attribute("value"))
+                count += 1
+            form.locator("button[type=submit]").click()
+            page.wait_for_selector(f"form.calibration-answers >> nth={index} >> .calibration-state.sent", timeout=90_000)
+        assert page.errors == [], page.errors
+        page.close()
+        return count
+
+    total = answer("ewa", "/v/ewa/", differ=False)
+    # Blind: Anna sees that Ewa has answered, not what.
+    status, body, _ = curl(base, ca, f"/calibration/{session}.html", "anna")
+    deadline = time.time() + 60
+    while b'class="evaluator finished">ewa' not in body:
+        assert time.time() < deadline, "Ewa's answers never showed in the progress"
+        time.sleep(1)
+        status, body, _ = curl(base, ca, f"/calibration/{session}.html", "anna")
+    assert status == 200 and b"calibration-results" not in body
+    assert answer("anna", "/", differ=True) == total
+
+    page = signed_in_page(browser, "marta")
+    page.goto(f"{base}/calibration/{session}.html")
+    reload_until(page, "#calibration-results")
+    shown = float(page.locator("#agreement-evaluators").inner_text().rstrip("%").replace(",", "."))
+    assert shown == round(100 * (total - 1) / total, 1), (shown, total)
+    first = page.locator("table.calibration-item").first.locator("tbody tr").first
+    assert "split" in first.get_attribute("class")
+    values = [first.locator(f'td[data-login="{login}"]').get_attribute("data-value") for login in ("ewa", "anna")]
+    assert values[0] != values[1] and all(values), values
+    assert page.locator("table.calibration-item").count() == 2
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(Path(os.environ.get("SOR_SCREENSHOTS", workspace.root)) / "calibration-results.png"), full_page=True)
+    assert page.locator("#calibration-criteria tbody tr").count() >= total // 2
+    assert page.errors == [], page.errors
+    page.close()
+    # Ewa's view shows the same results; the CSV has a row per criterion of each call.
+    assert b'id="calibration-results"' in curl(base, ca, f"/v/ewa/calibration/{session}.html", "ewa")[1]
+    status, csv, _ = curl(base, ca, f"/calibration/{session}.csv", "marta")
+    assert status == 200 and len(csv.decode("utf-8-sig").strip().splitlines()) == total + 1
+    assert curl(base, ca, f"/v/jan/calibration/{session}.html", "jan")[0] == 404, "not Jan's session"
+    assert "user:marta  calibration  created" in workspace.sor("audit", "show", "--user", "marta").stdout
+    assert "user:anna  calibration  complete" in workspace.sor("audit", "show", "--user", "anna").stdout
+    # The same results from the command line, as the server's engineer reads them.
+    shown = workspace.sor("calibration", "show", session).stdout
+    assert f"evaluators agree: {100 * (total - 1) / total:5.1f}% ({total - 1}/{total})" in shown, shown
+    assert workspace.sor("calibration", "show", session, "--csv").stdout == csv.decode("utf-8").replace("\r\n", "\n")
+    assert session in workspace.sor("calibration", "list").stdout

@@ -159,7 +159,7 @@ struct CalibrationSessionTests {
         let results = try #require(Self.text(workspace.site + "/calibration/kal-test.html"))
         let pairs = criteria.count - 1
         #expect(results.contains("id=\"calibration-results\"") && !results.contains("form class=\"calibration-answers"))
-        #expect(results.contains("id=\"agreement-evaluators\">\(Format.percent(Double(pairs) / Double(criteria.count)))</td>"), "\(pairs) of \(criteria.count) pairs agree")
+        #expect(results.contains("id=\"agreement-evaluators\">\(Format.percent(100 * Double(pairs) / Double(criteria.count)))</td>"), "\(pairs) of \(criteria.count) pairs agree")
         #expect(results.contains("<tr data-criterion=\"\(criteria[0].id)\" class=\"split\">"))
         #expect(Self.text(workspace.site + "/v/ewa/calibration/kal-test.html")?.contains("id=\"calibration-results\"") == true)
         let csv = try #require(Self.text(workspace.site + "/calibration/kal-test.csv"))

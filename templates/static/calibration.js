@@ -57,10 +57,11 @@ function show(element, text, kind) {
   element.closest('form').dataset.state = kind;
 }
 
-async function waitFor(url) {
+/** Waits until the sessions' list names the session (its page is written before the list), for two minutes. */
+async function listed(id) {
   for (let attempt = 0; attempt < 120; attempt += 1) {
-    const response = await fetch(url, { method: 'HEAD', cache: 'no-store' });
-    if (response.ok) return true;
+    const response = await fetch('index.html', { cache: 'no-store' });
+    if (response.ok && (await response.text()).includes(`data-session="${id}"`)) return true;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   return false;
@@ -85,7 +86,7 @@ if (create) {
     show(state, t.tPending, 'pending');
     const status = await verdict(t.api, sent.name);
     if (status?.state === 'applied') {
-      if (await waitFor(`${id}.html`)) window.location.href = `${id}.html`;
+      if (await listed(id)) window.location.href = `${id}.html`;
     } else if (status) {
       show(state, `${t.tRefused}: ${status.reason}`, 'refused');
     }

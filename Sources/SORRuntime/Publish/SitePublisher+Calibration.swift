@@ -52,7 +52,6 @@ extension SitePublisher {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var wanted: Set<String> = ["index.html"]
-        try files.write(index, to: folder + "/index.html")
         for session in sessions {
             try files.write(page(session), to: folder + "/" + session.id + ".html")
             wanted.insert(session.id + ".html")
@@ -61,6 +60,8 @@ extension SitePublisher {
                 wanted.insert(session.id + ".csv")
             }
         }
+        // The list last: a page it links to is there before the link (the set-up form waits for the list).
+        try files.write(index, to: folder + "/index.html")
         for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where !wanted.contains(name) {
             try? fm.removeItem(atPath: folder + "/" + name)
         }

@@ -788,6 +788,27 @@ def write_port_file(path: str, port: int) -> None:
     os.replace(tmp, path)
 
 
+def bare(args) -> int:
+    """The bare engine: faster-whisper's defaults on the files as they are, one JSON line each on stdout."""
+    try:
+        from faster_whisper import WhisperModel
+        model = WhisperModel(os.path.abspath(args.model), device=args.device, compute_type=args.compute_type,
+                             cpu_threads=args.threads, local_files_only=True)
+    except Exception as e:
+        log(f"error: could not load the model from {args.model}: {type(e).__name__}: {e}")
+        return 2
+    for path in args.bare:
+        t0 = time.monotonic()
+        try:
+            segments, info = model.transcribe(path, language=args.language, beam_size=args.beam_size)
+            text = "".join(segment.text for segment in segments).strip()
+            line = {"file": path, "text": text, "duration": r3(info.duration), "seconds": r3(time.monotonic() - t0)}
+        except Exception as e:
+            line = {"file": path, "error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="SOR local speech engine (faster-whisper behind "
                                             "OpenAI's /v1/audio/transcriptions API).")
@@ -810,6 +831,11 @@ def main(argv=None) -> int:
     p.add_argument("--no-warmup", action="store_true", help="skip the warm-up run at start")
     p.add_argument("--parent-pid", type=int, default=0,
                    help="exit when this process is gone (for supervisors)")
+    p.add_argument("--bare", nargs="+", metavar="FILE",
+                   help="no server: transcribe these files as faster-whisper does by default (its own decoding "
+                        "and resampling, only --beam-size and --language given) and print one JSON line per file; "
+                        "the baseline `sor eval transcription` compares SOR with")
+    p.add_argument("--language", default=None, help="with --bare: the language (default: detected)")
     args = p.parse_args(argv)
 
     if not os.path.isfile(os.path.join(args.model, "model.bin")):
@@ -823,6 +849,9 @@ def main(argv=None) -> int:
         return 2
     if args.tmp_dir:
         os.makedirs(args.tmp_dir, mode=0o700, exist_ok=True)
+
+    if args.bare:
+        return bare(args)
 
     t0 = time.monotonic()
     try:

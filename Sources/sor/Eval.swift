@@ -5,7 +5,56 @@ import SORRuntime
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure sor against references.", subcommands: [DiarizationCommand.self, ScoringCommand.self])
+        abstract: "Measure sor against references.", subcommands: [TranscriptionCommand.self, DiarizationCommand.self, ScoringCommand.self])
+
+    struct TranscriptionCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "transcription",
+            abstract: "Word error rate of SOR's transcripts against reference sentences, beside the bare engine's.",
+            discussion: """
+                Each recording is transcribed as sor process would (its working copy, the configured engine, language                 and prompt) and compared with its reference sentence, case and punctuation ignored, Polish letters kept:                 substitutions, deletions and insertions per file and overall. --band telephone narrows each recording to                 300-3400 Hz at 8 kHz first (sox), as a telephone line carries it; both (the default) measures the two.                 The bare engine (faster-whisper's defaults on the same files, the configured model and beam) is measured                 in the same run unless --no-bare. --references is a TSV whose header names a file and a sentence column                 (Common Voice's references.tsv) or a folder of NAME.txt.
+                """)
+
+        enum BandChoice: String, ExpressibleByArgument, CaseIterable {
+            case wide, telephone, both
+        }
+
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .long, help: "Reference sentences: a TSV (file and sentence columns) or a folder of NAME.txt.") var references: String
+        @Option(name: .long, help: "wide (the recordings as they are), telephone (300-3400 Hz, 8 kHz) or both.") var band: BandChoice = .both
+        @Flag(name: .long, inversion: .prefixedNo, help: "Measure the bare engine on the same files too.") var bare = true
+        @Flag(name: .long, help: "Print JSON (per band: totals, real-time factor, and per file both hypotheses).") var json = false
+        @Argument(help: "Recordings.") var files: [String]
+
+        func run() throws {
+            let runtime = try options.runtime()
+            defer { runtime.speech.stop() }
+            let evaluation = TranscriptionEvaluation(runtime: runtime)
+            let references = try TranscriptionEvaluation.references(references)
+            let bands: [TranscriptionEvaluation.Band] = band == .both ? [.wide, .telephone] : [band == .wide ? .wide : .telephone]
+            let report = try evaluation.evaluate(files, references: references, bands: bands, bare: bare) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            if json {
+                print(String(decoding: try FileFormats.json(report), as: UTF8.self))
+                return
+            }
+            func percent(_ tally: TranscriptionEvaluation.Tally) -> String {
+                String(format: "%5.1f%% (S %d, D %d, I %d of %d words)", tally.wer * 100, tally.substitutions, tally.deletions, tally.insertions, tally.referenceWords)
+            }
+            print("engine: \(report.engine), language \(report.language ?? "auto")")
+            for band in report.bands {
+                print("\n\(band.band == .wide ? "as recorded" : "telephone band (300-3400 Hz, 8 kHz)"): \(band.files.count) files")
+                for file in band.files {
+                    let bare = file.bare.map { String(format: "  bare %5.1f%%", $0.wer * 100) } ?? ""
+                    print(String(format: "  %@  SOR %5.1f%%", file.file, file.sor.wer * 100) + bare)
+                    print("    ref: \(file.reference)\n    sor: \(file.hypothesis)" + (file.bareHypothesis.map { "\n    bare: \($0)" } ?? ""))
+                }
+                print("  SOR:  \(percent(band.sor)), real-time factor \(String(format: "%.2f", band.realTimeFactor))")
+                if let bare = band.bare { print("  bare: \(percent(bare))") }
+            }
+        }
+    }
 
     struct DiarizationCommand: ParsableCommand {
         static let configuration = CommandConfiguration(

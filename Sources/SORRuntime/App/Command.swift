@@ -12,11 +12,12 @@ enum Command {
         return (status, (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "")
     }
 
-    /// Runs a program and captures its stdout (small outputs: `git log`); stderr is discarded.
-    static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs a program and captures its stdout (`git log`, the bare engine's lines); stderr is discarded, or kept
+    /// in `errorLog`.
+    static func capture(_ executable: String, _ arguments: [String], errorLog: String = "/dev/null") throws -> (status: Int32, output: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sor-capture-\(getpid())-\(UUID().uuidString.prefix(8))").path
         defer { unlink(path) }
-        let status = try spawn(executable, arguments, stdout: path, stderr: "/dev/null")
+        let status = try spawn(executable, arguments, stdout: path, stderr: errorLog)
         return (status, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
 

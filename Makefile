@@ -43,6 +43,7 @@ build-release: apt
 demo: apt
 	@python3 scripts/make-demo.py demo
 	@python3 scripts/make-calibration.py demo/calibration
+	@python3 scripts/make-calibration.py --calls calibration/roles demo/roles
 
 # Processes the demo calls, serves the site, then watches inbox/ in the foreground until Ctrl-C.
 run: setup build-release demo

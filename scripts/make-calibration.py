@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Synthesise the labelled calibration calls (Polish) for SOR - System Oceny Rozmów.
 
-Usage:  python3 scripts/make-calibration.py [OUTDIR]     (default OUTDIR: demo/calibration)
+Usage:  python3 scripts/make-calibration.py [--calls DIR] [OUTDIR]
+        (default DIR: calibration/calls, OUTDIR: demo/calibration)
 
-Reads every calibration/calls/NAME.txt (the dialogue of one call; the evaluator's
-answers for it are in calibration/expected.yaml) and writes into OUTDIR:
+Reads every DIR/NAME.txt (the dialogue of one call; for calibration/calls the evaluator's
+answers for it are in calibration/expected.yaml; calibration/roles holds calls whose roles
+are hard to tell) and writes into OUTDIR:
   NAME.wav    the call's recording, in the rendering its `file:` names:
               stereo   16 kHz 16-bit, left = KONSULTANT, right = KLIENT
               mono     16 kHz 16-bit mono mix
@@ -19,7 +21,7 @@ answers for it are in calibration/expected.yaml) and writes into OUTDIR:
 A calls file:
   # comment lines (what the call is about and why it was written)
   card: SALES                 # SALES | SERVICE | RETENTION | COLLECTIONS
-  file: stereo                # stereo | mono | mono-8k
+  file: stereo                # stereo | mono | mono-8k | both (NAME-mono and NAME-stereo)
   direction: outbound         # inbound | outbound
   agent: Jan Kowalski
   team: Zespół A
@@ -62,7 +64,7 @@ CAMPAIGN = "Kalibracja"
 
 CARDS = ("SALES", "SERVICE", "RETENTION", "COLLECTIONS")
 CUT_IN_RANGE = (1.0, 1.6)     # how early a consultant's "K~" turn starts, seconds
-RENDERINGS = ("stereo", "mono", "mono-8k")
+RENDERINGS = ("stereo", "mono", "mono-8k", "both")
 DIRECTIONS = ("inbound", "outbound")
 HEADER_KEYS = ("card", "file", "direction", "agent", "team", "voices")
 OPTIONAL_KEYS = ("call_time",)
@@ -369,15 +371,27 @@ def render(call, out, tmp):
 # ---------------------------------------------------------------------------
 
 def main():
-    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help")):
+    args = sys.argv[1:]
+    calls_dir = CALLS_DIR
+    if len(args) >= 2 and args[0] == "--calls":
+        calls_dir = Path(args[1])
+        args = args[2:]
+    if len(args) > 1 or (args and args[0] in ("-h", "--help")):
         print(__doc__.strip())
-        sys.exit(0 if len(sys.argv) == 2 else 2)
-    out = Path(sys.argv[1] if len(sys.argv) == 2 else DEFAULT_OUT)
+        sys.exit(0 if args and args[0] in ("-h", "--help") else 2)
+    out = Path(args[0] if args else DEFAULT_OUT)
 
-    files = sorted(CALLS_DIR.glob("*.txt"))
+    files = sorted(calls_dir.glob("*.txt"))
     if not files:
-        die(f"no calls in {CALLS_DIR}")
-    calls = [parse_call(f) for f in files]
+        die(f"no calls in {calls_dir}")
+    calls = []
+    for call in (parse_call(f) for f in files):
+        if call["file"] != "both":
+            calls.append(call)
+            continue
+        # The same dialogue as a mono mix and as one party per channel.
+        for kind in ("mono", "stereo"):
+            calls.append(dict(call, name=f"{call['name']}-{kind}", file=kind))
     assign_metadata(calls)
     demo.check_tools()
 

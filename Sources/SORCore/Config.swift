@@ -38,6 +38,9 @@ public struct Config: Sendable, Equatable {
         public var threads = 0
         public var computeType = "int8"
         public var beamSize = 5
+        /// Whether the engine skips silence with its Silero VAD filter (off: measured no better on real speech,
+        /// README "Recognition").
+        public var vad = false
         /// Seconds to wait for the engine to load its model and answer its health check.
         public var startupTimeout = 180.0
         public init() {}

@@ -2,9 +2,10 @@ import Foundation
 
 /// Decides which speaker is the KONSULTANT and which the KLIENT, and how sure that is.
 ///
-/// In order of trust: the source's channel map (stereo calls), Polish lexical cues (the consultant greets with the
-/// company name, introduces themself, offers help, reads the recording notice; the client wants something, has a
-/// problem, answers an outbound call with "Słucham?"), and, weakest, who speaks first.
+/// In order of trust: the source's channel map (stereo calls), Polish lexical cues over the whole call (the consultant
+/// greets with the company name, introduces themself, offers help, reads the recording notice, makes an offer, asks
+/// for personal data or for a named person; the client wants something, has a problem, answers an outbound call with
+/// "Słucham?", asks who is calling, refuses the call, gives their own data), and, weakest, who speaks first.
 public enum RoleLabeller {
     /// Whether the contact centre received the call or placed it.
     public enum Direction: String, Codable, Sendable {
@@ -93,6 +94,14 @@ public enum RoleLabeller {
         Cue(pattern: "w celu weryfikacji", role: .konsultant, weight: 2),
         Cue(pattern: "infolinia", role: .konsultant, weight: 1.5),
         Cue(pattern: "zapraszam", role: .konsultant, weight: 1),
+        // The evidence of the whole call, for consultants who never introduce themselves: who makes the offer, who
+        // asks for personal data and who asks for a named person…
+        Cue(pattern: "mamy dla (pana|pani|panstwa)", role: .konsultant, weight: 2),
+        Cue(pattern: "(proponuje|proponujemy|polecam|polecamy) (pani|panu|panstwu)?", role: .konsultant, weight: 1.5),
+        Cue(pattern: "(prosze|poprosze) o (pana|pani)? (pesel|numer|date|adres|imie|nazwisko|kod)", role: .konsultant, weight: 2),
+        Cue(pattern: "czy moge prosic o", role: .konsultant, weight: 1.5),
+        Cue(pattern: "czy rozmawiam z", role: .konsultant, weight: 2),
+        Cue(pattern: "wysle (pani|panu|panstwu)?", role: .konsultant, weight: 1),
         Cue(pattern: "chcialbym", role: .klient, weight: 1),
         Cue(pattern: "chcialabym", role: .klient, weight: 1),
         Cue(pattern: "mam problem", role: .klient, weight: 1.5),
@@ -101,6 +110,15 @@ public enum RoleLabeller {
         Cue(pattern: "(moja|mojej|moje|moich) (faktura|faktury|fakture|fakturze|fakturach|faktur)", role: .klient,
             weight: 1.5),
         Cue(pattern: "halo", role: .klient, weight: 0.5),
+        // …and who asks who is calling, refuses the call, or gives their own data.
+        Cue(pattern: "kto (mowi|dzwoni)", role: .klient, weight: 2.5),
+        Cue(pattern: "nie (przedstawil|przedstawila) sie", role: .klient, weight: 2.5),
+        Cue(pattern: "skad (pan|pani|panstwo)? (ma|macie|mial|miala) (moj|moje|mojego)", role: .klient, weight: 2.5),
+        Cue(pattern: "prosze (do)? (mnie)? (wiecej)? nie dzwonic", role: .klient, weight: 2.5),
+        Cue(pattern: "nie jestem (zainteresowany|zainteresowana)", role: .klient, weight: 2),
+        Cue(pattern: "nie podam", role: .klient, weight: 1.5),
+        Cue(pattern: "(moj|moja|moje) (pesel|numer|adres|data|przesylka|paczka|zamowienie)", role: .klient, weight: 1.5),
+        Cue(pattern: "(urodzilem|urodzilam) sie", role: .klient, weight: 1.5),
     ]
     /// The company name said within `greetingWindow` seconds, and later.
     static let companyGreetingWeight = 3.0

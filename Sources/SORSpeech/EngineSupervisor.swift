@@ -8,6 +8,8 @@ public struct EmbeddedEngineLaunch: Sendable, Equatable {
     public var threads: Int
     public var computeType: String
     public var beamSize: Int
+    /// Whether the engine filters silence out (Silero VAD) before decoding.
+    public var vad: Bool
     public var startupTimeout: Double
     /// Folder for the port file and the engine's log; uploads are spooled in its `tmp/`, not in the system's.
     public var runDirectory: String
@@ -16,8 +18,9 @@ public struct EmbeddedEngineLaunch: Sendable, Equatable {
 
     public init(
         python: String, script: String, modelDir: String, threads: Int, computeType: String, beamSize: Int,
-        startupTimeout: Double, runDirectory: String, maxDuration: Double = 0
+        vad: Bool = false, startupTimeout: Double, runDirectory: String, maxDuration: Double = 0
     ) {
+        self.vad = vad
         self.maxDuration = maxDuration
         self.python = python
         self.script = script
@@ -114,6 +117,7 @@ public final class EngineSupervisor: @unchecked Sendable {
             "--tmp-dir", launch.runDirectory + "/tmp", "--max-duration", String(launch.maxDuration),
         ]
         if launch.threads > 0 { arguments += ["--threads", String(launch.threads)] }
+        if launch.vad { arguments.append("--vad") }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         // Offline by design: the engine must never reach a model hub.

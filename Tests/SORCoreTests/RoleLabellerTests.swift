@@ -40,6 +40,45 @@ struct RoleLabellerTests {
         #expect(result.decision.cues.contains("S2: „chciałbym” (5.6 s)"))
     }
 
+    @Test("no introduction: the consultant who opens „Halo, mamy dla pana świetną ofertę” is told apart by the offer, and the client by „kto mówi?”, against „halo” and the outbound direction")
+    func withoutIntroduction() {
+        let call = [
+            say(0, "S1", 0, "Halo, mamy dla pana świetną ofertę na internet."),
+            say(1, "S2", 4, "Ale kto mówi? Nie przedstawił się pan."),
+            say(2, "S1", 8, "Proponuję panu nasz najnowszy pakiet."),
+            say(3, "S2", 12, "Skąd pan ma mój numer? Proszę do mnie więcej nie dzwonić."),
+        ]
+        let outbound = RoleLabeller.Parameters(direction: .outbound)
+        let result = RoleLabeller.label(utterances: call, speakers: twoSpeakers, parameters: outbound)
+        #expect(result.roles == ["S1": .konsultant, "S2": .klient])
+        // S1: halo −0.5, mamy dla pana 2, proponuję panu 1.5, first on an outbound call −0.35 = 2.65; S2: kto mówi
+        // −2.5, nie przedstawił się −2.5, skąd pan ma mój −2.5, proszę do mnie więcej nie dzwonić −2.5, mój numer −1.5
+        // = −11.5. Margin 14.15: capped at 0.99.
+        #expect(result.decision.confidence == 0.99 && !result.decision.needsReview)
+        #expect(result.decision.cues.contains("S2: „kto mówi” (4.3 s)"))
+        // The same words, the speakers' order reversed: the roles follow the words, not who speaks first.
+        let swapped = call.map { utterance -> Utterance in
+            var copy = utterance
+            copy.speaker = utterance.speaker == "S1" ? "S2" : "S1"
+            return copy
+        }
+        #expect(RoleLabeller.label(utterances: swapped, speakers: twoSpeakers, parameters: outbound).roles == ["S2": .konsultant, "S1": .klient])
+    }
+
+    @Test("an inbound call whose client speaks first: who asks for the order number and who gives it outweigh the first-speaker hint")
+    func clientFirst() {
+        let call = [
+            say(0, "S1", 0, "Halo? Czy mnie słychać? Chciałbym zapytać o moją przesyłkę."),
+            say(1, "S2", 4, "Tak, słychać. Poproszę o numer zamówienia."),
+            say(2, "S1", 7, "Mój numer zamówienia to cztery pięć siedem."),
+        ]
+        let result = RoleLabeller.label(utterances: call, speakers: twoSpeakers, parameters: RoleLabeller.Parameters(direction: .inbound))
+        #expect(result.roles == ["S2": .konsultant, "S1": .klient])
+        // S1: halo −0.5, chciałbym −1, mój numer −1.5 (its „moją przesyłkę” is no cue: „moja” is), first on an
+        // inbound call +0.35 = −2.65; S2: poproszę o numer 2. Margin 4.65.
+        #expect(abs(result.decision.confidence - logistic(4.65)) < 1e-9, "\(result.decision)")
+    }
+
     @Test("a recorded announcement before the answer gets no role, gives no cues, and the conversation starts after it")
     func announcement() {
         let ivr = SpeakerSegment.announcement

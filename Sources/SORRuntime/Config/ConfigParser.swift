@@ -212,7 +212,7 @@ public enum ConfigParser {
         }
         if let node = keys["embedded"] {
             let embedded = reader.mapping(
-                node, allowed: ["python", "script", "model_dir", "threads", "compute_type", "beam_size", "startup_timeout"],
+                node, allowed: ["python", "script", "model_dir", "threads", "compute_type", "beam_size", "vad", "startup_timeout"],
                 context: "speech.embedded")
             reader.string(embedded["python"], "speech.embedded.python", into: &speech.embedded.python)
             reader.string(embedded["script"], "speech.embedded.script", into: &speech.embedded.script)
@@ -220,6 +220,7 @@ public enum ConfigParser {
             reader.int(embedded["threads"], "speech.embedded.threads", range: 0...256, into: &speech.embedded.threads)
             reader.string(embedded["compute_type"], "speech.embedded.compute_type", into: &speech.embedded.computeType)
             reader.int(embedded["beam_size"], "speech.embedded.beam_size", range: 1...20, into: &speech.embedded.beamSize)
+            reader.bool(embedded["vad"], "speech.embedded.vad", into: &speech.embedded.vad)
             reader.double(embedded["startup_timeout"], "speech.embedded.startup_timeout", range: 1...3600, into: &speech.embedded.startupTimeout)
             let types = ["int8", "int8_float32", "int16", "float32", "float16", "int8_float16", "default"]
             if let node = embedded["compute_type"], !types.contains(speech.embedded.computeType) {
@@ -296,6 +297,7 @@ public enum ConfigParser {
                 threads: \(config.speech.embedded.threads)
                 compute_type: \(quote(config.speech.embedded.computeType))
                 beam_size: \(config.speech.embedded.beamSize)
+                vad: \(config.speech.embedded.vad)
                 startup_timeout: \(number(config.speech.embedded.startupTimeout))
             site:
               title: \(quote(config.site.title))

@@ -81,6 +81,12 @@ struct YAMLReader {
         target = value
     }
 
+    mutating func bool(_ node: Node?, _ name: String, into target: inout Bool) {
+        guard let node else { return }
+        guard case .scalar = node, let value = node.bool else { return error(node, "\(name) must be true or false") }
+        target = value
+    }
+
     mutating func int(_ node: Node?, _ name: String, range: ClosedRange<Int>, into target: inout Int) {
         guard let node else { return }
         guard case .scalar = node, let value = node.int else { return error(node, "\(name) must be a whole number") }

@@ -28,7 +28,7 @@ public final class SpeechService: Transcriber, @unchecked Sendable {
             supervisor = EngineSupervisor(launch: EmbeddedEngineLaunch(
                 python: workspace.resolve(embedded.python), script: workspace.resolve(embedded.script),
                 modelDir: workspace.resolve(embedded.modelDir), threads: embedded.threads,
-                computeType: embedded.computeType, beamSize: embedded.beamSize,
+                computeType: embedded.computeType, beamSize: embedded.beamSize, vad: embedded.vad,
                 startupTimeout: embedded.startupTimeout, runDirectory: workspace.work + "/engine",
                 maxDuration: workspace.config.audio.maxDuration))
         } else {
